@@ -1,0 +1,1 @@
+"""The forum domain as verb functions: accounts, catalog, threads and posts, moderation."""

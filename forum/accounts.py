@@ -1,0 +1,182 @@
+"""Accounts: register, log in and out (sessions), personal API tokens."""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forum.catalog import resolve_agency
+from forum.errors import NotFound, ValidationFailed
+from forum.text import clean_line
+from models import ApiToken, User, UserSession, utcnow
+
+_HASHER = PasswordHasher()
+_USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_.]{1,28})[a-z0-9]$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_COMMON = {"password", "kata sandi", "katasandi", "1234567890", "qwertyuiop", "indonesia1", "bismillah1"}
+SESSION_DAYS = 30
+# Verifying against a real hash when the user does not exist keeps response time uniform.
+_DUMMY_HASH = _HASHER.hash("tidak-ada-pengguna-ini")
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def check_password_strength(password: object, username: str = "") -> str:
+    """Return the password if strong enough, else raise a ValidationFailed in Indonesian."""
+    if not isinstance(password, str) or not password:
+        raise ValidationFailed("Kata sandi wajib diisi.", field="password")
+    if len(password) < 10:
+        raise ValidationFailed("Kata sandi minimal 10 karakter.", field="password")
+    if len(password) > 200:
+        raise ValidationFailed("Kata sandi maksimal 200 karakter.", field="password")
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(password)) < 5 or (username and username.lower() in lowered):
+        raise ValidationFailed(
+            "Kata sandi terlalu lemah: hindari nama pengguna, kata umum, atau karakter berulang.", field="password"
+        )
+    if password.isdigit() or password.isalpha():
+        raise ValidationFailed("Kata sandi harus memuat huruf dan angka atau simbol.", field="password")
+    return password
+
+
+def register_user(session: Session, *, username: object, display_name: object, email: object,
+                  password: object, agency: object, role: str = "member") -> User:
+    """Create a member account; errors name the field and say what to fix."""
+    errors: dict[str, str] = {}
+    uname = disp = mail = ""
+    try:
+        uname = clean_line(username, "Nama pengguna", "username", 3, 30).lower()
+        if not _USERNAME.match(uname):
+            raise ValidationFailed(
+                "Nama pengguna hanya boleh huruf kecil, angka, titik, dan garis bawah (3–30 karakter).",
+                field="username")
+        if session.scalar(select(User.id).where(func.lower(User.username) == uname)):
+            raise ValidationFailed("Nama pengguna sudah dipakai. Pilih nama lain.", field="username")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    for key, fn in (("display_name", lambda: clean_line(display_name, "Nama tampilan", "display_name", 2, 80)),
+                    ("email", lambda: _clean_email(session, email)),
+                    ("password", lambda: check_password_strength(password, uname)),
+                    ("agency", lambda: resolve_agency(session, agency))):
+        try:
+            value = fn()
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+            continue
+        if key == "display_name":
+            disp = value
+        elif key == "email":
+            mail = value
+        elif key == "agency":
+            agency_row = value
+    if errors:
+        raise ValidationFailed("Periksa kembali isian pendaftaran.", fields=errors)
+    user = User(username=uname, display_name=disp, email=mail, password_hash=_HASHER.hash(password),
+                agency_id=agency_row.id, role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _clean_email(session: Session, email: object) -> str:
+    mail = clean_line(email, "Email", "email", 3, 254).lower()
+    if not _EMAIL.match(mail):
+        raise ValidationFailed("Alamat email tidak valid.", field="email")
+    if session.scalar(select(User.id).where(User.email == mail)):
+        raise ValidationFailed("Email sudah terdaftar. Silakan masuk.", field="email")
+    return mail
+
+
+def authenticate(session: Session, login: object, password: object) -> User:
+    """The active user with this username or email and password, or a generic Indonesian error."""
+    wrong = ValidationFailed("Nama pengguna atau kata sandi salah.", field="password")
+    if not isinstance(login, str) or not isinstance(password, str) or not login or len(password) > 200:
+        raise wrong
+    key = login.strip().lower()
+    user = session.scalar(select(User).where((User.username == key) | (User.email == key)))
+    try:
+        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise wrong from None
+    if user is None:
+        raise wrong
+    if not user.is_active:
+        raise ValidationFailed("Akun ini dinonaktifkan. Hubungi admin.", field="username")
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    return user
+
+
+def start_session(session: Session, user: User) -> str:
+    """Create a login session and return the raw token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_sha256(token), user_id=user.id,
+                            expires_at=utcnow() + timedelta(days=SESSION_DAYS)))
+    session.flush()
+    return token
+
+
+def user_for_session(session: Session, token: str | None) -> User | None:
+    """The active user behind a session cookie, or None."""
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
+    if row is None or row.expires_at < utcnow() or not row.user.is_active:
+        return None
+    return row.user
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Log out: forget the session behind this token."""
+    if token:
+        row = session.scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
+        if row is not None:
+            session.delete(row)
+
+
+def create_api_token(session: Session, user: User, name: object) -> tuple[str, ApiToken]:
+    """A new personal API token; the raw value is returned once and only its hash is stored."""
+    label = clean_line(name, "Nama token", "name", 1, 80)
+    raw = "fap_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=label, token_hash=_sha256(raw), prefix=raw[:10])
+    session.add(token)
+    session.flush()
+    return raw, token
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The member's tokens, newest first."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+    """Delete one of the member's own tokens."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("Token tidak ditemukan.")
+    session.delete(token)
+
+
+def user_for_api_token(session: Session, raw: str | None) -> User | None:
+    """The active user owning this bearer token, or None."""
+    if not raw or len(raw) > 100:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
+    if token is None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user
+
+
+def get_user(session: Session, username: str) -> User:
+    """The user with this username, or NotFound."""
+    user = session.scalar(select(User).where(User.username == str(username).lower()))
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    return user

@@ -1,0 +1,78 @@
+"""Agencies and topics: look-ups used by forms, filters and the API."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.errors import NotFound, ValidationFailed
+from models import Agency, Topic
+from models.catalog import AGENCY_LEVELS
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    """All agencies, central government first, then by name."""
+    order = {level: i for i, level in enumerate(AGENCY_LEVELS)}
+    return sorted(session.scalars(select(Agency)), key=lambda a: (order.get(a.level, 9), a.name))
+
+
+def list_topics(session: Session) -> list[Topic]:
+    """All topics by name."""
+    return list(session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def get_agency(session: Session, slug: str) -> Agency:
+    """The agency with `slug`, or NotFound."""
+    agency = session.scalar(select(Agency).where(Agency.slug == slug)) if isinstance(slug, str) else None
+    if agency is None:
+        raise NotFound("Instansi tidak ditemukan.")
+    return agency
+
+
+def get_topic(session: Session, slug: str) -> Topic:
+    """The topic with `slug`, or NotFound."""
+    topic = session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
+    if topic is None:
+        raise NotFound("Topik tidak ditemukan.")
+    return topic
+
+
+def resolve_agency(session: Session, slug: object, field: str = "agency") -> Agency:
+    """Agency chosen in a form or API body; a validation error (not 404) when unknown."""
+    if not isinstance(slug, str) or not slug:
+        raise ValidationFailed("Pilih instansi.", field=field)
+    agency = session.scalar(select(Agency).where(Agency.slug == slug))
+    if agency is None:
+        raise ValidationFailed("Instansi tidak dikenal.", field=field)
+    return agency
+
+
+def resolve_topics(session: Session, slugs: object, field: str = "topics") -> list[Topic]:
+    """One to three distinct known topics, in the order given."""
+    if isinstance(slugs, str):
+        slugs = [slugs]
+    if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
+        raise ValidationFailed("Topik harus berupa daftar.", field=field)
+    unique = list(dict.fromkeys(s for s in slugs if s))
+    if not 1 <= len(unique) <= 3:
+        raise ValidationFailed("Pilih satu sampai tiga topik.", field=field)
+    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(unique)))}
+    missing = [s for s in unique if s not in found]
+    if missing:
+        raise ValidationFailed(f"Topik tidak dikenal: {', '.join(missing[:3])[:100]}.", field=field)
+    return [found[s] for s in unique]
+
+
+def add_agency(session: Session, slug: str, name: str, level: str = "lainnya") -> Agency:
+    """Create an agency (seeding and admin use)."""
+    if level not in AGENCY_LEVELS:
+        raise ValidationFailed("Tingkat instansi tidak dikenal.", field="level")
+    agency = Agency(slug=slug, name=name, level=level)
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def add_topic(session: Session, slug: str, name: str, description: str = "") -> Topic:
+    """Create a topic (seeding and admin use)."""
+    topic = Topic(slug=slug, name=name, description=description)
+    session.add(topic)
+    session.flush()
+    return topic

@@ -1,0 +1,66 @@
+"""Render member Markdown once, on save, into safe HTML and plain text."""
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img",
+}
+_ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def _validate_link(url: str) -> bool:
+    # Only absolute http(s)/mailto or relative links; javascript:, data:, vbscript: etc. never render.
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url))
+    m = _SCHEME.match(cleaned)
+    return m is None or m.group(1).lower() in _SAFE_SCHEMES
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False, "breaks": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.validateLink = _validate_link
+    return md
+
+
+_MD = _build()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str
+
+
+def render_markdown(source: str) -> Rendered:
+    """Markdown → sanitized HTML (links rel="nofollow ugc noopener") and plain text for search."""
+    raw = _MD.render(source)
+    safe = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        url_schemes=_SAFE_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        strip_comments=True,
+    )
+    return Rendered(html=safe, text=html_to_text(safe))
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, block boundaries kept as spaces."""
+    spaced = re.sub(r"<(/p|br ?/?|/li|/h\d|/tr|/td|/th|/pre|/blockquote)>", " \n", fragment)
+    text = html.unescape(nh3.clean(spaced, tags=set()))
+    return re.sub(r"[ \t]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()

@@ -1,0 +1,37 @@
+"""The moderation log: every moderator action with actor, time, reason and links."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ModerationLog, Post, Thread, User
+
+ACTIONS = {
+    "merge": "Gabungkan", "unmerge": "Batalkan penggabungan", "lock": "Kunci", "unlock": "Buka kunci",
+    "hide": "Sembunyikan", "unhide": "Tampilkan", "pin": "Sematkan", "unpin": "Lepas sematan",
+    "move": "Pindahkan", "edit_post": "Sunting tulisan anggota", "hide_post": "Sembunyikan tulisan",
+    "dismiss_report": "Abaikan laporan", "not_duplicate": "Bukan duplikat", "variant": "Varian",
+    "set_role": "Ubah peran",
+}
+
+
+def log_action(session: Session, actor: User, action: str, *, thread: Thread | None = None, post: Post | None = None,
+               target: Thread | None = None, merge_id: int | None = None, reason: str = "",
+               details: dict | None = None) -> ModerationLog:
+    """Append one entry to the moderation log."""
+    entry = ModerationLog(actor_id=actor.id, action=action, thread_id=thread.id if thread else None,
+                          post_id=post.id if post else None, target_thread_id=target.id if target else None,
+                          merge_id=merge_id, reason=reason or "", details=details or {})
+    session.add(entry)
+    return entry
+
+
+def list_log(session: Session, *, action: str | None = None, actor_id: int | None = None,
+             thread_id: int | None = None, limit: int = 100, offset: int = 0) -> list[ModerationLog]:
+    """Log entries, newest first, optionally filtered."""
+    q = select(ModerationLog).order_by(ModerationLog.id.desc())
+    if action:
+        q = q.where(ModerationLog.action == action)
+    if actor_id:
+        q = q.where(ModerationLog.actor_id == actor_id)
+    if thread_id:
+        q = q.where((ModerationLog.thread_id == thread_id) | (ModerationLog.target_thread_id == thread_id))
+    return list(session.scalars(q.limit(limit).offset(offset)))

@@ -1,0 +1,44 @@
+"""In-app notifications: create, list, count unread, mark read."""
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from models import Notification, utcnow
+
+
+def notify(session: Session, user_id: int, kind: str, message: str, url: str = "", *,
+           actor_id: int | None = None, thread_id: int | None = None, post_id: int | None = None) -> Notification | None:
+    """Store a notification for `user_id`; nobody is notified of their own action."""
+    if actor_id is not None and actor_id == user_id:
+        return None
+    note = Notification(user_id=user_id, kind=kind, message=message[:500], url=url, actor_id=actor_id,
+                        thread_id=thread_id, post_id=post_id)
+    session.add(note)
+    return note
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """How many notifications the member has not read."""
+    return session.scalar(select(func.count()).where(Notification.user_id == user_id,
+                                                     Notification.read_at.is_(None))) or 0
+
+
+def list_notifications(session: Session, user_id: int, limit: int = 50) -> list[Notification]:
+    """Newest notifications first."""
+    return list(session.scalars(select(Notification).where(Notification.user_id == user_id)
+                                .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(session: Session, user_id: int) -> None:
+    """Mark every notification of the member as read."""
+    session.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                    .values(read_at=utcnow()))
+
+
+def open_notification(session: Session, user_id: int, note_id: int) -> Notification | None:
+    """Mark one notification read and return it (None if not the member's)."""
+    note = session.get(Notification, note_id)
+    if note is None or note.user_id != user_id:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note

@@ -1,0 +1,124 @@
+"""Posts: reply, edit (keeping revisions), accept an answer."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.errors import NotFound, ValidationFailed
+from forum.indexing import index_post
+from forum.markup import render_markdown
+from forum.moderation_log import log_action
+from forum.notifications import notify
+from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_view_post, check, check_logged_in
+from forum.text import clean_body
+from forum.threads import get_thread, thread_url
+from models import Post, PostRevision, Thread, User, Watch, utcnow
+
+REPLY_MIN, REPLY_MAX = 2, 50_000
+
+
+def get_post(session: Session, post_id: object, viewer: User | None = None) -> Post:
+    """A post the viewer may see (its thread too), or NotFound."""
+    if not isinstance(post_id, int) or isinstance(post_id, bool) or not 0 < post_id < 2**62:
+        raise NotFound("Balasan tidak ditemukan.")
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound("Balasan tidak ditemukan.")
+    thread = get_thread(session, post.thread_id, viewer)
+    if not can_view_post(viewer, post, thread):
+        raise NotFound("Balasan tidak ditemukan.")
+    return post
+
+
+def reply(session: Session, *, author: User | None, thread: Thread, body_md: object,
+          reply_to: int | None = None, now: datetime | None = None) -> Post:
+    """Add a reply to the thread (or to one of its posts) and notify who should know."""
+    author = check_logged_in(author)
+    if thread.merged_into_id:
+        raise ValidationFailed("Diskusi ini sudah digabungkan ke diskusi lain; balas di sana.")
+    check(can_reply(author, thread), "Diskusi ini dikunci; balasan baru tidak dapat ditambahkan.")
+    body = clean_body(body_md, "Balasan", "body_md", REPLY_MIN, REPLY_MAX)
+    parent = None
+    if reply_to not in (None, "", 0):
+        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+            raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
+        parent = session.get(Post, reply_to)
+        if parent is None or parent.thread_id != thread.id or parent.is_deleted:
+            raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
+    now = now or utcnow()
+    rendered = render_markdown(body)
+    post = Post(thread_id=thread.id, author_id=author.id, reply_to_id=parent.id if parent else None,
+                body_md=body, body_html=rendered.html, body_text=rendered.text, created_at=now)
+    session.add(post)
+    session.flush()
+    thread.reply_count += 1
+    thread.last_activity_at = max(thread.last_activity_at, now)
+    thread.version += 1
+    index_post(session, post, thread)
+    _notify_reply(session, thread, post, parent, author)
+    if session.get(Watch, (author.id, thread.id)) is None:
+        session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
+    return post
+
+
+def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | None, author: User) -> None:
+    url = thread_url(thread, post.id)
+    name = author.display_name
+    done: set[int] = {author.id}
+    if parent is not None and parent.author_id not in done:
+        notify(session, parent.author_id, "reply_post", f"{name} membalas tulisan Anda di “{thread.title}”", url,
+               actor_id=author.id, thread_id=thread.id, post_id=post.id)
+        done.add(parent.author_id)
+    if thread.author_id not in done:
+        notify(session, thread.author_id, "reply_thread", f"{name} membalas diskusi Anda “{thread.title}”", url,
+               actor_id=author.id, thread_id=thread.id, post_id=post.id)
+        done.add(thread.author_id)
+    for user_id in session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)):
+        if user_id not in done:
+            notify(session, user_id, "reply_watched", f"Balasan baru dari {name} di “{thread.title}”", url,
+                   actor_id=author.id, thread_id=thread.id, post_id=post.id)
+            done.add(user_id)
+
+
+def edit_post(session: Session, *, editor: User | None, post: Post, body_md: object,
+              now: datetime | None = None) -> Post:
+    """Change a post's body; the previous body is kept as a revision."""
+    editor = check_logged_in(editor)
+    thread = session.get(Thread, post.thread_id)
+    check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
+    minimum = 20 if post.id == thread.first_post_id else REPLY_MIN
+    body = clean_body(body_md, "Isi tulisan", "body_md", minimum, REPLY_MAX)
+    if body == post.body_md:
+        return post
+    now = now or utcnow()
+    session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md, created_at=now))
+    rendered = render_markdown(body)
+    post.body_md, post.body_html, post.body_text = body, rendered.html, rendered.text
+    post.edited_at = now
+    thread.version += 1
+    index_post(session, post, thread)
+    if editor.id != post.author_id:
+        log_action(session, editor, "edit_post", thread=thread, post=post, reason="Menyunting tulisan anggota")
+    return post
+
+
+def post_revisions(session: Session, post: Post) -> list[PostRevision]:
+    """Earlier bodies of a post, oldest first."""
+    return list(session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                .order_by(PostRevision.id)))
+
+
+def accept_answer(session: Session, *, actor: User | None, thread: Thread, post: Post | None) -> Thread:
+    """Mark `post` as the accepted answer (or clear it with None); can be changed later."""
+    actor = check_logged_in(actor)
+    check(can_accept_answer(actor, thread), "Hanya penanya atau moderator yang dapat memilih jawaban.")
+    if post is not None:
+        if post.thread_id != thread.id or post.id == thread.first_post_id or post.is_deleted:
+            raise ValidationFailed("Jawaban harus berupa balasan di diskusi ini.", field="post_id")
+    thread.accepted_post_id = post.id if post else None
+    thread.version += 1
+    if post is not None:
+        notify(session, post.author_id, "answer_accepted",
+               f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", thread_url(thread, post.id),
+               actor_id=actor.id, thread_id=thread.id, post_id=post.id)
+    return thread

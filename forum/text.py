@@ -1,0 +1,40 @@
+"""Small text helpers shared by the domain: slugs and input cleaning."""
+import re
+import unicodedata
+
+from forum.errors import ValidationFailed
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII, lowercase, hyphen-separated slug ('Cuti Besar PNS?' -> 'cuti-besar-pns')."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "diskusi"
+
+
+def clean_line(value: object, label: str, field: str, min_len: int, max_len: int) -> str:
+    """A single-line user input: string, trimmed, no control characters, within length limits."""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label} harus berupa teks.", field=field)
+    text = " ".join(_CONTROL.sub("", value).split())
+    if len(text) < min_len:
+        if min_len <= 1:
+            raise ValidationFailed(f"{label} wajib diisi.", field=field)
+        raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
+    if len(text) > max_len:
+        raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
+    return text
+
+
+def clean_body(value: object, label: str, field: str, min_len: int, max_len: int) -> str:
+    """A multi-line Markdown body: newlines kept, control characters removed."""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label} harus berupa teks.", field=field)
+    text = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
+    if len(text) < min_len:
+        raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
+    if len(text) > max_len:
+        raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
+    return text

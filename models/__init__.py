@@ -1,0 +1,13 @@
+"""SQLAlchemy models, the engine and session factory, and Alembic migrations."""
+from models.base import Base, utcnow
+from models.catalog import Agency, Topic
+from models.accounts import User, ApiToken, UserSession, ModeratorScope
+from models.threads import Thread, Post, PostRevision, Watch, thread_topics
+from models.notifications import Notification
+from models.moderation import DuplicateLink, MergeRecord, ModerationLog, Report
+
+__all__ = [
+    "Base", "utcnow", "Agency", "Topic", "User", "ApiToken", "UserSession", "ModeratorScope",
+    "Thread", "Post", "PostRevision", "Watch", "thread_topics", "Notification",
+    "DuplicateLink", "MergeRecord", "ModerationLog", "Report",
+]

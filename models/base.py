@@ -1,0 +1,22 @@
+"""Declarative base with stable constraint names (so Alembic migrations are portable)."""
+from datetime import datetime, timezone
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: both SQLite and PostgreSQL store it the same way."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

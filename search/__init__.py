@@ -1,0 +1,1 @@
+"""Everything about meaning: embedders, the FAISS index, Indonesian lexical search, ranking, duplicates."""

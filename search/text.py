@@ -1,0 +1,128 @@
+"""Indonesian text handling shared by lexical search and the duplicate judge.
+
+normalize() turns chat Indonesian ("gak bisa ngajuin cuti yg kmrn") into plain formal spelling
+("tidak bisa mengajukan cuti yang kemarin"); stems() feeds the FTS5 index; expand_query() adds
+civil-service acronyms and their long forms from an editable dictionary.
+"""
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+
+DATA = Path(__file__).parent / "data"
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# Letters, digits and inner hyphens survive; everything else becomes a space.
+_NON_WORD = re.compile(r"[^\w\-]+")
+_EDGE_HYPHENS = re.compile(r"(?<!\w)-+|-+(?!\w)")
+_LONG_RUN = re.compile(r"([a-z])\1{2,}")          # "sedihhh" -> "sedih"
+_TRAIL_DOUBLE = re.compile(r"^(\w+?)([aiueohkg])\2$")  # "yaa", "gakk", "sihh"
+_REDUP_DIGIT = re.compile(r"^([a-z]{2,})2$")        # "bisa2" -> "bisa-bisa"
+_CLITICS = ("nya", "ku", "mu")
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")  # "1.000.000" -> "1000000"
+_CURRENCY = re.compile(r"\brp\.?\s*(?=\d)")                # "rp1.000" -> "rp 1000"
+
+
+@lru_cache(maxsize=1)
+def _slang() -> dict[str, str]:
+    return json.loads((DATA / "slang.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The Indonesian stopword set used for lexical search."""
+    lines = (DATA / "stopwords_id.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("indonesian")
+
+
+def _formal(word: str) -> str:
+    """One lowercase word in formal spelling (may return several words)."""
+    slang = _slang()
+    if word in slang:
+        return slang[word]
+    word = _LONG_RUN.sub(r"\1", word)
+    if word not in slang:
+        word = _TRAIL_DOUBLE.sub(r"\1\2", word)
+    if word in slang:
+        return slang[word]
+    redup = _REDUP_DIGIT.match(word)
+    if redup:
+        base = _formal(redup.group(1))
+        return base if " " in base else f"{base}-{base}"
+    # Clitic on a slang word: "infonya" -> "informasinya", "duitku" -> "uangku".
+    for clitic in _CLITICS:
+        if word.endswith(clitic) and word[: -len(clitic)] in slang:
+            return slang[word[: -len(clitic)]] + clitic
+    return word
+
+
+def normalize(text: str) -> str:
+    """Lowercase, NFKC, punctuation stripped and informal spellings made formal."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _URL.sub(" ", text)
+    text = _CURRENCY.sub("rp ", _THOUSANDS.sub("", text))
+    text = _NON_WORD.sub(" ", text.replace("_", " "))
+    text = _EDGE_HYPHENS.sub(" ", text)
+    return " ".join(_formal(w) for w in text.split())
+
+
+def tokens(text: str) -> list[str]:
+    """Normalized words, stopwords kept (hyphenated words stay one token)."""
+    return normalize(text).split()
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    """Snowball-Indonesian stems of the content words, in order (the lexical index's vocabulary)."""
+    stop = stopwords()
+    out = []
+    for tok in tokens(text):
+        parts = tok.split("-")
+        # Reduplication "anak-anak" is one word; "e-kinerja" keeps both parts.
+        if len(parts) == 2 and parts[0] == parts[1]:
+            parts = parts[:1]
+        for part in parts:
+            if part and part not in stop and (len(part) > 1 or part.isdigit()):
+                out.append(_stem(part))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> list[list[str]]:
+    raw = json.loads((DATA / "synonyms.json").read_text(encoding="utf-8"))
+    groups = []
+    for group in raw["groups"]:
+        members = list(dict.fromkeys(normalize(term) for term in group))
+        if len(members) > 1:
+            groups.append(members)
+    return groups
+
+
+def expand_query(text: str) -> list[str]:
+    """Synonyms and acronym expansions of civil-service terms in `text` that it does not already contain."""
+    padded = f" {normalize(text)} "
+    extra: list[str] = []
+    for group in _synonym_groups():
+        if any(f" {term} " in padded for term in group):
+            extra.extend(t for t in group if f" {t} " not in padded and t not in extra)
+    return extra
+
+
+def lexical_terms(text: str) -> list[str]:
+    """Unique stems to OR together in a lexical query: the text's own stems, then its expansions'."""
+    terms = stems(text)
+    for phrase in expand_query(text):
+        terms.extend(stems(phrase))
+    return list(dict.fromkeys(terms))

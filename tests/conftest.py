@@ -1,0 +1,81 @@
+"""Shared fixtures: a clean real database per test (SQLite file or PostgreSQL), settings, app client.
+
+Set FORUM_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/forum_test to run on PostgreSQL.
+"""
+import os
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from forum.settings import load_settings
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade
+
+PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "")
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory):
+    """Migrate once per test session; each test then starts from this clean schema."""
+    if PG_URL:
+        base, _, name = PG_URL.rpartition("/")
+        dbname = f"{name}_{_worker_suffix()}"
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+        admin.dispose()
+        url = f"{base}/{dbname}"
+        upgrade(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def db_url(_migrated_template, tmp_path):
+    """URL of a clean, migrated database for this test."""
+    if PG_URL:
+        engine = create_engine(_migrated_template)
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            if tables:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return _migrated_template
+    path = tmp_path / "forum.db"
+    shutil.copyfile(_migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def db(session_factory):
+    """A session on the clean database; tests commit as the web layer would."""
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path, db_url):
+    """Settings pointing at this test's database and a private data dir."""
+    return load_settings(env={}, data_dir=tmp_path / "data", database_url=db_url, secret_key="test-secret-key-" + "x" * 32,
+                         login_attempts_per_minute=1000, writes_per_minute=1000)

@@ -1,0 +1,96 @@
+"""Threads and posts through the domain verbs."""
+import pytest
+
+from forum import posts, threads
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.notifications import list_notifications, unread_count
+from forum.tree import build_tree
+from tests import factories as f
+
+
+def test_create_thread_renders_markdown_and_makes_the_author_follow_it(db):
+    author = f.user(db)
+    t = f.thread(db, author, body="Halo **rekan**, [tautan](javascript:alert(1)) https://bkn.go.id")
+    db.commit()
+    first = db.get(type(db.get(threads.Thread, t.id)), t.id)
+    post = threads.thread_posts(db, first)[0]
+    assert "<strong>rekan</strong>" in post.body_html
+    assert "javascript:" not in post.body_html.split("tautan")[0] + post.body_html.split("href=")[-1]
+    assert 'rel="nofollow ugc noopener"' in post.body_html
+    assert "rekan" in post.body_text and "<" not in post.body_text
+    assert threads.is_watching(db, author, t)
+    assert t.slug == "bagaimana-cara-mengajukan-cuti-besar"
+
+
+def test_create_thread_reports_every_invalid_field_at_once(db):
+    author = f.user(db)
+    with pytest.raises(ValidationFailed) as err:
+        threads.create_thread(db, author=author, agency="tidak-ada", topics=[], title="pendek", body_md="x")
+    assert set(err.value.fields) == {"title", "body_md", "agency", "topics"}
+    assert "minimal 10 karakter" in err.value.fields["title"]
+
+
+def test_reply_notifies_thread_author_parent_author_and_watchers(db):
+    asker, helper, watcher, third = (f.user(db) for _ in range(4))
+    t = f.thread(db, asker)
+    threads.watch_thread(db, watcher, t)
+    first_reply = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.")
+    posts.reply(db, author=third, thread=t, body_md="Setuju, tambahkan surat keterangan.", reply_to=first_reply.id)
+    db.commit()
+    assert t.reply_count == 2
+    kinds = {n.kind for n in list_notifications(db, helper.id)}
+    assert kinds == {"reply_post"}
+    assert {n.kind for n in list_notifications(db, asker.id)} == {"reply_thread"}
+    assert unread_count(db, watcher.id) == 2
+
+
+def test_members_cannot_edit_another_members_post_but_can_edit_their_own(db):
+    a, b = f.user(db), f.user(db)
+    t = f.thread(db, a)
+    r = posts.reply(db, author=b, thread=t, body_md="Jawaban awal")
+    with pytest.raises(PermissionDenied):
+        posts.edit_post(db, editor=a, post=r, body_md="Diubah orang lain")
+    posts.edit_post(db, editor=b, post=r, body_md="Jawaban yang diperbaiki")
+    revs = posts.post_revisions(db, r)
+    assert [rev.body_md for rev in revs] == ["Jawaban awal"]
+    assert r.edited_at is not None and "diperbaiki" in r.body_html
+
+
+def test_only_the_thread_author_or_a_moderator_accepts_an_answer(db):
+    asker, helper, other = f.user(db), f.user(db), f.user(db)
+    mod = f.user(db, role="moderator")
+    t = f.thread(db, asker)
+    r1 = posts.reply(db, author=helper, thread=t, body_md="Jawaban satu")
+    r2 = posts.reply(db, author=other, thread=t, body_md="Jawaban dua")
+    with pytest.raises(PermissionDenied):
+        posts.accept_answer(db, actor=other, thread=t, post=r2)
+    posts.accept_answer(db, actor=asker, thread=t, post=r1)
+    assert t.accepted_post_id == r1.id
+    posts.accept_answer(db, actor=mod, thread=t, post=r2)
+    assert t.accepted_post_id == r2.id
+    with pytest.raises(ValidationFailed):
+        posts.accept_answer(db, actor=asker, thread=t, post=db.get(type(r1), t.first_post_id))
+
+
+def test_tree_indents_replies_and_flattens_below_the_maximum_depth(db):
+    a, b = f.user(db), f.user(db)
+    t = f.thread(db, a)
+    parent = None
+    chain = []
+    for i in range(6):
+        parent = posts.reply(db, author=b if i % 2 == 0 else a, thread=t, body_md=f"Balasan {i}",
+                             reply_to=parent.id if parent else None)
+        chain.append(parent)
+    posts.accept_answer(db, actor=a, thread=t, post=chain[2])
+    first, accepted, nodes = build_tree(t, threads.thread_posts(db, t))
+    assert accepted is chain[2]
+    assert [n.depth for n in nodes] == [1, 2, 3, 4, 4, 4]
+    assert nodes[4].flattened_reply_to is chain[3] and nodes[3].flattened_reply_to is None
+
+
+def test_locked_threads_refuse_member_replies(db):
+    a, b = f.user(db), f.user(db)
+    t = f.thread(db, a)
+    t.is_locked = True
+    with pytest.raises(PermissionDenied):
+        posts.reply(db, author=b, thread=t, body_md="Masih bisa?")
