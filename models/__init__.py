@@ -5,9 +5,11 @@ from models.accounts import User, ApiToken, UserSession, ModeratorScope
 from models.threads import Thread, Post, PostRevision, Watch, thread_topics
 from models.notifications import Notification
 from models.moderation import DuplicateLink, MergeRecord, ModerationLog, Report
+from models.search import SearchDocument, SearchVector, EmbeddingCacheEntry, IndexEvent
 
 __all__ = [
     "Base", "utcnow", "Agency", "Topic", "User", "ApiToken", "UserSession", "ModeratorScope",
     "Thread", "Post", "PostRevision", "Watch", "thread_topics", "Notification",
     "DuplicateLink", "MergeRecord", "ModerationLog", "Report",
+    "SearchDocument", "SearchVector", "EmbeddingCacheEntry", "IndexEvent",
 ]

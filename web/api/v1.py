@@ -1,0 +1,129 @@
+"""JSON API /api/v1: catalog, threads, replies, edits, accepted answers, the current user."""
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request, Router, get, patch, post
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
+
+from forum import catalog, posts, threads
+from forum.errors import ValidationFailed
+from forum.listing import SORTS, list_threads, parse_page
+from forum.permissions import can_view_post, check_logged_in
+from models import User
+from web.api.serialize import agency_json, post_json, thread_json, topic_json, user_json
+
+
+@dataclass
+class NewThread:
+    title: str
+    body_md: str
+    agency: str
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NewReply:
+    body_md: str
+    reply_to: int | None = None
+
+
+@dataclass
+class PostEdit:
+    body_md: str
+
+
+@dataclass
+class AcceptAnswer:
+    post_id: int | None
+
+
+def _write_limit(state: State, viewer: User) -> None:
+    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+                      "Terlalu banyak penulisan. Tunggu sebentar lalu coba lagi.")
+
+
+@get("/agencies", summary="Daftar instansi")
+async def agencies(db: Session) -> list[dict[str, Any]]:
+    return [agency_json(a) for a in catalog.list_agencies(db)]
+
+
+@get("/agencies/{slug:str}", summary="Satu instansi")
+async def agency(db: Session, slug: str) -> dict[str, Any]:
+    return agency_json(catalog.get_agency(db, slug))
+
+
+@get("/topics", summary="Daftar topik")
+async def topics(db: Session) -> list[dict[str, Any]]:
+    return [topic_json(t) for t in catalog.list_topics(db)]
+
+
+@get("/topics/{slug:str}", summary="Satu topik")
+async def topic(db: Session, slug: str) -> dict[str, Any]:
+    return topic_json(catalog.get_topic(db, slug))
+
+
+@get("/threads", summary="Daftar diskusi (filter dan urutan sama dengan beranda)")
+async def thread_list(db: Session, viewer: User | None, agency: str | None = None, topic: str | None = None,
+                      sort: str = "aktivitas", page: str | None = None, page_size: int = 20) -> dict[str, Any]:
+    if sort not in SORTS:
+        raise ValidationFailed("Urutan tidak dikenal. Pilih: " + ", ".join(SORTS) + ".", field="sort")
+    result = list_threads(db, viewer, agency=catalog.get_agency(db, agency) if agency else None,
+                          topic=catalog.get_topic(db, topic) if topic else None, sort=sort, page=parse_page(page),
+                          page_size=min(max(page_size, 1), 100))
+    return {"items": [thread_json(t) for t in result.items], "total": result.total, "page": result.page,
+            "pages": result.pages, "page_size": result.page_size}
+
+
+@get("/threads/{thread_id:int}", summary="Satu diskusi beserta tulisannya")
+async def thread_detail(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
+    thread = threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer)
+    items = [p for p in threads.thread_posts(db, thread) if not p.is_deleted and can_view_post(viewer, p, thread)]
+    return {**thread_json(thread), "first_post_id": thread.first_post_id, "posts": [post_json(p) for p in items]}
+
+
+@post("/threads", summary="Buat diskusi", status_code=201)
+async def thread_create(db: Session, viewer: User | None, state: State, data: NewThread) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    _write_limit(state, viewer)
+    thread = threads.create_thread(db, author=viewer, agency=data.agency, topics=data.topics, title=data.title,
+                                   body_md=data.body_md)
+    for hook in getattr(state, "after_thread_created", []):
+        hook(db, thread)
+    return thread_json(thread)
+
+
+@post("/threads/{thread_id:int}/replies", summary="Balas diskusi", status_code=201)
+async def reply_create(db: Session, viewer: User | None, state: State, thread_id: int, data: NewReply) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    _write_limit(state, viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    return post_json(posts.reply(db, author=viewer, thread=thread, body_md=data.body_md, reply_to=data.reply_to))
+
+
+@patch("/posts/{post_id:int}", summary="Sunting tulisan")
+async def post_edit(db: Session, viewer: User | None, state: State, post_id: int, data: PostEdit) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    _write_limit(state, viewer)
+    item = posts.get_post(db, post_id, viewer)
+    return post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md))
+
+
+@post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)
+async def accept(db: Session, viewer: User | None, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    item = posts.get_post(db, data.post_id, viewer) if data.post_id else None
+    return thread_json(posts.accept_answer(db, actor=viewer, thread=thread, post=item))
+
+
+@get("/me", summary="Pengguna saat ini")
+async def me(viewer: User | None) -> dict[str, Any]:
+    return user_json(check_logged_in(viewer), private=True)
+
+
+def api_router(extra_handlers: list | None = None) -> Router:
+    """The /api/v1 router; other packages (search, moderation) append their handlers."""
+    handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
+                accept, me, *(extra_handlers or [])]
+    return Router(path="/api/v1", route_handlers=handlers, tags=["api"])

@@ -1,0 +1,60 @@
+"""create_app(): wire settings, database, templates, CSRF, errors and routes into one Litestar app."""
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from forum.errors import ForumError
+from forum.settings import Settings, load_settings
+from models.db import make_engine, make_session_factory
+from web import errors, render
+from web.api.v1 import api_router
+from web.deps import provide_db, provide_viewer
+from web.pages import accounts, browse, notifications, threads, tokens
+from web.ratelimit import RateLimiter
+
+HERE = Path(__file__).parent
+PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *notifications.routes, *tokens.routes]
+API_EXTRA: list = []
+
+
+def _template_setup(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.filters["waktu"] = render.relative_time
+    env.filters["tanggal"] = render.format_date
+    env.filters["tanggal_jam"] = render.format_datetime
+    env.globals["level_names"] = {"pusat": "Pusat", "provinsi": "Provinsi", "kabupaten-kota": "Kabupaten/Kota",
+                                  "lainnya": "Lainnya"}
+
+
+def create_app(settings: Settings | None = None, session_factory=None, extra_state: dict | None = None) -> Litestar:
+    """Build the web app; tests pass their own settings and session factory."""
+    settings = settings or load_settings()
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.resolved_database_url))
+    state = State({"settings": settings, "session_factory": session_factory, "limiter": RateLimiter(),
+                   "thread_page_hooks": [], "after_thread_created": [], **(extra_state or {})})
+    return Litestar(
+        route_handlers=[*PAGE_ROUTES, api_router(API_EXTRA),
+                        create_static_files_router(path="/static", directories=[HERE / "static"])],
+        dependencies={"db": Provide(provide_db),
+                      "viewer": Provide(provide_viewer, sync_to_thread=False)},
+        state=state,
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_template_setup),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", cookie_httponly=False,
+                               cookie_secure=settings.cookie_secure, exclude=["/api/"]),
+        exception_handlers={ForumError: errors.forum_error_handler, HTTPException: errors.http_error_handler,
+                            Exception: errors.server_error_handler},
+        openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
+                                     description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer)."),
+        request_max_body_size=2 * 1024 * 1024,
+        debug=False,
+    )

@@ -1,0 +1,36 @@
+"""Dependencies: one database transaction per request, and who is asking."""
+from collections.abc import Generator
+
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
+
+from forum import accounts
+from models import User
+
+SESSION_COOKIE = "sesi"
+
+
+def provide_db(state: State) -> Generator[Session, None, None]:
+    """Open a session; commit when the handler succeeds, roll back when it raises."""
+    session = state.session_factory()
+    try:
+        yield session
+    except Exception:
+        session.rollback()
+        raise
+    else:
+        session.commit()
+    finally:
+        session.close()
+
+
+def provide_viewer(request: Request, db: Session) -> User | None:
+    """The logged-in member: a bearer token (API) or the session cookie (browser)."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return accounts.user_for_api_token(db, auth[7:].strip())
+    # Cookie sessions are only trusted for the API's safe methods: API writes need a token (no CSRF there).
+    if request.url.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return None
+    return accounts.user_for_session(db, request.cookies.get(SESSION_COOKIE))

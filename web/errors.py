@@ -1,0 +1,73 @@
+"""Turn errors into Indonesian messages: JSON for the API, site-layout pages for browsers."""
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Template
+
+from forum.errors import ForumError
+
+log = logging.getLogger("forum.web")
+
+MESSAGES = {
+    400: "Permintaan tidak valid.",
+    401: "Silakan masuk terlebih dahulu.",
+    403: "Anda tidak memiliki izin untuk membuka halaman ini.",
+    404: "Halaman tidak ditemukan.",
+    405: "Metode permintaan tidak didukung untuk alamat ini.",
+    409: "Terjadi konflik dengan perubahan lain. Muat ulang halaman lalu coba lagi.",
+    413: "Data yang dikirim terlalu besar.",
+    415: "Jenis konten tidak didukung.",
+    429: "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+    500: "Maaf, terjadi kesalahan di server. Tim kami akan memeriksanya.",
+}
+TITLES = {401: "Perlu masuk", 403: "Akses ditolak", 404: "Tidak ditemukan", 429: "Terlalu banyak permintaan",
+          500: "Kesalahan server"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _respond(request: Request, status: int, message: str, fields: dict | None = None) -> Response:
+    if _is_api(request):
+        body = {"detail": message, "status_code": status}
+        if fields:
+            body["errors"] = fields
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    if status == 401 and request.method == "GET":
+        from urllib.parse import quote
+        return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(request.url.path)}"})
+    return Template(template_name="error.html", status_code=status,
+                    context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
+                             "viewer": None, "unread": 0, "request_path": request.url.path})
+
+
+def forum_error_handler(request: Request, exc: ForumError) -> Response:
+    """Domain errors already carry their Indonesian message."""
+    return _respond(request, exc.status_code, exc.message, exc.fields)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    """Framework errors (bad JSON, wrong types, unknown route) in Indonesian."""
+    status = exc.status_code
+    message = MESSAGES.get(status, "Permintaan tidak dapat diproses.")
+    fields = None
+    if isinstance(exc, ValidationException):
+        fields = {}
+        for item in exc.extra or []:
+            if isinstance(item, dict) and item.get("key"):
+                fields[str(item["key"])] = "Nilai tidak valid atau tidak ada."
+        message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else ".")
+    elif isinstance(exc, NotAuthorizedException):
+        message = MESSAGES[401]
+    if status >= 500:
+        log.exception("HTTP %s", status, exc_info=exc)
+        message = MESSAGES[500]
+    return _respond(request, status, message, fields or None)
+
+
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: log it, show a calm Indonesian page, never a stack trace."""
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _respond(request, 500, MESSAGES[500])

@@ -1,0 +1,89 @@
+"""Daftar, masuk, keluar."""
+from litestar import Request, get, post
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
+
+from forum import accounts, catalog
+from forum.errors import ValidationFailed
+from models import User
+from web.deps import SESSION_COOKIE
+from web.forms import client_ip, read_form
+from web.render import page, redirect
+
+
+def _safe_next(url: str | None) -> str:
+    # Only same-site relative paths, so the login form cannot bounce users to another site.
+    return url if url and url.startswith("/") and not url.startswith("//") else "/"
+
+
+def _login_response(db: Session, user: User, state: State, next_url: str, message: str):
+    token = accounts.start_session(db, user)
+    response = redirect(_safe_next(next_url), message)
+    response.set_cookie(SESSION_COOKIE, token, max_age=accounts.SESSION_DAYS * 86400, httponly=True,
+                        samesite="lax", secure=state.settings.cookie_secure)
+    return response
+
+
+@get("/daftar", name="register")
+async def register_form(request: Request, db: Session, viewer: User | None) -> object:
+    """Registration form."""
+    if viewer:
+        return redirect("/")
+    return page(request, db, viewer, "register.html", form={}, errors={}, agencies=catalog.list_agencies(db))
+
+
+@post("/daftar")
+async def register_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
+    """Create the account and log in; on errors show the form again with what was typed."""
+    data = await read_form(request)
+    state.limiter.hit(f"register:{client_ip(request)}", 10, 3600,
+                      "Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
+    try:
+        user = accounts.register_user(db, username=data.get("username", ""),
+                                      display_name=data.get("display_name", ""), email=data.get("email", ""),
+                                      password=data.get("password", ""), agency=data.get("agency", ""))
+    except ValidationFailed as exc:
+        db.rollback()
+        data.pop("password", None)
+        return page(request, db, viewer, "register.html", status_code=400, form=data, errors=exc.fields,
+                    error=exc.message, agencies=catalog.list_agencies(db))
+    return _login_response(db, user, state, "/", f"Selamat datang, {user.display_name}! Akun Anda sudah dibuat.")
+
+
+@get("/masuk", name="login")
+async def login_form(request: Request, db: Session, viewer: User | None) -> object:
+    """Login form."""
+    if viewer:
+        return redirect("/")
+    return page(request, db, viewer, "login.html", form={"lanjut": request.query_params.get("lanjut", "")}, errors={})
+
+
+@post("/masuk")
+async def login_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
+    """Check the credentials, rate-limited per address and per account."""
+    data = await read_form(request)
+    login = data.get("username", "").strip().lower()[:254]
+    limit = state.settings.login_attempts_per_minute
+    message = "Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."
+    state.limiter.hit(f"login-ip:{client_ip(request)}", limit * 3, 60, message)
+    state.limiter.hit(f"login-user:{login}", limit, 60, message)
+    try:
+        user = accounts.authenticate(db, login, data.get("password", ""))
+    except ValidationFailed as exc:
+        data.pop("password", None)
+        return page(request, db, viewer, "login.html", status_code=400, form=data, errors=exc.fields,
+                    error=exc.message)
+    state.limiter.reset(f"login-user:{login}")
+    return _login_response(db, user, state, data.get("lanjut", "/"), f"Selamat datang kembali, {user.display_name}.")
+
+
+@post("/keluar")
+async def logout(request: Request, db: Session) -> object:
+    """End the session."""
+    accounts.end_session(db, request.cookies.get(SESSION_COOKIE))
+    response = redirect("/", "Anda sudah keluar.")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+routes = [register_form, register_submit, login_form, login_submit, logout]

@@ -1,0 +1,34 @@
+"""The bell: notification list, open one, mark all read."""
+from litestar import Request, get, post
+from sqlalchemy.orm import Session
+
+from forum import notifications
+from forum.permissions import check_logged_in
+from models import User
+from web.render import page, redirect
+
+
+@get("/notifikasi")
+async def notification_list(request: Request, db: Session, viewer: User | None) -> object:
+    """Newest notifications first."""
+    viewer = check_logged_in(viewer)
+    return page(request, db, viewer, "notifications.html", notes=notifications.list_notifications(db, viewer.id))
+
+
+@get("/notifikasi/{note_id:int}")
+async def notification_open(db: Session, viewer: User | None, note_id: int) -> object:
+    """Mark one notification read and go where it points."""
+    viewer = check_logged_in(viewer)
+    note = notifications.open_notification(db, viewer.id, note_id)
+    return redirect(note.url if note and note.url.startswith("/") else "/notifikasi", status_code=302)
+
+
+@post("/notifikasi/baca-semua")
+async def notification_read_all(db: Session, viewer: User | None) -> object:
+    """Mark everything read."""
+    viewer = check_logged_in(viewer)
+    notifications.mark_all_read(db, viewer.id)
+    return redirect("/notifikasi", "Semua notifikasi ditandai sudah dibaca.")
+
+
+routes = [notification_list, notification_open, notification_read_all]

@@ -1,0 +1,195 @@
+"""Halaman diskusi: view, create, reply, edit, history, accept an answer, follow."""
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.response import Redirect
+from sqlalchemy.orm import Session
+
+from forum import catalog, posts, threads
+from forum.errors import NotFound, ValidationFailed
+from forum.markup import render_markdown
+from forum.permissions import can_accept_answer, can_edit_post, can_moderate, can_reply, check_logged_in
+from forum.tree import build_tree
+from models import Thread, User
+from web.forms import read_form
+from web.render import page, redirect
+
+
+def _write_limit(state: State, viewer: User) -> None:
+    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+                      "Anda menulis terlalu cepat. Tunggu sebentar lalu kirim lagi.")
+
+
+def _int(value: object, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValidationFailed("Nilai tidak valid.", field=field) from None
+
+
+def _thread_context(db: Session, viewer: User | None, thread: Thread) -> dict:
+    all_posts = threads.thread_posts(db, thread)
+    first, accepted, nodes = build_tree(thread, all_posts)
+    merged_from = {p.merged_from_thread_id for p in all_posts if p.merged_from_thread_id}
+    return {"thread": thread, "first": first, "accepted": accepted, "nodes": nodes,
+            "merged_titles": {t.id: t.title for t in db.query(Thread).filter(Thread.id.in_(merged_from))} if merged_from else {},
+            "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
+            "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
+            "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None}
+
+
+@get("/diskusi/{thread_id:int}")
+async def thread_short(db: Session, viewer: User | None, thread_id: int) -> Redirect:
+    """Short thread URL: redirect to the canonical one."""
+    thread = threads.get_thread(db, thread_id, viewer)
+    target = threads.resolve_merged(db, thread, viewer)
+    return Redirect(threads.thread_url(target), status_code=301)
+
+
+@get("/diskusi/{thread_id:int}/{slug:str}", name="thread")
+async def thread_view(request: Request, db: Session, viewer: User | None, thread_id: int, slug: str) -> object:
+    """The question, the accepted answer, then the reply tree; merged or renamed threads redirect (301)."""
+    thread = threads.get_thread(db, thread_id, viewer)
+    target = threads.resolve_merged(db, thread, viewer)
+    if target.id != thread.id or slug != thread.slug:
+        return Redirect(threads.thread_url(target), status_code=301)
+    context = _thread_context(db, viewer, thread)
+    hooks = getattr(request.app.state, "thread_page_hooks", [])
+    for hook in hooks:  # e.g. search adds "Diskusi serupa" and the duplicate banner
+        context.update(hook(db, viewer, thread))
+    return page(request, db, viewer, "thread.html", form={}, errors={}, **context)
+
+
+@get("/p/{post_id:int}")
+async def post_permalink(db: Session, viewer: User | None, post_id: int) -> Redirect:
+    """Permanent link to a post wherever it lives now (merges move posts)."""
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    return Redirect(threads.thread_url(thread, item.id), status_code=301)
+
+
+@get("/diskusi/baru", name="new_thread")
+async def new_thread_form(request: Request, db: Session, viewer: User | None) -> object:
+    """The composer: title, Markdown body with preview, agency, topics."""
+    viewer = check_logged_in(viewer)
+    form = {"agency": viewer.agency.slug, "topics": [t for t in request.query_params.getall("topik", [])]}
+    return page(request, db, viewer, "new_thread.html", form=form, errors={},
+                agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+
+
+@post("/diskusi/baru")
+async def new_thread_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
+    """Create the thread; on validation errors the form comes back with everything typed."""
+    viewer = check_logged_in(viewer)
+    data = await read_form(request, lists=("topics",))
+    try:
+        _write_limit(state, viewer)
+        thread = threads.create_thread(db, author=viewer, agency=data.get("agency", ""), topics=data["topics"],
+                                       title=data.get("title", ""), body_md=data.get("body_md", ""))
+    except ValidationFailed as exc:
+        db.rollback()
+        return page(request, db, viewer, "new_thread.html", status_code=400, form=data, errors=exc.fields,
+                    error=exc.message, agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+    for hook in getattr(state, "after_thread_created", []):
+        hook(db, thread)
+    return redirect(threads.thread_url(thread), "Diskusi Anda sudah terbit.")
+
+
+@post("/diskusi/{thread_id:int}/balas")
+async def reply_submit(request: Request, db: Session, viewer: User | None, state: State, thread_id: int) -> object:
+    """Post a reply; errors re-show the thread with the reply text kept."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    try:
+        _write_limit(state, viewer)
+        item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
+                           reply_to=_int(data.get("reply_to"), "reply_to"))
+    except ValidationFailed as exc:
+        db.rollback()
+        thread = threads.get_thread(db, thread_id, viewer)
+        return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
+                    error=exc.message, **_thread_context(db, viewer, thread))
+    return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.")
+
+
+@get("/tulisan/{post_id:int}/sunting")
+async def edit_form(request: Request, db: Session, viewer: User | None, post_id: int) -> object:
+    """Edit form for a post."""
+    viewer = check_logged_in(viewer)
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    if not can_edit_post(viewer, item, thread):
+        from forum.errors import PermissionDenied
+        raise PermissionDenied("Anda tidak dapat menyunting tulisan ini.")
+    return page(request, db, viewer, "edit_post.html", post=item, thread=thread, form={"body_md": item.body_md}, errors={})
+
+
+@post("/tulisan/{post_id:int}/sunting")
+async def edit_submit(request: Request, db: Session, viewer: User | None, state: State, post_id: int) -> object:
+    """Save the edit (the old body becomes a revision)."""
+    viewer = check_logged_in(viewer)
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    data = await read_form(request)
+    try:
+        _write_limit(state, viewer)
+        posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""))
+    except ValidationFailed as exc:
+        db.rollback()
+        item = posts.get_post(db, post_id, viewer)
+        return page(request, db, viewer, "edit_post.html", status_code=400, post=item, thread=thread, form=data,
+                    errors=exc.fields, error=exc.message)
+    return redirect(threads.thread_url(thread, item.id), "Perubahan disimpan.")
+
+
+@get("/tulisan/{post_id:int}/riwayat")
+async def history(request: Request, db: Session, viewer: User | None, post_id: int) -> object:
+    """Every earlier version of a post."""
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    revisions = [(r, render_markdown(r.body_md).html) for r in posts.post_revisions(db, item)]
+    return page(request, db, viewer, "history.html", post=item, thread=thread, revisions=revisions)
+
+
+@post("/diskusi/{thread_id:int}/jawaban")
+async def accept_submit(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
+    """Pick (or clear) the accepted answer."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    post_id = _int(data.get("post_id"), "post_id")
+    item = posts.get_post(db, post_id, viewer) if post_id else None
+    if item is not None and item.thread_id != thread.id:
+        raise NotFound("Balasan tidak ditemukan di diskusi ini.")
+    posts.accept_answer(db, actor=viewer, thread=thread, post=item)
+    message = "Jawaban terpilih sudah ditandai." if item else "Jawaban terpilih dibatalkan."
+    return redirect(threads.thread_url(thread, item.id if item else None), message)
+
+
+@post("/diskusi/{thread_id:int}/ikuti")
+async def watch_submit(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
+    """Follow or unfollow a thread (field `aksi` = ikuti / berhenti)."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    if data.get("aksi") == "berhenti":
+        threads.unwatch_thread(db, viewer, thread)
+        return redirect(threads.thread_url(thread), "Anda berhenti mengikuti diskusi ini.")
+    threads.watch_thread(db, viewer, thread)
+    return redirect(threads.thread_url(thread), "Anda mengikuti diskusi ini. Balasan baru akan muncul di notifikasi.")
+
+
+@post("/pratinjau")
+async def preview(request: Request) -> object:
+    """Live Markdown preview for the composer (htmx); renders exactly what will be saved."""
+    from litestar.response import Response
+    data = await read_form(request)
+    body = data.get("body_md", "")[:50_000]
+    html = render_markdown(body).html if body.strip() else '<p class="muted">Pratinjau akan muncul di sini.</p>'
+    return Response(html, media_type="text/html")
+
+
+routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
+          edit_submit, history, accept_submit, watch_submit, preview]
