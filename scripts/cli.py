@@ -1,0 +1,122 @@
+"""The `forum` command: serve, migrate, seed-demo, create-admin (search adds reindex and eval)."""
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from forum.settings import Settings, load_settings
+
+DEMO_DATA = Path(__file__).parent / "demo_data"
+
+
+def _session_factory(settings: Settings):
+    from models.db import make_engine, make_session_factory
+    return make_session_factory(make_engine(settings.resolved_database_url))
+
+
+def cmd_migrate(settings: Settings, args) -> int:
+    """Upgrade the database schema to the newest migration."""
+    from models.migrate import upgrade
+    upgrade(settings.resolved_database_url)
+    print(f"Basis data sudah diperbarui ke skema terbaru: {_safe_url(settings)}")
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, args) -> int:
+    """Fill an empty database with the demo content."""
+    from tqdm import tqdm
+
+    from forum.demo import DEMO_PASSWORD, load_json_parts, seed_demo
+    cmd_migrate(settings, args)
+    factory = _session_factory(settings)
+    total = len(load_json_parts(DEMO_DATA, "threads"))
+    with factory() as session, tqdm(total=total, desc="Mengisi diskusi demo", unit="diskusi") as bar:
+        try:
+            counts = seed_demo(session, DEMO_DATA, progress=lambda: bar.update(1))
+        except RuntimeError as exc:
+            print(str(exc))
+            return 0 if args.if_empty else 1
+        session.commit()
+    print(f"Demo terisi: {counts['users']} anggota, {counts['threads']} diskusi, {counts['replies']} balasan.")
+    print(f"Masuk sebagai 'admin', 'moderator', atau anggota demo mana pun dengan kata sandi {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_create_admin(settings: Settings, args) -> int:
+    """Create an admin account (asks for the password when not given)."""
+    from forum import accounts
+    from forum.errors import ValidationFailed
+    password = args.password or getpass.getpass("Kata sandi admin: ")
+    factory = _session_factory(settings)
+    with factory() as session:
+        try:
+            user = accounts.register_user(session, username=args.username, display_name=args.display_name or args.username,
+                                          email=args.email, password=password, agency=args.agency, role="admin")
+        except ValidationFailed as exc:
+            for field, message in (exc.fields or {"": exc.message}).items():
+                print(f"Gagal: {message}", file=sys.stderr)
+            return 2
+        session.commit()
+    print(f"Admin '{user.username}' sudah dibuat.")
+    return 0
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    """Run the web server (migrating an empty database first)."""
+    import uvicorn
+
+    from models.db import make_engine
+    from models.migrate import is_empty, upgrade
+    engine = make_engine(settings.resolved_database_url)
+    if is_empty(engine):
+        print("Basis data kosong: menjalankan migrasi…")
+    engine.dispose()
+    upgrade(settings.resolved_database_url)
+    print(f"Forum ASN Progresif berjalan di http://{args.host}:{args.port}")
+    uvicorn.run("scripts.asgi:build", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, access_log=False)
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    url = settings.resolved_database_url
+    return url.split("@")[-1] if "@" in url else url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands, including those other packages register."""
+    parser = argparse.ArgumentParser(prog="forum", description="Forum ASN Progresif")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="jalankan server web")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="perbarui skema basis data").set_defaults(func=cmd_migrate)
+    p = sub.add_parser("seed-demo", help="isi basis data kosong dengan konten demo")
+    p.add_argument("--if-empty", action="store_true", help="lewati tanpa galat bila sudah ada diskusi")
+    p.set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("create-admin", help="buat akun admin")
+    p.add_argument("--username", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--agency", required=True, help="slug instansi, mis. bkn")
+    p.add_argument("--display-name", default="")
+    p.add_argument("--password", default="", help="bila kosong, ditanyakan")
+    p.set_defaults(func=cmd_create_admin)
+    try:
+        from scripts import search_commands
+        search_commands.register(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `forum` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(load_settings(), args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

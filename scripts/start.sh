@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command for a newcomer: install, migrate, load the demo content, serve on http://127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/forum seed-demo --if-empty
+exec .venv/bin/forum serve --host "${FORUM_HOST:-127.0.0.1}" --port "${FORUM_PORT:-8000}"
