@@ -38,7 +38,7 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
     if status == 401 and request.method == "GET":
         from urllib.parse import quote
         return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(request.url.path)}"})
-    return Template(template_name="error.html", status_code=status,
+    return Template(template_name="error.html", status_code=status, media_type=MediaType.HTML,
                     context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
                              "viewer": None, "unread": 0, "request_path": request.url.path})
 

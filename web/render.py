@@ -1,7 +1,7 @@
 """Render a page with the context every template needs (viewer, unread count, flash)."""
 from datetime import datetime
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ def page(request: Request, db: Session, viewer: User | None, template: str, stat
         context={"viewer": viewer, "unread": unread_count(db, viewer.id) if viewer else 0,
                  "flash": flash, "request_path": request.url.path, **context},
         status_code=status_code,
+        media_type=MediaType.HTML,
     )
     if flash:
         response.delete_cookie(FLASH_COOKIE)

@@ -1,0 +1,70 @@
+"""A member registers, asks a question, another replies, and the reply shows — in real Chromium."""
+from models.db import make_engine, make_session_factory
+from tests import factories as f
+from tests.browser.conftest import SCREENSHOTS
+
+
+def _seed_catalog(db_url):
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        f.agency(db, "bkn", "Badan Kepegawaian Negara (BKN)")
+        f.agency(db, "pemkot-bandung", "Pemerintah Kota Bandung", "kabupaten-kota")
+        f.topic(db, "cuti-kehadiran", "Cuti & Kehadiran")
+        f.topic(db, "kepegawaian-karier", "Kepegawaian & Karier")
+        db.commit()
+    engine.dispose()
+
+
+def _register(page, base, username, name, agency):
+    page.goto(base + "/daftar")
+    page.fill("#username", username)
+    page.fill("#display_name", name)
+    page.fill("#email", f"{username}@contoh.go.id")
+    page.fill("#password", "Rahasia-Kuat-2025")
+    page.select_option("#agency", agency)
+    page.click("button[type=submit]:has-text('Daftar')")
+    page.wait_for_selector(".flash")
+
+
+def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_server, browser, db_url):
+    _seed_catalog(db_url)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    asker = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = asker.new_page()
+    _register(page, live_server, "dewi.lestari", "Dewi Lestari", "pemkot-bandung")
+    assert "Selamat datang, Dewi Lestari" in page.inner_text(".flash")
+
+    page.click("text=+ Buat diskusi")
+    page.fill("#title", "Syarat cuti besar kalau masa kerja belum lima tahun?")
+    page.fill("#body_md", "Rekan-rekan, apakah **cuti besar** bisa diambil sebelum 5 tahun masa kerja?\n\n- saya PNS sejak 2022")
+    page.wait_for_selector("#preview strong")  # the live preview renders the Markdown
+    assert page.inner_text("#preview strong") == "cuti besar"
+    page.check("input[name=topics][value=cuti-kehadiran]")
+    page.click("button:has-text('Terbitkan diskusi')")
+    page.wait_for_selector("h1:has-text('Syarat cuti besar')")
+    thread_url = page.url
+    page.screenshot(path=str(SCREENSHOTS / "thread-desktop.png"), full_page=True)
+
+    helper_ctx = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
+    helper = helper_ctx.new_page()
+    _register(helper, live_server, "budi.santoso", "Budi Santoso", "bkn")
+    helper.goto(thread_url)
+    helper.fill("#reply_body", "Cuti besar mensyaratkan masa kerja **paling singkat 5 tahun** terus-menerus.")
+    helper.click("button:has-text('Kirim balasan')")
+    helper.wait_for_selector(".flash:has-text('Balasan terkirim')")
+    assert "paling singkat 5 tahun" in helper.inner_text(".replies")
+    helper.screenshot(path=str(SCREENSHOTS / "thread-mobile.png"), full_page=True)
+
+    page.reload()
+    assert "paling singkat 5 tahun" in page.inner_text(".replies")
+    assert page.inner_text("[data-testid=unread]") == "1"
+    page.goto(live_server + "/")
+    assert "Syarat cuti besar" in page.inner_text(".thread-list")
+    page.screenshot(path=str(SCREENSHOTS / "home-desktop.png"), full_page=False)
+    # Pick the answer: the badge appears on the thread list.
+    page.goto(thread_url)
+    page.click("button:has-text('Pilih sebagai jawaban')")
+    page.wait_for_selector(".accepted-block .tag.answered")
+    assert "Jawaban terpilih" in page.inner_text(".accepted-block")
+    asker.close()
+    helper_ctx.close()
