@@ -41,11 +41,16 @@ class Thread(Base):
     # Bumped on every change so concurrent moderators detect a lost race.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    # selectin, not joined: a joined eager load defeats the listing indexes (SQLite sorts the whole join).
+    author: Mapped[User] = relationship(lazy="selectin", foreign_keys=[author_id])
+    agency: Mapped[Agency] = relationship(lazy="selectin")
     topics: Mapped[list[Topic]] = relationship(secondary=thread_topics, lazy="selectin", order_by=Topic.name)
 
-    __table_args__ = (Index("ix_threads_listing", "is_hidden", "merged_into_id", "last_activity_at"),)
+    __table_args__ = (
+        # Equality on visibility, then the exact order of the two main sorts: the first page needs no sort.
+        Index("ix_threads_listing", "is_hidden", "merged_into_id", "is_pinned", "last_activity_at"),
+        Index("ix_threads_listing_new", "is_hidden", "merged_into_id", "created_at"),
+    )
 
     @property
     def status(self) -> str:

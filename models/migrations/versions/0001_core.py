@@ -107,7 +107,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_threads_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_last_activity_at'), ['last_activity_at'], unique=False)
-        batch_op.create_index('ix_threads_listing', ['is_hidden', 'merged_into_id', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_threads_listing', ['is_hidden', 'merged_into_id', 'is_pinned', 'last_activity_at'], unique=False)
+        batch_op.create_index('ix_threads_listing_new', ['is_hidden', 'merged_into_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_merged_into_id'), ['merged_into_id'], unique=False)
 
     op.create_table('user_sessions',
@@ -340,6 +341,7 @@ def downgrade() -> None:
     with op.batch_alter_table('threads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_threads_merged_into_id'))
         batch_op.drop_index('ix_threads_listing')
+        batch_op.drop_index('ix_threads_listing_new')
         batch_op.drop_index(batch_op.f('ix_threads_last_activity_at'))
         batch_op.drop_index(batch_op.f('ix_threads_created_at'))
         batch_op.drop_index(batch_op.f('ix_threads_author_id'))
