@@ -25,7 +25,7 @@ class User(Base):
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     scopes: Mapped[list["ModeratorScope"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     @property

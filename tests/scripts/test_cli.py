@@ -1,0 +1,73 @@
+"""The `forum` command: migrate, create-admin, seed-demo — run as a real subprocess."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from forum.demo import load_json_parts
+from models import Agency, Post, Thread, Topic, User
+from scripts.cli import DEMO_DATA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _forum(args, db_url, tmp_path, **kw):
+    env = {**os.environ, "FORUM_DATABASE_URL": db_url, "FORUM_DATA_DIR": str(tmp_path / "data")}
+    return subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600, **kw)
+
+
+def test_create_admin_makes_an_admin_and_reports_weak_passwords_in_indonesian(db_url, tmp_path, db):
+    from tests import factories as f
+    f.agency(db, "bkn")
+    db.commit()
+    weak = _forum(["create-admin", "--username", "kepala", "--email", "kepala@bkn.go.id", "--agency", "bkn",
+                   "--password", "123"], db_url, tmp_path)
+    assert weak.returncode == 2 and "Kata sandi minimal 10 karakter" in weak.stderr
+    ok = _forum(["create-admin", "--username", "kepala", "--email", "kepala@bkn.go.id", "--agency", "bkn",
+                 "--password", "Sangat-Rahasia-99"], db_url, tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    db.expire_all()
+    assert db.scalar(select(User.role).where(User.username == "kepala")) == "admin"
+
+
+def test_demo_files_have_the_promised_volume_and_valid_duplicate_groups():
+    threads = load_json_parts(DEMO_DATA, "threads")
+    keys = {t["key"]: t for t in threads}
+    assert len(json.loads((DEMO_DATA / "agencies.json").read_text())) >= 25
+    assert len(json.loads((DEMO_DATA / "topics.json").read_text())) >= 12
+    assert len(load_json_parts(DEMO_DATA, "users")) >= 40
+    assert len(threads) >= 120 and all(2 <= len(t["replies"]) <= 8 for t in threads)
+    assert sum(1 for t in threads if t.get("accepted")) >= len(threads) // 2
+    groups, lookalikes = [], []
+    for path in sorted(DEMO_DATA.glob("duplicates_*.json")):
+        data = json.loads(path.read_text())
+        groups += data["groups"]
+        lookalikes += data["lookalikes"]
+    assert len(groups) >= 25 and len(lookalikes) >= 5
+    for group in groups:
+        agencies = [keys[k]["agency"] for k in group["threads"]]
+        assert len(set(agencies)) == len(agencies), group["name"]
+    in_same_group = {frozenset((a, b)) for g in groups for a in g["threads"] for b in g["threads"] if a != b}
+    assert not any(frozenset((p["a"], p["b"])) in in_same_group for p in lookalikes)
+
+
+def test_seed_demo_fills_an_empty_database_once_and_refuses_a_second_time(db_url, tmp_path, session_factory):
+    first = _forum(["seed-demo"], db_url, tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Demo terisi" in first.stdout
+    with session_factory() as db:
+        assert db.scalar(select(func.count()).select_from(Agency)) >= 25
+        assert db.scalar(select(func.count()).select_from(Topic)) >= 12
+        assert db.scalar(select(func.count()).select_from(User)) >= 40
+        assert db.scalar(select(func.count()).select_from(Thread)) >= 120
+        answered = db.scalar(select(func.count()).select_from(Thread).where(Thread.accepted_post_id.is_not(None)))
+        assert answered >= 60
+        nested = db.scalar(select(func.count()).select_from(Post).where(Post.reply_to_id.is_not(None)))
+        assert nested >= 100
+    again = _forum(["seed-demo"], db_url, tmp_path)
+    assert again.returncode == 1 and "sudah berisi diskusi" in again.stdout
+    assert _forum(["seed-demo", "--if-empty"], db_url, tmp_path).returncode == 0
