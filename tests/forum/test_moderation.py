@@ -1,0 +1,172 @@
+"""Thread moderation verbs, reports, roles and the duplicate queue through the domain layer."""
+import pytest
+from sqlalchemy import select
+
+from forum import duplicate_queue, moderation, posts, reports, roles, threads
+from forum.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from forum.listing import list_threads
+from forum.moderation_log import list_log
+from models import DuplicateLink, Post, SearchDocument, Thread
+from tests import moderation_factories as mf
+
+
+@pytest.fixture
+def world(db):
+    author, member = mf.user(db), mf.user(db)
+    scoped = mf.user(db, "moderator", scopes=[(None, "kepegawaian")])
+    mod, admin = mf.user(db, "moderator"), mf.user(db, "admin")
+    t = mf.thread(db, author, "Cara mengajukan cuti besar bagi PNS", 0)
+    r = mf.reply(db, member, t, "Ajukan lewat SIASN ya.", 5)
+    db.commit()
+    return {"author": author, "member": member, "scoped": scoped, "mod": mod, "admin": admin, "t": t, "r": r}
+
+
+def test_lock_stops_member_replies_and_unlock_allows_them_again_each_logged_with_the_reason(db, world):
+    t, mod = world["t"], world["mod"]
+    version = t.version
+    moderation.lock_thread(db, t, mod, "Sudah terjawab tuntas")
+    assert t.is_locked and t.version == version + 1
+    with pytest.raises(PermissionDenied, match="dikunci"):
+        posts.reply(db, author=world["member"], thread=t, body_md="Satu pertanyaan lagi")
+    moderation.unlock_thread(db, t, mod)
+    posts.reply(db, author=world["member"], thread=t, body_md="Satu pertanyaan lagi")
+    entries = list_log(db, thread_id=t.id)
+    assert [e.action for e in entries] == ["unlock", "lock"] and entries[1].reason == "Sudah terjawab tuntas"
+
+
+def test_hide_removes_the_thread_from_members_lists_and_search_and_unhide_brings_it_back(db, world):
+    t = world["t"]
+    moderation.hide_thread(db, t, world["mod"], "Spam")
+    db.commit()
+    assert db.scalar(select(SearchDocument).where(SearchDocument.group_id == t.id)) is None
+    assert list_threads(db, world["member"]).total == 0 and list_threads(db, world["mod"]).total == 1
+    with pytest.raises(Exception, match="tidak ditemukan"):
+        threads.get_thread(db, t.id, world["member"])
+    moderation.unhide_thread(db, t, world["mod"])
+    db.commit()
+    groups = set(db.scalars(select(SearchDocument.doc_id).where(SearchDocument.group_id == t.id)))
+    assert groups == {t.first_post_id, world["r"].id}
+
+
+def test_pin_puts_the_thread_first_and_repeating_an_action_changes_and_logs_nothing(db, world):
+    newer = mf.thread(db, world["member"], "Pertanyaan terbaru tentang SKP", 60)
+    moderation.pin_thread(db, world["t"], world["mod"])
+    version = world["t"].version
+    moderation.pin_thread(db, world["t"], world["mod"])
+    db.commit()
+    assert world["t"].version == version and [e.action for e in list_log(db)] == ["pin"]
+    assert [x.id for x in list_threads(db, None).items] == [world["t"].id, newer.id]
+    moderation.unpin_thread(db, world["t"], world["mod"])
+    assert [x.id for x in list_threads(db, None).items] == [newer.id, world["t"].id]
+
+
+def test_move_changes_agency_and_topics_and_logs_where_from_and_where_to(db, world):
+    from tests import factories as f
+    f.agency(db, "bkd-jatim", "BKD Jawa Timur")
+    f.topic(db, "kepegawaian", "Kepegawaian")
+    moderation.move_thread(db, world["t"], world["mod"], "bkd-jatim", ["kepegawaian"], "Salah instansi")
+    entry = list_log(db, action="move")[0]
+    assert world["t"].agency.slug == "bkd-jatim" and [x.slug for x in world["t"].topics] == ["kepegawaian"]
+    assert entry.details == {"from": {"agency": "bkn", "topics": ["cuti-kehadiran"]},
+                             "to": {"agency": "bkd-jatim", "topics": ["kepegawaian"]}}
+    with pytest.raises(ValidationFailed, match="Topik tidak dikenal"):
+        moderation.move_thread(db, world["t"], world["mod"], "bkn", ["tidak-ada"])
+
+
+def test_members_anonymous_and_out_of_scope_moderators_are_refused_every_thread_action(db, world):
+    t = world["t"]
+    for verb in (moderation.lock_thread, moderation.hide_thread, moderation.pin_thread):
+        with pytest.raises(NotAuthenticated):
+            verb(db, t, None)
+        with pytest.raises(PermissionDenied, match="Hanya moderator"):
+            verb(db, t, world["member"])
+        with pytest.raises(PermissionDenied):
+            verb(db, t, world["scoped"])  # scoped to a topic this thread does not have
+    assert (t.is_locked, t.is_hidden, t.is_pinned) == (False, False, False)
+
+
+def test_an_action_based_on_a_stale_page_is_refused(db, world):
+    seen = world["t"].version
+    mf.reply(db, world["member"], world["t"], "Balasan yang datang belakangan.", 9)
+    with pytest.raises(Conflict, match="moderator lain"):
+        moderation.lock_thread(db, world["t"], world["mod"], expected_version=seen)
+
+
+def test_a_member_reports_a_post_once_and_a_moderator_hides_it_or_dismisses_the_report(db, world):
+    other = mf.user(db)
+    rep = reports.report_post(db, reporter=world["author"], post=world["r"], reason="Jawaban ini keliru")
+    with pytest.raises(ValidationFailed, match="sudah melaporkan"):
+        reports.report_post(db, reporter=world["author"], post=world["r"], reason="Jawaban ini keliru")
+    with pytest.raises(ValidationFailed, match="sendiri"):
+        reports.report_post(db, reporter=world["member"], post=world["r"], reason="Tulisan saya sendiri")
+    second = reports.report_post(db, reporter=other, post=world["r"], reason="Menyesatkan rekan lain")
+    assert [x.id for x in reports.list_reports(db, world["mod"])] == [rep.id, second.id]
+    with pytest.raises(PermissionDenied):
+        reports.list_reports(db, world["member"])
+    reports.hide_reported_post(db, report=rep, actor=world["mod"])
+    db.commit()
+    assert world["r"].is_hidden and db.get(SearchDocument, world["r"].id) is None
+    assert {x.status for x in (rep, second)} == {"hidden"} and reports.list_reports(db, world["mod"]) == []
+    reports.unhide_post(db, post=world["r"], actor=world["mod"])
+    third = reports.report_post(db, reporter=other, post=world["r"], reason="Masih menyesatkan menurut saya")
+    reports.dismiss_report(db, report=third, actor=world["mod"], reason="Tidak melanggar")
+    assert third.status == "dismissed" and not world["r"].is_hidden
+    assert [e.action for e in list_log(db)] == ["dismiss_report", "unhide_post", "hide_post"]
+
+
+def test_an_admin_appoints_a_scoped_moderator_who_then_moderates_only_that_scope(db, world):
+    from tests import factories as f
+    f.topic(db, "kepegawaian", "Kepegawaian")
+    member = world["member"]
+    with pytest.raises(PermissionDenied, match="Hanya admin"):
+        roles.set_role(db, actor=world["mod"], user=member, role="moderator")
+    with pytest.raises(ValidationFailed, match="sendiri"):
+        roles.set_role(db, actor=world["admin"], user=world["admin"], role="member")
+    roles.set_role(db, actor=world["admin"], user=member, role="moderator", topics=["kepegawaian"], reason="Sukarela")
+    db.commit()
+    assert member.role == "moderator" and [s.topic.slug for s in member.scopes] == ["kepegawaian"]
+    with pytest.raises(PermissionDenied):
+        moderation.lock_thread(db, world["t"], member)
+    moderation.move_thread(db, world["t"], world["admin"], "bkn", ["cuti-kehadiran", "kepegawaian"])
+    moderation.lock_thread(db, world["t"], member)
+    assert list_log(db, action="set_role")[0].details["to"] == {"role": "moderator", "agencies": [],
+                                                               "topics": ["kepegawaian"]}
+    assert member in roles.list_staff(db, world["admin"])
+
+
+def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_remembers_decisions(db, world):
+    t = world["t"]
+    a = mf.thread(db, world["member"], "Syarat cuti besar untuk pegawai negeri", 10)
+    b = mf.thread(db, world["member"], "Cuti besar di pemerintah provinsi", 20)
+    weak = DuplicateLink(thread_id=b.id, other_thread_id=t.id, similarity=0.7, judge_score=0.5, reasons={})
+    strong = DuplicateLink(thread_id=a.id, other_thread_id=t.id, similarity=0.9, judge_score=0.95,
+                           reasons={"shared_terms": ["cuti", "besar"], "cosine": 0.912})
+    db.add_all([weak, strong])
+    db.commit()
+    pairs = duplicate_queue.list_candidates(db, world["mod"])
+    assert [p.link.id for p in pairs] == [strong.id, weak.id]
+    assert (pairs[0].older.id, pairs[0].newer.id) == (t.id, a.id)
+    assert pairs[0].reasons == ["Kata kunci yang sama: cuti, besar", "Kemiripan makna: 0.91"]
+    assert duplicate_queue.list_candidates(db, world["scoped"]) == []
+    duplicate_queue.mark_not_duplicate(db, link=strong, actor=world["mod"], reason="Beda konteks")
+    duplicate_queue.mark_variant(db, link=weak, actor=world["mod"])
+    db.commit()
+    assert duplicate_queue.list_candidates(db, world["mod"]) == []
+    assert duplicate_queue.variants_of(db, t) == [b]
+    assert [e.action for e in list_log(db)] == ["variant", "not_duplicate"]
+    with pytest.raises(ValidationFailed, match="sudah diputuskan"):
+        duplicate_queue.mark_variant(db, link=strong, actor=world["mod"])
+
+
+def test_merge_preview_shows_counts_topic_union_and_what_blocks_the_merge(db, world):
+    from forum.merge_preview import preview_merge
+    s = mf.thread(db, world["member"], "Syarat cuti besar untuk pegawai negeri", 10, topic_slugs=("kepegawaian",))
+    db.commit()
+    p = preview_merge(db, source=s, target=world["t"], actor=world["mod"])
+    assert p.can_merge and (p.source_posts, p.target_posts) == (1, 2)
+    assert [x.slug for x in p.topics] == ["cuti-kehadiran", "kepegawaian"]
+    assert [post.id for post, _ in p.timeline] == [world["t"].first_post_id, world["r"].id, s.first_post_id]
+    same = preview_merge(db, source=s, target=s, actor=world["mod"])
+    assert not same.can_merge and "dirinya sendiri" in same.problems[0]
+    assert db.scalar(select(Post.thread_id).where(Post.id == s.first_post_id)) == s.id  # preview changes nothing
+    assert db.get(Thread, s.id).merged_into_id is None

@@ -1,0 +1,167 @@
+"""Moderation through the browser pages and the JSON API, end to end on the real app."""
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from forum import posts
+from models import DuplicateLink, ModerationLog, Post, Report, SearchDocument, Thread
+from tests import moderation_factories as mf
+from tests.forum.merge_dump import dump_threads
+
+
+def _pair(db):
+    asker, helper, mod = mf.user(db), mf.user(db), mf.user(db, "moderator")
+    t = mf.thread(db, asker, "Cara mengajukan cuti besar bagi PNS", 0)
+    t1 = mf.reply(db, helper, t, "Ajukan lewat SIASN.", 10)
+    posts.accept_answer(db, actor=asker, thread=t, post=t1)
+    s = mf.thread(db, helper, "Syarat cuti besar untuk pegawai negeri", 5, topic_slugs=("kepegawaian",))
+    s1 = mf.reply(db, asker, s, "Masa kerja minimal lima tahun.", 20)
+    s2 = mf.reply(db, mod, s, "Benar, lihat PP 11/2017.", 25, reply_to=s1.id)
+    posts.accept_answer(db, actor=helper, thread=s, post=s1)
+    db.add(DuplicateLink(thread_id=s.id, other_thread_id=t.id, similarity=0.93, judge_score=0.9,
+                         reasons={"shared_terms": ["cuti", "besar"], "cosine": 0.93}))
+    db.commit()
+    return t, s, s1, s2, mod, asker
+
+
+def test_merge_from_the_queue_redirects_old_links_and_undo_restores_every_byte(client, db, app):
+    t, s, s1, s2, mod, _ = _pair(db)
+    before = dump_threads(db, s.id, t.id)
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    queue = client.get("/moderasi").text
+    assert 'data-testid="queue-merge"' in queue and "Kata kunci yang sama: cuti, besar" in queue
+    merge_url = f"/moderasi/gabung?sumber={s.id}&amp;tujuan={t.id}"
+    assert merge_url in queue
+    preview = client.get(merge_url.replace("&amp;", "&"))
+    assert preview.status_code == 200 and 'data-testid="merge-confirm"' in preview.text
+    assert "Kedua diskusi punya jawaban terpilih" in preview.text
+    form = {"sumber": str(s.id), "tujuan": str(t.id), "topics": ["cuti-kehadiran", "kepegawaian"],
+            "alasan": "Pertanyaan yang sama", "_csrf_token": token}
+    refused = client.post("/moderasi/gabung", data=form, follow_redirects=False)
+    assert refused.status_code == 400 and "pilih jawaban mana yang dipertahankan" in refused.text
+    done = client.post("/moderasi/gabung", data={**form, "jawaban": "source"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/diskusi/{t.id}/{t.slug}"
+
+    with TestClient(app=app, base_url="http://testserver.local") as anonymous:
+        old = anonymous.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False)
+        assert old.status_code == 301 and old.headers["location"] == f"/diskusi/{t.id}/{t.slug}"
+        permalink = anonymous.get(f"/p/{s2.id}", follow_redirects=False)
+        assert permalink.status_code == 301 and permalink.headers["location"] == f"/diskusi/{t.id}/{t.slug}#post-{s2.id}"
+        merged_page = anonymous.get(f"/diskusi/{t.id}/{t.slug}").text
+        assert f'id="post-{s2.id}"' in merged_page and f'id="post-{s.first_post_id}"' in merged_page
+        assert "digabung dari: <em>Syarat cuti besar untuk pegawai negeri</em>" in merged_page
+        assert 'data-testid="unmerge-button"' not in merged_page
+
+    target_page = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert 'data-testid="unmerge-button"' in target_page
+    undo = client.post(f"/moderasi/diskusi/{t.id}/batalkan-gabung", data={"sumber": str(s.id), "_csrf_token": token},
+                       follow_redirects=False)
+    assert undo.status_code == 303 and undo.headers["location"] == f"/diskusi/{s.id}/{s.slug}"
+    assert dump_threads(db, s.id, t.id) == before
+    assert client.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False).status_code == 200
+
+
+def test_the_json_api_merges_refuses_a_second_merge_and_undoes(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    headers = mf.api_token(db, mod)
+    preview = client.get(f"/api/v1/moderation/merges/preview?source={s.id}&target={t.id}", headers=headers).json()
+    assert preview["need_accepted_choice"] and preview["topics"] == ["cuti-kehadiran", "kepegawaian"]
+    body = {"source": s.id, "target": t.id, "accepted": "target", "reason": "Duplikat"}
+    created = client.post("/api/v1/moderation/merges", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    again = client.post("/api/v1/moderation/merges", json=body, headers=headers)
+    assert again.status_code == 409 and "sudah digabungkan" in again.json()["detail"]
+    undone = client.post(f"/api/v1/moderation/merges/{created.json()['id']}/undo", json={}, headers=headers)
+    assert undone.status_code == 200 and undone.json()["restored"]["id"] == s.id
+    twice = client.post(f"/api/v1/moderation/merges/{created.json()['id']}/undo", json={}, headers=headers)
+    assert twice.status_code == 409 and twice.json()["detail"] == "Penggabungan ini sudah dibatalkan sebelumnya."
+
+
+def test_the_toolbar_locks_hides_and_pins_and_the_log_records_and_filters_it(client, db, app):
+    t, s, *_ = _pair(db)
+    admin = mf.user(db, "admin", username="admin.pusat")
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, admin)
+    for action in ("kunci", "sematkan", "sembunyikan"):
+        r = client.post(f"/moderasi/diskusi/{t.id}/tindakan", data={"aksi": action, "alasan": "uji " + action,
+                                                                    "_csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303
+    mf.fresh(db)
+    thread = db.get(Thread, t.id)
+    assert (thread.is_locked, thread.is_pinned, thread.is_hidden) == (True, True, True)
+    assert db.scalar(select(SearchDocument).where(SearchDocument.group_id == t.id)) is None
+    with TestClient(app=app, base_url="http://testserver.local") as anonymous:
+        assert anonymous.get(f"/diskusi/{t.id}/{t.slug}").status_code == 404
+    log = client.get("/moderasi/log?aksi=hide").text
+    assert log.count('data-testid="log-entry"') == 1 and "uji sembunyikan" in log
+    assert client.get("/moderasi/log?pelaku=admin.pusat").text.count('data-testid="log-entry"') == 3
+    assert client.get(f"/moderasi/log?diskusi={s.id}").text.count('data-testid="log-entry"') == 0
+    shown = client.post(f"/moderasi/diskusi/{t.id}/tindakan", data={"aksi": "tampilkan", "_csrf_token": token},
+                        follow_redirects=False)
+    assert shown.status_code == 303
+    mf.fresh(db)
+    assert db.scalar(select(SearchDocument.doc_id).where(SearchDocument.doc_id == t.first_post_id)) is not None
+
+
+def test_a_member_reports_a_post_and_a_moderator_hides_it_from_the_report_queue(client, db, app):
+    t, _, _, _, mod, asker = _pair(db)
+    reporter = mf.user(db)
+    reply = db.scalar(select(Post).where(Post.thread_id == t.id, Post.id != t.first_post_id))
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, reporter)
+    page = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert f'action="/tulisan/{reply.id}/laporkan"' in page
+    sent = client.post(f"/tulisan/{reply.id}/laporkan", data={"alasan": "Informasi keliru dan menyesatkan",
+                                                              "_csrf_token": token}, follow_redirects=False)
+    assert sent.status_code == 303
+    assert client.get("/moderasi/laporan").status_code == 403
+    mf.login(client, db, mod)
+    queue = client.get("/moderasi/laporan").text
+    assert "Informasi keliru dan menyesatkan" in queue
+    mf.fresh(db)
+    report = db.scalar(select(Report))
+    hidden = client.post(f"/moderasi/laporan/{report.id}/sembunyikan", data={"_csrf_token": token},
+                         follow_redirects=False)
+    assert hidden.status_code == 303
+    with TestClient(app=app, base_url="http://testserver.local") as anonymous:
+        assert "[tulisan disembunyikan moderator]" in anonymous.get(f"/diskusi/{t.id}/{t.slug}").text
+    mf.fresh(db)
+    assert db.scalar(select(ModerationLog.action).order_by(ModerationLog.id.desc())) == "hide_post"
+    assert "Tidak ada laporan yang menunggu" in client.get("/moderasi/laporan").text
+
+
+def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    u = mf.thread(db, mod, "Cuti besar di pemerintah provinsi", 50, agency_slug="bkd-jatim")
+    db.add(DuplicateLink(thread_id=u.id, other_thread_id=t.id, similarity=0.7, judge_score=0.6, reasons={}))
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    links = {link.thread_id: link.id for link in db.scalars(select(DuplicateLink))}
+    client.post(f"/moderasi/duplikat/{links[s.id]}/bukan-duplikat", data={"_csrf_token": token})
+    client.post(f"/moderasi/duplikat/{links[u.id]}/varian", data={"_csrf_token": token})
+    assert 'data-testid="queue-empty"' in client.get("/moderasi").text
+    mf.fresh(db)
+    assert {link.status for link in db.scalars(select(DuplicateLink))} == {"not_duplicate", "variant"}
+    again = client.post(f"/moderasi/duplikat/{links[s.id]}/varian", data={"_csrf_token": token})
+    assert again.status_code == 400 and "sudah diputuskan" in again.text
+
+
+def test_an_admin_appoints_a_moderator_limited_to_one_agency(client, db):
+    admin, member = mf.user(db, "admin"), mf.user(db)
+    mf.thread(db, member, "Cuti besar di pemerintah provinsi", 0, agency_slug="bkd-jatim")
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, admin)
+    r = client.post("/moderasi/peran", data={"username": member.username, "role": "moderator",
+                                             "agencies": ["bkd-jatim"], "_csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    staff = client.get("/moderasi/peran").text
+    assert f"@{member.username}" in staff and "Terbatas pada: BKD-JATIM" in staff
+    bad = client.post("/moderasi/peran", data={"username": "tidak.ada", "role": "moderator", "_csrf_token": token})
+    assert bad.status_code == 400 and "Pengguna tidak ditemukan" in bad.text
+    mf.fresh(db)
+    assert db.scalar(select(ModerationLog.details).where(ModerationLog.action == "set_role"))["to"] == {
+        "role": "moderator", "agencies": ["bkd-jatim"], "topics": []}

@@ -1,0 +1,172 @@
+"""Halaman moderasi: /moderasi (antrean duplikat, laporan, log), thread actions, member reports."""
+from litestar import Request, get, post
+from litestar.datastructures import State
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum import catalog, duplicate_queue, moderation, posts, reports, threads
+from forum.errors import NotFound, ValidationFailed
+from forum.moderation_log import ACTIONS, list_log
+from forum.permissions import check_logged_in, check_moderator
+from models import MergeRecord, Post, Thread, User
+from web.forms import read_form
+from web.pages import moderation_merge, moderation_roles
+from web.pages.moderation_base import int_or_none, mod_limit
+from web.render import page, redirect
+
+FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
+                 "tampilkan": "Diskusi ditampilkan kembali.", "sematkan": "Diskusi disematkan.",
+                 "lepas-sematan": "Sematan diskusi dilepas."}
+LOG_LABELS = {**ACTIONS, "unhide_post": "Tampilkan tulisan"}
+
+
+def _tabs(request: Request, db: Session, viewer: User, tab: str, **context):
+    return page(request, db, viewer, "moderation.html", tab=tab, **context)
+
+
+@get("/moderasi", name="moderation")
+async def queue(request: Request, db: Session, viewer: User | None) -> object:
+    """Antrean duplikat: candidate pairs, strongest first, side by side."""
+    viewer = check_moderator(viewer)
+    return _tabs(request, db, viewer, "duplikat", candidates=duplicate_queue.list_candidates(db, viewer))
+
+
+@get("/moderasi/laporan")
+async def report_queue(request: Request, db: Session, viewer: User | None) -> object:
+    """Laporan: open member reports in the moderator's scope."""
+    viewer = check_moderator(viewer)
+    status = request.query_params.get("status", "open")
+    status = status if status in reports.STATUSES else "open"
+    return _tabs(request, db, viewer, "laporan", reports=reports.list_reports(db, viewer, status), status=status,
+                 statuses=reports.STATUSES)
+
+
+@get("/moderasi/log")
+async def log_page(request: Request, db: Session, viewer: User | None) -> object:
+    """Log moderasi, filterable by action, actor (username) and thread id."""
+    viewer = check_moderator(viewer)
+    params = request.query_params
+    action = params.get("aksi") if params.get("aksi") in LOG_LABELS else None
+    actor_name = (params.get("pelaku") or "").strip().lower()[:30]
+    actor_id = db.scalar(select(User.id).where(User.username == actor_name)) if actor_name else None
+    thread_id = int_or_none(params.get("diskusi"))
+    entries = [] if actor_name and actor_id is None else list_log(db, action=action, actor_id=actor_id,
+                                                                    thread_id=thread_id, limit=200)
+    merge_ids = {e.merge_id for e in entries if e.merge_id}
+    undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
+                                                           MergeRecord.undone_at.is_(None)))) if merge_ids else set()
+    return _tabs(request, db, viewer, "log", entries=entries, labels=LOG_LABELS, undoable=undoable,
+                 filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
+
+
+@post("/moderasi/duplikat/{link_id:int}/{decision:str}")
+async def decide_pair(request: Request, db: Session, viewer: User | None, state: State, link_id: int,
+                      decision: str) -> object:
+    """Bukan duplikat (never suggest again) or Varian (link both, keep both)."""
+    viewer = check_moderator(viewer)
+    verbs = {"bukan-duplikat": (duplicate_queue.mark_not_duplicate, "Ditandai bukan duplikat; pasangan ini tidak "
+                                "akan disarankan lagi."),
+             "varian": (duplicate_queue.mark_variant, "Ditandai sebagai varian; kedua diskusi tetap ada dan saling "
+                        "tertaut.")}
+    if decision not in verbs:
+        raise NotFound("Tindakan tidak dikenal.")
+    link = duplicate_queue.get_link(db, link_id, viewer)
+    data = await read_form(request)
+    mod_limit(state, viewer)
+    verb, message = verbs[decision]
+    verb(db, link=link, actor=viewer, reason=data.get("alasan", ""))
+    return redirect("/moderasi", message)
+
+
+@post("/moderasi/laporan/{report_id:int}/{decision:str}")
+async def decide_report(request: Request, db: Session, viewer: User | None, state: State, report_id: int,
+                        decision: str) -> object:
+    """Sembunyikan tulisan or Abaikan laporan."""
+    viewer = check_moderator(viewer)
+    if decision not in ("sembunyikan", "abaikan"):
+        raise NotFound("Tindakan tidak dikenal.")
+    report = reports.get_report(db, report_id, viewer)
+    data = await read_form(request)
+    mod_limit(state, viewer)
+    if decision == "sembunyikan":
+        reports.hide_reported_post(db, report=report, actor=viewer, reason=data.get("alasan", ""))
+        return redirect("/moderasi/laporan", "Tulisan disembunyikan dari anggota dan pencarian.")
+    reports.dismiss_report(db, report=report, actor=viewer, reason=data.get("alasan", ""))
+    return redirect("/moderasi/laporan", "Laporan diabaikan.")
+
+
+@post("/moderasi/tulisan/{post_id:int}/tampilkan")
+async def unhide_post(request: Request, db: Session, viewer: User | None, state: State, post_id: int) -> object:
+    """Show a hidden post again."""
+    viewer = check_moderator(viewer)
+    item = db.get(Post, post_id)
+    if item is None:
+        raise NotFound("Tulisan tidak ditemukan.")
+    check_moderator(viewer, db.get(Thread, item.thread_id))
+    data = await read_form(request)
+    mod_limit(state, viewer)
+    reports.unhide_post(db, post=item, actor=viewer, reason=data.get("alasan", ""))
+    return redirect(f"/p/{item.id}", "Tulisan ditampilkan kembali.")
+
+
+@post("/tulisan/{post_id:int}/laporkan")
+async def report_submit(request: Request, db: Session, viewer: User | None, state: State, post_id: int) -> object:
+    """A member flags a post with a reason."""
+    viewer = check_logged_in(viewer)
+    item = posts.get_post(db, post_id, viewer)
+    data = await read_form(request)
+    state.limiter.hit(f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    try:
+        reports.report_post(db, reporter=viewer, post=item, reason=data.get("alasan", ""))
+    except ValidationFailed as exc:
+        db.rollback()
+        return redirect(threads.thread_url(thread, item.id), exc.message)
+    return redirect(threads.thread_url(thread, item.id), "Terima kasih, laporan Anda sudah diteruskan ke moderator.")
+
+
+@post("/moderasi/diskusi/{thread_id:int}/tindakan")
+async def thread_action(request: Request, db: Session, viewer: User | None, state: State, thread_id: int) -> object:
+    """Lock/unlock, hide/unhide, pin/unpin (field `aksi`), with an optional reason."""
+    viewer = check_moderator(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    verb = moderation.ACTIONS.get(data.get("aksi", ""))
+    if verb is None:
+        raise ValidationFailed("Tindakan moderasi tidak dikenal.", field="aksi")
+    mod_limit(state, viewer)
+    verb(db, thread, viewer, data.get("alasan", ""), expected_version=int_or_none(data.get("versi")))
+    return redirect(threads.thread_url(thread), FLAG_MESSAGES[data["aksi"]])
+
+
+@get("/moderasi/diskusi/{thread_id:int}/pindah")
+async def move_form(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
+    """Move a thread to another agency or topics."""
+    viewer = check_moderator(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    check_moderator(viewer, thread)
+    form = {"agency": thread.agency.slug, "topics": [t.slug for t in thread.topics]}
+    return page(request, db, viewer, "moderation_move.html", thread=thread, form=form, errors={},
+                agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+
+
+@post("/moderasi/diskusi/{thread_id:int}/pindah")
+async def move_submit(request: Request, db: Session, viewer: User | None, state: State, thread_id: int) -> object:
+    """Save the move; validation errors show the form again."""
+    viewer = check_moderator(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request, lists=("topics",))
+    mod_limit(state, viewer)
+    try:
+        moderation.move_thread(db, thread, viewer, data.get("agency", ""), data["topics"], data.get("alasan", ""))
+    except ValidationFailed as exc:
+        db.rollback()
+        thread = threads.get_thread(db, thread_id, viewer)
+        return page(request, db, viewer, "moderation_move.html", status_code=400, thread=thread, form=data,
+                    errors=exc.fields, error=exc.message, agencies=catalog.list_agencies(db),
+                    topics=catalog.list_topics(db))
+    return redirect(threads.thread_url(thread), "Diskusi dipindahkan.")
+
+
+routes = [queue, report_queue, log_page, decide_pair, decide_report, unhide_post, report_submit, thread_action,
+          move_form, move_submit, *moderation_merge.routes, *moderation_roles.routes]

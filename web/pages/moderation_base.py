@@ -1,0 +1,29 @@
+"""Small helpers shared by the moderation pages: the write limit and id parsing."""
+import re
+
+from litestar.datastructures import State
+
+from models import User
+
+_THREAD_REF = re.compile(r"(?:/diskusi/)?(\d{1,18})")
+
+
+def mod_limit(state: State, viewer: User) -> None:
+    """Moderator writes share the per-member write limit."""
+    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+                      "Terlalu banyak tindakan dalam waktu singkat. Tunggu sebentar lalu coba lagi.")
+
+
+def int_or_none(value: object) -> int | None:
+    """A positive id from a form or query string, or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+def thread_ref(value: object) -> int | None:
+    """A thread id typed as a number or pasted as a thread URL."""
+    match = _THREAD_REF.search(str(value or ""))
+    return int(match.group(1)) if match else None

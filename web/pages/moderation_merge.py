@@ -1,0 +1,93 @@
+"""Halaman penggabungan: preview, confirm, and "Batalkan penggabungan" from the log or the target's page."""
+from litestar import Request, get, post
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
+
+from forum import catalog, merging, threads
+from forum.errors import ForumError, NotFound, ValidationFailed
+from forum.merge_preview import preview_merge
+from forum.permissions import check_moderator
+from models import MergeRecord, User
+from web.forms import read_form
+from web.pages.moderation_base import mod_limit, thread_ref
+from web.render import page, redirect
+
+def _pair(db: Session, viewer: User, source_ref: object, target_ref: object):
+    source_id, target_id = thread_ref(source_ref), thread_ref(target_ref)
+    if not source_id or not target_id:
+        raise ValidationFailed("Pilih dua diskusi: nomor diskusi atau alamatnya.", field="sumber")
+    return threads.get_thread(db, source_id, viewer), threads.get_thread(db, target_id, viewer)
+
+
+def _merge_page(request: Request, db: Session, viewer: User, source, target, form: dict, status_code: int = 200,
+                error: str | None = None):
+    preview = preview_merge(db, source=source, target=target, actor=viewer)
+    chosen = set(form.get("topics") or [t.slug for t in preview.topics])
+    return page(request, db, viewer, "moderation_merge.html", status_code=status_code, preview=preview,
+                form=form, chosen_topics=chosen, all_topics=catalog.list_topics(db), error=error)
+
+
+@get("/moderasi/gabung")
+async def merge_form(request: Request, db: Session, viewer: User | None) -> object:
+    """Preview of the merged thread; the moderator picks the canonical one, the accepted answer and topics."""
+    viewer = check_moderator(viewer)
+    params = request.query_params
+    source, target = _pair(db, viewer, params.get("sumber"), params.get("tujuan"))
+    form = {"jawaban": params.get("jawaban", ""), "topics": params.getall("topics", []), "alasan": params.get("alasan", "")}
+    return _merge_page(request, db, viewer, source, target, form)
+
+
+@post("/moderasi/gabung")
+async def merge_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
+    """Merge (one transaction); errors re-show the preview with the message."""
+    viewer = check_moderator(viewer)
+    data = await read_form(request, lists=("topics",))
+    source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))
+    mod_limit(state, viewer)
+    try:
+        merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.get("alasan", ""),
+                              accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None)
+    except ForumError as exc:
+        if exc.status_code not in (400, 409):
+            raise
+        db.rollback()
+        source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))
+        return _merge_page(request, db, viewer, source, target, data, exc.status_code, exc.message)
+    # Flash cookies carry Latin-1 only, so the message names no (Unicode) title.
+    return redirect(threads.thread_url(target),
+                    "Diskusi berhasil digabungkan ke sini. Penggabungan dapat dibatalkan dari alat moderator.")
+
+
+def _undo(db: Session, viewer: User, record: MergeRecord, reason: object):
+    source = merging.unmerge(db, merge_record=record, actor=viewer, reason=reason)
+    return redirect(threads.thread_url(source), "Penggabungan dibatalkan; diskusi dipulihkan seperti semula.")
+
+
+@post("/moderasi/gabungan/{merge_id:int}/batalkan")
+async def unmerge_record(request: Request, db: Session, viewer: User | None, state: State, merge_id: int) -> object:
+    """Batalkan penggabungan, from the moderation log."""
+    viewer = check_moderator(viewer)
+    record = db.get(MergeRecord, merge_id)
+    if record is None:
+        raise NotFound("Catatan penggabungan tidak ditemukan.")
+    data = await read_form(request)
+    mod_limit(state, viewer)
+    return _undo(db, viewer, record, data.get("alasan", ""))
+
+
+@post("/moderasi/diskusi/{thread_id:int}/batalkan-gabung")
+async def unmerge_from_target(request: Request, db: Session, viewer: User | None, state: State,
+                              thread_id: int) -> object:
+    """Batalkan penggabungan, from the target thread's page (field `sumber`: the merged-in thread)."""
+    viewer = check_moderator(viewer)
+    target = threads.get_thread(db, thread_id, viewer)
+    check_moderator(viewer, target)
+    data = await read_form(request)
+    record = merging.find_active_merge(db, thread_ref(data.get("sumber")) or 0, target.id)
+    if record is None:
+        raise NotFound("Tidak ada penggabungan aktif dari diskusi itu ke diskusi ini.")
+    mod_limit(state, viewer)
+    return _undo(db, viewer, record, data.get("alasan", ""))
+
+
+routes = [merge_form, merge_submit, unmerge_record, unmerge_from_target]
