@@ -1,10 +1,11 @@
 """Posts: reply, edit (keeping revisions), accept an answer."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.moderation_log import log_action
@@ -46,19 +47,36 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
         if parent is None or parent.thread_id != thread.id or parent.is_deleted:
             raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
     now = now or utcnow()
+    _count_reply(session, thread, now)
     rendered = render_markdown(body)
     post = Post(thread_id=thread.id, author_id=author.id, reply_to_id=parent.id if parent else None,
                 body_md=body, body_html=rendered.html, body_text=rendered.text, created_at=now)
     session.add(post)
     session.flush()
-    thread.reply_count += 1
-    thread.last_activity_at = max(thread.last_activity_at, now)
-    thread.version += 1
     index_post(session, post, thread)
     _notify_reply(session, thread, post, parent, author)
     if session.get(Watch, (author.id, thread.id)) is None:
         session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     return post
+
+
+def _count_reply(session: Session, thread: Thread, now: datetime) -> None:
+    """Bump the counters in one guarded UPDATE, which also takes the row lock before the post is written.
+
+    A merge committed meanwhile (merged_into_id set) matches no row: the reply is refused rather than
+    landing in a thread that no longer shows its posts.
+    """
+    try:
+        result = session.execute(
+            update(Thread).where(Thread.id == thread.id, Thread.merged_into_id.is_(None))
+            .values(reply_count=Thread.reply_count + 1, version=Thread.version + 1,
+                    last_activity_at=case((Thread.last_activity_at < now, now), else_=Thread.last_activity_at)),
+            execution_options={"synchronize_session": False})
+    except OperationalError:  # SQLite: the snapshot went stale because a merge committed first
+        raise Conflict("Diskusi ini baru saja diubah moderator. Muat ulang halaman lalu kirim lagi.") from None
+    if result.rowcount != 1:
+        raise Conflict("Diskusi ini baru saja digabungkan ke diskusi lain. Muat ulang halaman lalu balas di sana.")
+    session.refresh(thread, ["reply_count", "version", "last_activity_at"])
 
 
 def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | None, author: User) -> None:

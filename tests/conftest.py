@@ -38,17 +38,26 @@ def _migrated_template(tmp_path_factory):
     return str(path)
 
 
+def _empty_postgres(url: str) -> None:
+    """Delete every row and restart sequences: much faster than TRUNCATE for the tiny tables of a test."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # skip FK triggers while emptying
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        for (seq,) in conn.execute(text("SELECT sequence_name FROM information_schema.sequences "
+                                        "WHERE sequence_schema='public'")):
+            conn.execute(text(f"ALTER SEQUENCE \"{seq}\" RESTART WITH 1"))
+    engine.dispose()
+
+
 @pytest.fixture
 def db_url(_migrated_template, tmp_path):
     """URL of a clean, migrated database for this test."""
     if PG_URL:
-        engine = create_engine(_migrated_template)
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        _empty_postgres(_migrated_template)
         return _migrated_template
     path = tmp_path / "forum.db"
     shutil.copyfile(_migrated_template, path)

@@ -1,5 +1,6 @@
 """Render a page with the context every template needs (viewer, unread count, flash)."""
 from datetime import datetime
+from urllib.parse import quote, unquote
 
 from litestar import MediaType, Request
 from litestar.response import Redirect, Template
@@ -15,7 +16,8 @@ FLASH_COOKIE = "pesan"
 def page(request: Request, db: Session, viewer: User | None, template: str, status_code: int = 200,
          **context) -> Template:
     """A full HTML page."""
-    flash = request.cookies.get(FLASH_COOKIE)
+    raw_flash = request.cookies.get(FLASH_COOKIE)
+    flash = unquote(raw_flash) if raw_flash else None
     response = Template(
         template_name=template,
         context={"viewer": viewer, "unread": unread_count(db, viewer.id) if viewer else 0,
@@ -32,7 +34,8 @@ def redirect(url: str, message: str | None = None, status_code: int = 303) -> Re
     """A redirect after a form post, optionally carrying a one-time message."""
     response = Redirect(url, status_code=status_code)
     if message:
-        response.set_cookie(FLASH_COOKIE, message[:200], max_age=60, httponly=True, samesite="lax")
+        # Percent-encoded: cookie values must be ASCII, and messages quote titles with curly quotes.
+        response.set_cookie(FLASH_COOKIE, quote(message[:200]), max_age=60, httponly=True, samesite="lax")
     return response
 
 

@@ -94,3 +94,22 @@ def test_locked_threads_refuse_member_replies(db):
     t.is_locked = True
     with pytest.raises(PermissionDenied):
         posts.reply(db, author=b, thread=t, body_md="Masih bisa?")
+
+
+def test_a_reply_to_a_thread_merged_meanwhile_is_refused_instead_of_being_lost(db, session_factory):
+    from sqlalchemy import update
+
+    from forum.errors import Conflict
+    from models import Post, Thread
+    a, b = f.user(db), f.user(db)
+    source = f.thread(db, a)
+    target = f.thread(db, a, title="Syarat cuti besar bagi PNS daerah")
+    db.commit()
+    with session_factory() as other:  # a moderator's merge commits after this member loaded the page
+        other.execute(update(Thread).where(Thread.id == source.id).values(merged_into_id=target.id))
+        other.commit()
+    with pytest.raises(Conflict) as err:
+        posts.reply(db, author=b, thread=source, body_md="Balasan yang datang terlambat")
+    assert "digabungkan" in err.value.message
+    db.rollback()
+    assert db.query(Post).filter(Post.body_md == "Balasan yang datang terlambat").count() == 0

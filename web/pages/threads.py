@@ -5,7 +5,7 @@ from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from forum import catalog, posts, threads
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.markup import render_markdown
 from forum.permissions import can_accept_answer, can_edit_post, can_moderate, can_reply, check_logged_in
 from forum.tree import build_tree
@@ -106,7 +106,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         _write_limit(state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
                            reply_to=_int(data.get("reply_to"), "reply_to"))
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:  # keep what the member typed, whatever went wrong
         db.rollback()
         thread = threads.get_thread(db, thread_id, viewer)
         return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
@@ -188,7 +188,7 @@ async def preview(request: Request) -> object:
     data = await read_form(request)
     body = data.get("body_md", "")[:50_000]
     html = render_markdown(body).html if body.strip() else '<p class="muted">Pratinjau akan muncul di sini.</p>'
-    return Response(html, media_type="text/html")
+    return Response(html, media_type="text/html", status_code=200)  # a preview creates nothing: not 201
 
 
 routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
