@@ -96,7 +96,8 @@ def _clean_email(session: Session, email: object) -> str:
 def authenticate(session: Session, login: object, password: object) -> User:
     """The active user with this username or email and password, or a generic Indonesian error."""
     wrong = ValidationFailed("Nama pengguna atau kata sandi salah.", field="password")
-    if not isinstance(login, str) or not isinstance(password, str) or not login or len(password) > 200:
+    if not isinstance(login, str) or not isinstance(password, str) or not login or len(password) > 200 \
+            or "\x00" in login:  # PostgreSQL refuses NUL in text
         raise wrong
     key = login.strip().lower()
     user = session.scalar(select(User).where((User.username == key) | (User.email == key)))
@@ -176,7 +177,8 @@ def user_for_api_token(session: Session, raw: str | None) -> User | None:
 
 def get_user(session: Session, username: str) -> User:
     """The user with this username, or NotFound."""
-    user = session.scalar(select(User).where(User.username == str(username).lower()))
+    name = str(username).lower()
+    user = session.scalar(select(User).where(User.username == name)) if "\x00" not in name else None
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")
     return user

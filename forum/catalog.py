@@ -7,6 +7,11 @@ from models import Agency, Topic
 from models.catalog import AGENCY_LEVELS
 
 
+def _is_text(value: object) -> bool:
+    """A string a database can compare: PostgreSQL rejects NUL bytes with an error (a 500), not a miss."""
+    return isinstance(value, str) and "\x00" not in value
+
+
 def list_agencies(session: Session) -> list[Agency]:
     """All agencies, central government first, then by name."""
     order = {level: i for i, level in enumerate(AGENCY_LEVELS)}
@@ -20,7 +25,7 @@ def list_topics(session: Session) -> list[Topic]:
 
 def get_agency(session: Session, slug: str) -> Agency:
     """The agency with `slug`, or NotFound."""
-    agency = session.scalar(select(Agency).where(Agency.slug == slug)) if isinstance(slug, str) else None
+    agency = session.scalar(select(Agency).where(Agency.slug == slug)) if _is_text(slug) else None
     if agency is None:
         raise NotFound("Instansi tidak ditemukan.")
     return agency
@@ -28,7 +33,7 @@ def get_agency(session: Session, slug: str) -> Agency:
 
 def get_topic(session: Session, slug: str) -> Topic:
     """The topic with `slug`, or NotFound."""
-    topic = session.scalar(select(Topic).where(Topic.slug == slug)) if isinstance(slug, str) else None
+    topic = session.scalar(select(Topic).where(Topic.slug == slug)) if _is_text(slug) else None
     if topic is None:
         raise NotFound("Topik tidak ditemukan.")
     return topic
@@ -38,7 +43,7 @@ def resolve_agency(session: Session, slug: object, field: str = "agency") -> Age
     """Agency chosen in a form or API body; a validation error (not 404) when unknown."""
     if not isinstance(slug, str) or not slug:
         raise ValidationFailed("Pilih instansi.", field=field)
-    agency = session.scalar(select(Agency).where(Agency.slug == slug))
+    agency = session.scalar(select(Agency).where(Agency.slug == slug)) if _is_text(slug) else None
     if agency is None:
         raise ValidationFailed("Instansi tidak dikenal.", field=field)
     return agency
@@ -53,7 +58,8 @@ def resolve_topics(session: Session, slugs: object, field: str = "topics") -> li
     unique = list(dict.fromkeys(s for s in slugs if s))
     if not 1 <= len(unique) <= 3:
         raise ValidationFailed("Pilih satu sampai tiga topik.", field=field)
-    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(unique)))}
+    known = [s for s in unique if _is_text(s)]
+    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(known)))}
     missing = [s for s in unique if s not in found]
     if missing:
         raise ValidationFailed(f"Topik tidak dikenal: {', '.join(missing[:3])[:100]}.", field=field)

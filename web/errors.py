@@ -1,5 +1,6 @@
 """Turn errors into Indonesian messages: JSON for the API, site-layout pages for browsers."""
 import logging
+import re
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -40,7 +41,24 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
         return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(request.url.path)}"})
     return Template(template_name="error.html", status_code=status, media_type=MediaType.HTML,
                     context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
-                             "viewer": None, "unread": 0, "request_path": request.url.path})
+                             **_viewer_context(request, status), "request_path": request.url.path})
+
+
+def _viewer_context(request: Request, status: int) -> dict:
+    """Keep a logged-in member's header on 4xx pages (best effort; never on 500, the database may be the cause)."""
+    from forum.accounts import user_for_session
+    from forum.notifications import unread_count
+    from web.deps import SESSION_COOKIE
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and status < 500:
+        try:
+            with request.app.state.session_factory() as db:
+                viewer = user_for_session(db, token)
+                if viewer is not None:
+                    return {"viewer": viewer, "unread": unread_count(db, viewer.id)}
+        except Exception:  # an error page must never fail
+            log.warning("could not load the viewer for an error page", exc_info=True)
+    return {"viewer": None, "unread": 0}
 
 
 def forum_error_handler(request: Request, exc: ForumError) -> Response:
@@ -57,7 +75,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         fields = {}
         for item in exc.extra or []:
             if isinstance(item, dict) and item.get("key"):
-                fields[str(item["key"])] = "Nilai tidak valid atau tidak ada."
+                key = str(item["key"])
+                # A missing body field comes as key "data" with the name only in the message.
+                missing = re.search(r"missing required field `([^`]+)`", str(item.get("message", "")))
+                fields[missing.group(1) if key == "data" and missing else key] = "Nilai tidak valid atau tidak ada."
         message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else ".")
     elif isinstance(exc, NotAuthorizedException):
         message = MESSAGES[401]
@@ -69,5 +90,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 def server_error_handler(request: Request, exc: Exception) -> Response:
     """Anything unexpected: log it, show a calm Indonesian page, never a stack trace."""
+    if isinstance(exc, UnicodeDecodeError):  # Litestar lets invalid UTF-8 in a JSON body escape undecoded
+        return _respond(request, 400, "Data yang dikirim bukan teks UTF-8 yang valid.")
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(request, 500, MESSAGES[500])

@@ -1,0 +1,68 @@
+"""Markdown → safe HTML: features, link rel, and every public XSS payload rendered inert."""
+import pytest
+
+from forum.markup import render_markdown
+from tests.web.helpers import links_missing_rel, tags, unsafe_markup, xss_payloads
+
+PAYLOADS = xss_payloads()
+
+
+def test_markdown_features_render_tables_strikethrough_autolinks_and_code():
+    out = render_markdown("**tebal** ~~coret~~\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\nhttps://bkn.go.id\n\n```py\nx = 1\n```")
+    assert "<strong>tebal</strong>" in out.html and "<s>coret</s>" in out.html
+    assert "<table>" in out.html and '<td style="text-align:center">2</td>' in out.html
+    assert '<a href="https://bkn.go.id" rel="nofollow ugc noopener">https://bkn.go.id</a>' in out.html
+    assert '<code class="language-py">' in out.html
+    assert "tebal" in out.text and "<" not in out.text
+
+
+def test_raw_html_is_shown_as_text_not_markup():
+    out = render_markdown("<b>tebal?</b> <script>alert(1)</script>")
+    assert "&lt;b&gt;" in out.html and "&lt;script&gt;" in out.html
+    assert [t for t, _ in tags(out.html)] == ["p"]
+
+
+@pytest.mark.parametrize("source", ["[x](javascript:alert(1))", "[x](JaVaScRiPt:alert(1))", "[x](vbscript:msgbox(1))",
+                                    "[x](data:text/html;base64,PHNjcmlwdD4=)", "![x](javascript:alert(1))",
+                                    "[x](java\tscript:alert(1))", "[x](&#106;avascript:alert(1))",
+                                    "<javascript:alert(1)>", "[x]: javascript:alert(1)\n\n[x]"])
+def test_dangerous_link_schemes_never_become_links(source):
+    html = render_markdown(source).html
+    assert unsafe_markup(html, fragment=True) == [], html
+
+
+def test_every_link_gets_rel_nofollow_ugc_noopener():
+    html = render_markdown("[a](https://a.example) <https://b.example> mailto:x@y.go.id [c](/diskusi/1)").html
+    assert len([1 for t, a in tags(html) if t == "a"]) >= 3
+    assert links_missing_rel(html) == []
+
+
+def test_the_checker_itself_catches_unsafe_markup():
+    # Guard against a checker that silently passes everything.
+    for bad in ("<script>alert(1)</script>", '<img src=x onerror="alert(1)">', '<a href=" jAvAsCrIpT:x">a</a>',
+                '<a href="data:text/html,x">a</a>', "<svg/onload=alert(1)>", "<iframe src=//x>", "<style>x</style>",
+                "<object data=x>", "<embed src=x>", '<a href="vbscript:x">a</a>'):
+        assert unsafe_markup(bad, fragment=True), bad
+
+
+def test_every_public_xss_payload_renders_inert():
+    assert len(PAYLOADS) > 250
+    failures = {}
+    for payload in PAYLOADS:
+        out = render_markdown(payload)
+        problems = unsafe_markup(out.html, fragment=True) + [f"no rel: {a}" for a in links_missing_rel(out.html)]
+        if problems:
+            failures[payload] = problems
+    assert failures == {}
+
+
+def test_payloads_wrapped_in_markdown_links_and_images_render_inert():
+    failures = {}
+    for payload in PAYLOADS[::3]:
+        for source in (f"[klik]({payload})", f"![gambar]({payload})", f"[klik][r]\n\n[r]: {payload}",
+                       f"| {payload} |\n|---|\n| x |", f"> {payload}\n\n- {payload}"):
+            html = render_markdown(source).html
+            problems = unsafe_markup(html, fragment=True) + links_missing_rel(html)
+            if problems:
+                failures[source] = problems
+    assert failures == {}

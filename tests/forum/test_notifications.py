@@ -1,0 +1,50 @@
+"""Notifications: stored rows, unread counts, mark read, never for one's own action."""
+import pytest
+
+from forum import notifications, posts, threads
+from tests import factories as f
+from tests.web.helpers import fast_hashing  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
+
+def test_notifications_are_counted_listed_newest_first_and_marked_read(db):
+    a, b = f.user(db), f.user(db)
+    first = notifications.notify(db, a.id, "moderation", "Diskusi Anda dikunci", "/diskusi/1/x", actor_id=b.id)
+    second = notifications.notify(db, a.id, "similar", "Ada diskusi serupa", "/diskusi/2/y")
+    db.flush()
+    assert notifications.unread_count(db, a.id) == 2 and notifications.unread_count(db, b.id) == 0
+    assert [n.id for n in notifications.list_notifications(db, a.id)] == [second.id, first.id]
+    assert notifications.open_notification(db, b.id, first.id) is None  # not b's
+    assert notifications.open_notification(db, a.id, first.id).read_at is not None
+    assert notifications.unread_count(db, a.id) == 1
+    notifications.mark_all_read(db, a.id)
+    assert notifications.unread_count(db, a.id) == 0
+
+
+def test_nobody_is_notified_of_their_own_action(db):
+    a = f.user(db)
+    assert notifications.notify(db, a.id, "reply_thread", "x", actor_id=a.id) is None
+    t = f.thread(db, a)
+    posts.reply(db, author=a, thread=t, body_md="Menjawab sendiri.")
+    db.flush()
+    assert notifications.unread_count(db, a.id) == 0
+
+
+def test_accepting_an_answer_notifies_its_author_and_watchers_hear_of_replies_once(db):
+    asker, helper, watcher = f.user(db), f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    threads.watch_thread(db, watcher, t)
+    threads.watch_thread(db, watcher, t)  # idempotent
+    r = posts.reply(db, author=helper, thread=t, body_md="Jawaban saya.")
+    posts.accept_answer(db, actor=asker, thread=t, post=r)
+    db.flush()
+    kinds = [n.kind for n in notifications.list_notifications(db, helper.id)]
+    assert kinds == ["answer_accepted"]
+    assert [n.kind for n in notifications.list_notifications(db, watcher.id)] == ["reply_watched"]
+    note = notifications.list_notifications(db, watcher.id)[0]
+    assert note.url == f"/diskusi/{t.id}/{t.slug}#post-{r.id}" and note.post_id == r.id
+    threads.unwatch_thread(db, watcher, t)
+    posts.reply(db, author=helper, thread=t, body_md="Tambahan.")
+    db.flush()
+    assert notifications.unread_count(db, watcher.id) == 1

@@ -1,0 +1,224 @@
+"""Daftar, masuk, keluar through the HTML forms: errors in Indonesian, typed values kept, sessions, rate limit."""
+import dataclasses
+import re
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from models import User, UserSession
+from tests import factories as f
+from tests.web.helpers import fast_hashing, find, login_as, post_form  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
+GOOD = {"username": "dewi.lestari", "display_name": "Dewi Lestari", "email": "dewi@bkn.go.id",
+        "password": "Rahasia-Kuat-2025", "agency": "bkn"}
+
+
+@pytest.fixture
+def agencies(db):
+    f.agency(db)
+    f.agency(db, "kemenkeu", "Kementerian Keuangan")
+    db.commit()
+
+
+def _input_value(html: str, name: str) -> str | None:
+    found = find(html, "input", name=name)
+    return found[0].get("value") if found else None
+
+
+def _selected_agency(html: str) -> list[str]:
+    from tests.web.helpers import tags
+    in_select, selected = False, []
+    for tag, attrs in tags(html):
+        if tag == "select":
+            in_select = attrs.get("name") == "agency"
+        elif tag == "option" and in_select and "selected" in attrs:
+            selected.append(attrs.get("value"))
+    return selected
+
+
+def test_registration_creates_the_member_logs_them_in_and_sets_an_httponly_session_cookie(client, db, agencies):
+    assert client.get("/daftar").status_code == 200
+    response = post_form(client, "/daftar", GOOD)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("sesi="))
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    home = client.get("/")
+    assert "Dewi Lestari" in home.text and "Selamat datang, Dewi Lestari" in home.text
+    user = db.scalar(select(User).where(User.username == "dewi.lestari"))
+    assert user.email == "dewi@bkn.go.id" and user.agency.slug == "bkn" and user.role == "member"
+    assert user.password_hash.startswith("$argon2") and GOOD["password"] not in user.password_hash
+
+
+def test_registration_with_a_taken_username_shows_an_indonesian_error_and_keeps_the_typed_values(client, db, agencies):
+    f.user(db, username="dewi.lestari")
+    db.commit()
+    response = post_form(client, "/daftar", {**GOOD, "email": "lain@kemenkeu.go.id", "agency": "kemenkeu"})
+    assert response.status_code == 400
+    assert "Nama pengguna sudah dipakai" in response.text
+    assert _input_value(response.text, "username") == "dewi.lestari"
+    assert _input_value(response.text, "display_name") == "Dewi Lestari"
+    assert _input_value(response.text, "email") == "lain@kemenkeu.go.id"
+    assert _selected_agency(response.text) == ["kemenkeu"]
+    assert _input_value(response.text, "password") in (None, "")
+    assert GOOD["password"] not in response.text
+    assert db.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_registration_with_a_taken_email_says_it_is_already_registered(client, db, agencies):
+    f.user(db, username="budi")
+    db.commit()
+    response = post_form(client, "/daftar", {**GOOD, "email": "BUDI@contoh.go.id"})
+    assert response.status_code == 400
+    assert "Email sudah terdaftar" in response.text
+    assert _input_value(response.text, "email") == "BUDI@contoh.go.id"
+    assert _input_value(response.text, "username") == "dewi.lestari"
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("Pendek1!", "minimal 10 karakter"),
+    ("1234567890", "terlalu lemah"),
+    ("aaaaaaaaaa1", "terlalu lemah"),
+    ("dewi.lestari2025", "terlalu lemah"),
+    ("abcdefghijkl", "huruf dan angka atau simbol"),
+    ("98765432101", "huruf dan angka atau simbol"),
+    ("", "wajib diisi"),
+])
+def test_registration_rejects_a_weak_password_with_an_indonesian_reason_and_never_echoes_it(
+        client, db, agencies, password, reason):
+    response = post_form(client, "/daftar", {**GOOD, "password": password})
+    assert response.status_code == 400
+    errors = [p for p in find(response.text, "p", class_="field-error") if p.get("id") == "err-password"]
+    assert errors, "the password field shows its own error"
+    assert reason in response.text
+    if password:
+        assert password not in response.text
+    assert _input_value(response.text, "username") == "dewi.lestari"
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("username", ["Dewi Lestari", "ab", "_dewi", "dewi-", "déwi", "x" * 31])
+def test_registration_with_an_invalid_username_explains_the_allowed_characters(client, db, agencies, username):
+    response = post_form(client, "/daftar", {**GOOD, "username": username})
+    assert response.status_code == 400
+    assert find(response.text, "p", id="err-username")
+    assert "Nama pengguna" in response.text
+    assert db.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_registration_with_an_unknown_agency_is_refused_and_reports_every_problem_at_once(client, db, agencies):
+    response = post_form(client, "/daftar", {**GOOD, "agency": "badan-rahasia", "email": "bukan-email",
+                                             "display_name": "D"})
+    assert response.status_code == 400
+    assert "Instansi tidak dikenal" in response.text
+    assert "Alamat email tidak valid" in response.text
+    assert "Nama tampilan minimal 2 karakter" in response.text
+    assert _input_value(response.text, "email") == "bukan-email"
+
+
+def test_login_by_username_and_by_email_starts_a_session(client, db, agencies):
+    user = f.user(db, username="budi.santoso")
+    db.commit()
+    response = post_form(client, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert user.display_name in client.get("/").text
+    post_form(client, "/keluar")
+    response = post_form(client, "/masuk", {"username": "  BUDI.SANTOSO@contoh.go.id ", "password": f.PASSWORD})
+    assert response.status_code == 303
+    assert user.display_name in client.get("/").text
+    assert db.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_login_with_wrong_credentials_shows_one_generic_indonesian_error_and_keeps_the_login_name(client, db, agencies):
+    f.user(db, username="budi.santoso")
+    db.commit()
+    wrong_password = post_form(client, "/masuk", {"username": "budi.santoso", "password": "Salah-Sekali-99"})
+    unknown_user = post_form(client, "/masuk", {"username": "tidak.ada", "password": f.PASSWORD})
+    for response in (wrong_password, unknown_user):
+        assert response.status_code == 400
+        assert "Nama pengguna atau kata sandi salah." in response.text
+        assert "sesi" not in response.cookies
+    assert _input_value(wrong_password.text, "username") == "budi.santoso"
+    assert "Salah-Sekali-99" not in wrong_password.text
+
+
+def _stays_on_site(location: str) -> bool:
+    # What a browser does with a Location: drop tabs/newlines, treat backslashes as slashes.
+    normal = re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
+    return normal.startswith("/") and not normal.startswith("//")
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/diskusi/baru", "/diskusi/baru"),
+    ("/topik/cuti?urut=terbaru", "/topik/cuti?urut=terbaru"),
+    ("https://jahat.example/curi", "/"),
+    ("//jahat.example/curi", "/"),
+    ("javascript:alert(1)", "/"),
+    ("", "/"),
+    ("/\\jahat.example/curi", None),
+    ("\\\\jahat.example", None),
+    ("/\t/jahat.example", None),
+    ("/\n/jahat.example", None),
+])
+def test_login_follows_lanjut_only_to_same_site_paths(client, db, agencies, target, expected):
+    f.user(db, username="budi.santoso")
+    db.commit()
+    form = client.get("/masuk", params={"lanjut": target})
+    assert find(form.text, "input", name="lanjut")[0]["value"] == target
+    response = post_form(client, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD, "lanjut": target})
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert _stays_on_site(location), location
+    if expected is not None:
+        assert location == expected
+
+
+def test_logout_ends_the_session_on_the_server(client, db, agencies):
+    user = f.user(db)
+    token = login_as(client, db, user)
+    assert user.display_name in client.get("/").text
+    response = post_form(client, "/keluar")
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert db.scalar(select(func.count()).select_from(UserSession)) == 0
+    assert user.display_name not in client.get("/").text
+    # The old cookie value no longer works even if a client kept it.
+    client.cookies.set("sesi", token)
+    response = client.get("/diskusi/baru", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/masuk")
+
+
+def test_pages_for_members_send_visitors_to_the_login_form_and_back(client, db, agencies):
+    response = client.get("/diskusi/baru", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/masuk?lanjut=/diskusi/baru"
+    assert client.get("/notifikasi", follow_redirects=False).headers["location"] == "/masuk?lanjut=/notifikasi"
+
+
+def test_logged_in_members_visiting_the_login_or_register_form_go_home(client, db, agencies):
+    login_as(client, db, f.user(db))
+    for url in ("/masuk", "/daftar"):
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_login_attempts_are_rate_limited_with_an_indonesian_429(settings, session_factory, db, agencies):
+    from web.app import create_app
+    f.user(db, username="budi.santoso")
+    db.commit()
+    app = create_app(dataclasses.replace(settings, login_attempts_per_minute=3), session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        for _ in range(3):
+            assert post_form(client, "/masuk", {"username": "budi.santoso", "password": "Salah-Sekali-99"}
+                             ).status_code == 400
+        blocked = post_form(client, "/masuk", {"username": "budi.santoso", "password": "Salah-Sekali-99"})
+        assert blocked.status_code == 429
+        assert "Terlalu banyak percobaan masuk" in blocked.text
+        assert '<html lang="id">' in blocked.text
+        # Even the right password is refused while the limit holds.
+        right = post_form(client, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD})
+        assert right.status_code == 429 and "sesi" not in right.cookies
+        # Another account from the same address is limited only later (per-address limit is higher).
+        other = post_form(client, "/masuk", {"username": "orang.lain", "password": "Salah-Sekali-99"})
+        assert other.status_code == 400

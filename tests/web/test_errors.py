@@ -1,0 +1,85 @@
+"""Error pages: 404/403/500 in Indonesian inside the site layout; the API answers JSON; never a traceback."""
+import pytest
+
+from forum import catalog, posts
+from tests import factories as f
+from tests.web.helpers import fast_hashing, find, login_as, post_form  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
+
+def assert_site_page(response, status: int, title: str, message: str) -> None:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="id">' in html and 'class="topbar"' in html and "Forum <strong>ASN Progresif</strong>" in html
+    assert f'<p class="error-code">{status}</p>' in html and f"<h1>{title}</h1>" in html
+    assert message in html
+    assert find(html, "a", href="/")  # a way back
+    for leak in ("Traceback", "File \"", "Exception", "sqlalchemy", "litestar"):
+        assert leak not in html
+
+
+def test_an_unknown_address_is_an_indonesian_404_in_the_site_layout(client):
+    assert_site_page(client.get("/halaman/yang/tidak/ada"), 404, "Tidak ditemukan", "Halaman tidak ditemukan.")
+
+
+def test_an_unknown_thread_post_or_member_is_a_404_with_its_own_message(client, db):
+    f.agency(db)
+    db.commit()
+    assert_site_page(client.get("/diskusi/424242/judul"), 404, "Tidak ditemukan", "Diskusi tidak ditemukan.")
+    assert_site_page(client.get("/p/424242"), 404, "Tidak ditemukan", "Balasan tidak ditemukan.")
+    assert_site_page(client.get("/u/tidak.ada"), 404, "Tidak ditemukan", "Pengguna tidak ditemukan.")
+    assert_site_page(client.get("/instansi/tidak-ada"), 404, "Tidak ditemukan", "Instansi tidak ditemukan.")
+
+
+def test_a_forbidden_action_is_an_indonesian_403_in_the_site_layout(client, db):
+    a, b = f.user(db), f.user(db)
+    t = f.thread(db, a)
+    r = posts.reply(db, author=b, thread=t, body_md="Balasan milik B.")
+    db.commit()
+    login_as(client, db, a)
+    assert_site_page(client.get(f"/tulisan/{r.id}/sunting"), 403, "Akses ditolak",
+                     "Anda tidak dapat menyunting tulisan ini.")
+
+
+def test_a_wrong_method_is_answered_in_indonesian(client):
+    response = client.put("/masuk")
+    assert response.status_code == 405
+    assert "Metode permintaan tidak didukung" in response.text and '<html lang="id">' in response.text
+
+
+def test_an_unexpected_error_on_a_page_is_a_calm_indonesian_500_without_a_traceback(client, monkeypatch):
+    def boom(session):
+        raise RuntimeError("koneksi basis data putus: SECRET-DETAIL")
+
+    monkeypatch.setattr(catalog, "list_agencies", boom)
+    response = client.get("/instansi")
+    assert_site_page(response, 500, "Kesalahan server", "Maaf, terjadi kesalahan di server.")
+    assert "SECRET-DETAIL" not in response.text and "RuntimeError" not in response.text
+
+
+def test_an_unexpected_error_in_the_api_is_a_json_500_with_an_indonesian_detail(client, monkeypatch):
+    def boom(session):
+        raise RuntimeError("SECRET-DETAIL")
+
+    monkeypatch.setattr(catalog, "list_topics", boom)
+    response = client.get("/api/v1/topics")
+    assert response.status_code == 500 and response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"detail": "Maaf, terjadi kesalahan di server. Tim kami akan memeriksanya.",
+                               "status_code": 500}
+
+
+def test_the_api_answers_unknown_addresses_and_methods_with_json(client):
+    response = client.get("/api/v1/tidak-ada")
+    assert response.status_code == 404 and response.json()["detail"] == "Halaman tidak ditemukan."
+    response = client.delete("/api/v1/agencies")
+    assert response.status_code == 405 and "Metode permintaan" in response.json()["detail"]
+
+
+def test_an_error_page_for_a_logged_in_member_keeps_them_logged_in_in_the_header(client, db):
+    user = f.user(db)
+    login_as(client, db, user)
+    response = client.get("/diskusi/424242/judul")
+    assert response.status_code == 404
+    assert user.display_name in response.text and "Keluar" in response.text
