@@ -24,7 +24,8 @@ def _migrated_template(tmp_path_factory):
     """Migrate once per test session; each test then starts from this clean schema."""
     if PG_URL:
         base, _, name = PG_URL.rpartition("/")
-        dbname = f"{name}_{_worker_suffix()}"
+        # The process id keeps two developers' (or CI's and a developer's) runs from dropping each other's database.
+        dbname = f"{name}_{_worker_suffix()}_{os.getpid()}"
         admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
@@ -32,10 +33,15 @@ def _migrated_template(tmp_path_factory):
         admin.dispose()
         url = f"{base}/{dbname}"
         upgrade(url)
-        return url
+        yield url
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
-    return str(path)
+    yield str(path)
 
 
 def _empty_postgres(url: str) -> None:

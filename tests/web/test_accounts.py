@@ -222,3 +222,10 @@ def test_login_attempts_are_rate_limited_with_an_indonesian_429(settings, sessio
         # Another account from the same address is limited only later (per-address limit is higher).
         other = post_form(client, "/masuk", {"username": "orang.lain", "password": "Salah-Sekali-99"})
         assert other.status_code == 400
+
+
+def test_a_visitor_sent_to_login_comes_back_to_the_same_page_with_its_query_string(client):
+    response = client.get("/diskusi/baru?topik=cuti-kehadiran", follow_redirects=False)
+    assert response.status_code == 303
+    login = client.get(response.headers["location"])
+    assert 'name="lanjut" value="/diskusi/baru?topik=cuti-kehadiran"' in login.text
