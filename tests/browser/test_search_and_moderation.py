@@ -1,0 +1,83 @@
+"""On the demo forum in real Chromium: the composer finds the earlier answer, and a moderator clears a
+duplicate from the queue, follows the old link and undoes the merge."""
+import re
+import time
+
+from forum.demo import DEMO_PASSWORD, seed_demo
+from models.db import make_engine, make_session_factory
+from scripts.cli import DEMO_DATA
+from tests.browser.conftest import SCREENSHOTS
+
+
+def _seed(db_url):
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        seed_demo(db, DEMO_DATA)
+        db.commit()
+    engine.dispose()
+
+
+def _login(page, base, username):
+    page.goto(base + "/masuk")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]:has-text('Masuk')")
+    page.wait_for_selector(".flash")
+
+
+def _wait_for_queue(page, base, timeout=240):
+    """The server indexes the demo in the background; duplicate candidates appear when it is done."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        page.goto(base + "/moderasi")
+        if page.locator("[data-testid=dup-pair]").count():
+            return
+        time.sleep(3)
+    raise AssertionError("antrean duplikat tetap kosong setelah pengindeksan")
+
+
+def test_composer_shows_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(db_url, browser, request):
+    _seed(db_url)
+    base = request.getfixturevalue("live_server")
+    member = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = member.new_page()
+    _login(page, base, "agus_setiawan")
+    page.goto(base + "/diskusi/baru")
+    page.fill("#title", "gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?")
+    suggestions = page.wait_for_selector("[data-testid=suggestions]", timeout=240_000)
+    text = suggestions.inner_text()
+    assert re.search(r"cuti besar", text, re.I), text
+    assert "Apakah ini menjawab pertanyaan Anda?" in text
+    page.screenshot(path=str(SCREENSHOTS / "composer-suggestions.png"), full_page=False)
+    member.close()
+
+    moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = moderator.new_page()
+    _login(page, base, "moderator")
+    _wait_for_queue(page, base)
+    page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=False)
+    page.click("[data-testid=queue-merge] >> nth=0")
+    page.wait_for_selector("[data-testid=merge-confirm]")
+    source_id = int(re.search(r"sumber=(\d+)", page.url).group(1))
+    target_id = int(re.search(r"tujuan=(\d+)", page.url).group(1))
+    if page.locator("[data-testid=merge-accepted-target]").count():
+        page.check("[data-testid=merge-accepted-target]")
+    page.fill("textarea[name=alasan], input[name=alasan]", "Pertanyaan yang sama dari instansi berbeda")
+    page.click("[data-testid=merge-confirm]")
+    page.wait_for_url(re.compile(rf"/diskusi/{target_id}/"))
+    assert "digabung dari" in page.inner_text("main")
+
+    # The old link answers 301 and lands on the canonical thread, for a visitor too.
+    visitor = browser.new_context()
+    old = visitor.new_page()
+    old.goto(f"{base}/diskusi/{source_id}")
+    assert re.search(rf"/diskusi/{target_id}/", old.url)
+    visitor.close()
+
+    page.goto(f"{base}/diskusi/{target_id}")
+    page.click("[data-testid=unmerge-button]")
+    page.wait_for_selector(".flash")
+    page.goto(f"{base}/diskusi/{source_id}")
+    assert re.search(rf"/diskusi/{source_id}/", page.url)
+    assert "digabung dari" not in page.inner_text("main")
+    moderator.close()
