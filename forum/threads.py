@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from forum.catalog import resolve_agency, resolve_topics
 from forum.errors import NotFound, ValidationFailed
@@ -65,7 +65,8 @@ def get_thread(session: Session, thread_id: object, viewer: User | None = None) 
     """The thread if it exists and the viewer may see it; merged threads are returned as they are."""
     if not isinstance(thread_id, int) or isinstance(thread_id, bool) or not 0 < thread_id < 2**62:
         raise NotFound("Diskusi tidak ditemukan.")
-    thread = session.get(Thread, thread_id)
+    # One joined query for the row and its author/agency (selectin would cost two more round trips).
+    thread = session.get(Thread, thread_id, options=[joinedload(Thread.author), joinedload(Thread.agency)])
     if thread is None or not can_view_thread(viewer, thread):
         # Hidden threads answer 404, not 403, so their existence does not leak.
         raise NotFound("Diskusi tidak ditemukan.")

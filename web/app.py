@@ -18,15 +18,21 @@ from web import errors, render
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
 from web.pages import accounts, browse, notifications, threads, tokens
+from web.pages import search as search_pages
+from web.api import search as search_api
+from web.api import moderation as moderation_api
+from web.pages import moderation
 from web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
-PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *notifications.routes, *tokens.routes]
-API_EXTRA: list = []
+PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *notifications.routes, *tokens.routes,
+               *search_pages.routes, *moderation.routes]
+API_EXTRA: list = [*search_api.routes, *moderation_api.handlers]
 
 
 def _template_setup(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
+    env.auto_reload = False  # templates ship with the code; checking their mtime on every render costs ~2%
     env.filters["waktu"] = render.relative_time
     env.filters["tanggal"] = render.format_date
     env.filters["tanggal_jam"] = render.format_datetime
@@ -56,5 +62,6 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
                                      description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer)."),
         request_max_body_size=2 * 1024 * 1024,
+        on_startup=[search_pages.install],
         debug=False,
     )
