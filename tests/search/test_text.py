@@ -1,0 +1,63 @@
+"""Indonesian text handling: normalization, stems, query expansion."""
+from search.text import expand_query, lexical_terms, normalize, stems, tokens
+
+
+def test_slang_spelling_is_normalized_to_formal_indonesian():
+    assert normalize("Gak bisa ngajuin cuti yg kmrn, gimana?") == (
+        "tidak bisa mengajukan cuti yang kemarin bagaimana"
+    )
+
+
+def test_common_chat_abbreviations_become_formal_words():
+    assert normalize("udh dgn krn kalo tdk bgt") == "sudah dengan karena kalau tidak banget"
+
+
+def test_stretched_letters_and_digit_reduplication_are_undone():
+    assert normalize("yaa gakk tauu") == "ya tidak tahu"
+    assert normalize("rumah2 dinas") == "rumah-rumah dinas"
+
+
+def test_a_slang_word_keeps_its_possessive_clitic():
+    assert normalize("infonya") == "informasinya"
+
+
+def test_punctuation_is_stripped_but_hyphenated_terms_and_numbers_survive():
+    assert normalize("Gaji ke-13 (e-Kinerja): Rp1.500.000!") == "gaji ke-13 e-kinerja rp 1500000"
+
+
+def test_unicode_compatibility_forms_are_folded():
+    assert normalize("ＳＫＰ ﬁnal") == "skp final"
+
+
+def test_civil_service_acronyms_are_not_mistaken_for_slang():
+    assert tokens("Kantor BKN dan SPT tahunan") == ["kantor", "bkn", "dan", "spt", "tahunan"]
+
+
+def test_stems_drop_stopwords_and_share_a_root_across_affixes():
+    assert stems("Pengajuan yang diajukan") == ["aju", "aju"]
+    assert "tidak" in stems("tidak dapat cuti")
+
+
+def test_reduplicated_words_stem_once():
+    assert stems("anak-anak") == ["anak"]
+
+
+def test_an_acronym_query_expands_to_its_long_form():
+    assert "surat perintah perjalanan dinas" in expand_query("Cara klaim SPPD")
+    assert "tambahan penghasilan pegawai" in expand_query("kapan TPP cair")
+
+
+def test_a_long_form_query_expands_to_its_acronym():
+    assert "bkn" in expand_query("badan kepegawaian negara")
+    assert "cuti panjang" in expand_query("syarat cuti besar")
+
+
+def test_expansion_does_not_repeat_terms_already_in_the_query():
+    assert expand_query("ASN aparatur sipil negara") == []
+    assert expand_query("rapat koordinasi biasa") == []
+
+
+def test_lexical_terms_or_the_expansion_stems_into_the_query():
+    terms = lexical_terms("ngajuin SPPD")
+    assert terms[:2] == ["aju", "sppd"]
+    assert "dinas" in terms and len(terms) == len(set(terms))
