@@ -3,7 +3,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from forum.errors import ValidationFailed
 from forum.permissions import is_staff
@@ -58,13 +58,16 @@ def list_threads(session: Session, viewer: User | None = None, *, agency: Agency
         q = q.where(Thread.author_id == author.id)
     if sort == "belum-terjawab":
         q = q.where(Thread.accepted_post_id.is_(None))
-    total = session.scalar(select(func.count()).select_from(q.with_only_columns(Thread.id).subquery())) or 0
+    total = session.scalar(q.with_only_columns(func.count(Thread.id)).order_by(None)) or 0
     if sort == "terbaru":
         order = (Thread.created_at.desc(), Thread.id.desc())
     elif sort == "belum-terjawab":
         order = (Thread.reply_count.asc(), Thread.created_at.desc(), Thread.id.desc())
     else:
         order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    # Joined many-to-one loads ride the listing index (no whole-table sort); topics need a second query.
+    q = q.options(joinedload(Thread.author).joinedload(User.agency), joinedload(Thread.agency),
+                  selectinload(Thread.topics))
     items = list(session.scalars(q.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
     return Page(items=items, total=total, page=page, page_size=page_size)
 
