@@ -1,4 +1,5 @@
 """Embedding cache keyed by (model id, text hash): unchanged text is never embedded twice."""
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,16 @@ class CachedEmbedder:
         self.embedded = 0  # texts actually sent to the model (tests assert on it)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        # Popular searches and the composer's repeated, debounced requests reuse recent query vectors.
+        if len(texts) == 1:
+            return self._one_query(texts[0])[None, :]
         return self.embedder.embed_queries(texts)
+
+    @lru_cache(maxsize=2048)
+    def _one_query(self, text: str) -> np.ndarray:
+        vector = self.embedder.embed_queries([text])[0]
+        vector.setflags(write=False)
+        return vector
 
     def count_tokens(self, text: str) -> int:
         return self.embedder.count_tokens(text)

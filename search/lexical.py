@@ -1,12 +1,17 @@
 """Lexical search in the database: FTS5 bm25() over stems (SQLite), ts_rank_cd with `indonesian` (PostgreSQL)."""
 import re
+import time
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from search.text import lexical_terms
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
+COMMON_SHARE = 0.10     # a stem in more than this share of documents adds cost, not ranking signal...
+COMMON_MAX_DOCS = 5_000  # ...nor one in more documents than this, on big forums
+COMMON_MIN_DOCS = 200   # small forums: never prune
 _SAFE = re.compile(r"^[0-9a-z]+$")
 
 
@@ -32,14 +37,53 @@ def search_lexical(session: Session, query: str, *, limit: int = 100,
     return rows[:limit]
 
 
+_DF: dict[str, tuple[int, float]] = {}  # stem -> (documents containing it, when counted)
+DF_TTL_SECONDS = 600.0
+
+
+def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
+    """Documents per stem. fts5vocab counts by walking the stem's postings (slow for common stems), so
+    counts are kept for a while: they move slowly and only steer which stems are worth OR-ing."""
+    now = time.monotonic()
+    missing = [t for t in terms if t not in _DF or now - _DF[t][1] > DF_TTL_SECONDS]
+    if missing:
+        found = dict(session.execute(text("SELECT term, doc FROM search_fts_vocab WHERE term IN :terms")
+                                     .bindparams(bindparam("terms", expanding=True)), {"terms": missing}).all())
+        if len(_DF) > 100_000:
+            _DF.clear()
+        _DF.update({t: (int(found.get(t, 0)), now) for t in missing})
+    return {t: _DF[t][0] for t in terms}
+
+
+def _prune_common(session, terms: list[str]) -> list[str]:
+    """Drop stems too common to matter: OR-ing them makes FTS5 score most of the forum for every query."""
+    try:
+        df = _document_frequencies(session, terms)
+        total = session.execute(text("SELECT max(doc_id) FROM search_documents")).scalar() or 0
+    except OperationalError:  # a database migrated before the vocabulary table existed
+        return terms
+    limit = max(min(COMMON_SHARE * total, COMMON_MAX_DOCS), COMMON_MIN_DOCS)
+    # When every stem is that common the dense side carries the query alone.
+    return [t for t in terms if 0 < df.get(t, 0) <= limit]
+
+
 def _sqlite(session, terms, limit, groups):
+    terms = _prune_common(session, terms)
+    if not terms:
+        return []
     match = " OR ".join(f'"{t}"' for t in terms)
-    where = "AND d.group_id IN :groups" if groups is not None else ""
     # bm25() is lower-is-better; negate so every signal grows with relevance.
-    stmt = text(f"""SELECT d.doc_id, d.group_id, -bm25(search_fts) AS score
-                    FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                    WHERE search_fts MATCH :match {where}
-                    ORDER BY bm25(search_fts) LIMIT :limit""")
+    if groups is None:
+        # Rank inside FTS5 first and join only the top rows to their groups.
+        stmt = text("""SELECT d.doc_id, d.group_id, -f.score FROM
+                         (SELECT rowid, bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH :match
+                          ORDER BY score LIMIT :limit) AS f
+                       JOIN search_documents d ON d.doc_id = f.rowid ORDER BY f.score""")
+    else:
+        stmt = text("""SELECT d.doc_id, d.group_id, -bm25(search_fts) AS score
+                       FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+                       WHERE search_fts MATCH :match AND d.group_id IN :groups
+                       ORDER BY bm25(search_fts) LIMIT :limit""")
     params = {"match": match, "limit": limit}
     if groups is not None:
         stmt = stmt.bindparams(bindparam("groups", expanding=True))

@@ -28,7 +28,7 @@ class IndexMeta:
 class VectorIndex:
     """A FAISS index keyed by database ids that refuses vectors of another model or width."""
 
-    def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 24):
+    def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 64):
         if kind not in KINDS:
             raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
         self.dim, self.model_id, self.kind, self.nprobe = dim, model_id, kind, nprobe

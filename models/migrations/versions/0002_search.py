@@ -23,6 +23,8 @@ SQLITE_FTS = [
     """CREATE TRIGGER search_documents_au AFTER UPDATE OF stems ON search_documents BEGIN
          INSERT INTO search_fts(search_fts, rowid, stems) VALUES ('delete', old.doc_id, old.stems);
          INSERT INTO search_fts(rowid, stems) VALUES (new.doc_id, new.stems); END""",
+    # Document frequency per stem: lexical.py leaves out stems most documents contain (cheap and uninformative).
+    "CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')",
 ]
 # PostgreSQL: a GIN expression index with the built-in `indonesian` configuration; lexical.py queries
 # the very same expression so the planner uses it.
@@ -81,6 +83,7 @@ def downgrade() -> None:
     if dialect == "sqlite":
         for name in ("search_documents_au", "search_documents_ad", "search_documents_ai"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS search_fts_vocab")
         op.execute("DROP TABLE IF EXISTS search_fts")
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_search_documents_tsv")

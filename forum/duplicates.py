@@ -1,0 +1,143 @@
+"""Duplicate questions: candidate links after a thread is indexed, "Diskusi serupa" and the answer banner."""
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from forum.listing import visible_threads_query
+from forum.snippets import excerpt
+from models import DuplicateLink, Post, Thread, User, utcnow
+
+log = logging.getLogger(__name__)
+CANDIDATES = 8      # similar threads judged per new question
+MIN_SIMILARITY = 0.80  # below this e5 cosine a pair is not worth a link at all
+DECIDED = ("merged", "not_duplicate", "variant")
+
+
+@lru_cache(maxsize=1)
+def load_judge():
+    """The shipped DuplicateJudge (weights inside the search package), or None when none is shipped."""
+    from search.judge import DuplicateJudge
+    try:
+        return DuplicateJudge.load()
+    except (OSError, ValueError, KeyError):
+        log.warning("no duplicate judge shipped: duplicate banners are off")
+        return None
+
+
+def question_text(session: Session, thread: Thread) -> str:
+    """What a question "says": its title and the start of its first post."""
+    first = session.get(Post, thread.first_post_id) if thread.first_post_id else None
+    body = excerpt(first.body_text, 300) if first is not None else ""
+    return f"{thread.title}. {body}".strip()
+
+
+def detect_duplicates(session: Session, engine, thread: Thread, judge=None) -> list[DuplicateLink]:
+    """Judge the earlier threads most similar to `thread` and store them as candidate links (decisions kept)."""
+    judge = judge or load_judge()
+    text = question_text(session, thread)
+    hits = [h for h in engine.similar_groups(session, text, exclude_group=thread.id, limit=CANDIDATES * 2)
+            if h.signals.get("dense_max", 0.0) >= MIN_SIMILARITY]
+    earlier = {t.id: t for t in session.scalars(visible_threads_query(None).where(
+        Thread.id.in_([h.group_id for h in hits]), Thread.created_at <= thread.created_at))}
+    hits = [h for h in hits if h.group_id in earlier][:CANDIDATES]
+    if not hits:
+        return []
+    texts = [text] + [question_text(session, earlier[h.group_id]) for h in hits]
+    vectors = engine.embedder.embed_documents(texts)
+    existing = {(link.thread_id, link.other_thread_id): link for link in session.scalars(
+        select(DuplicateLink).where(or_(DuplicateLink.thread_id == thread.id, DuplicateLink.other_thread_id == thread.id)))}
+    links = []
+    for row, hit in enumerate(hits, start=1):
+        other = earlier[hit.group_id]
+        if any(existing.get(pair) is not None and existing[pair].status in DECIDED
+               for pair in ((other.id, thread.id),)):
+            continue  # moderators already decided this pair the other way round
+        cosine = float(vectors[0] @ vectors[row])
+        score = judge.score(text, texts[row], vec_a=vectors[0], vec_b=vectors[row]) if judge else 0.0
+        reasons = {"kemiripan_makna": round(cosine, 3), "skor_pencarian": round(hit.score, 4),
+                   "sinyal": {k: round(v, 3) for k, v in hit.signals.items()}}
+        link = existing.get((thread.id, other.id))
+        if link is None:
+            link = DuplicateLink(thread_id=thread.id, other_thread_id=other.id, status="candidate")
+            session.add(link)
+        link.similarity, link.judge_score, link.reasons = cosine, float(score), reasons
+        links.append(link)
+    session.flush()
+    return links
+
+
+def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
+    """Indexer callback: first posts that were (re)embedded get their duplicate candidates recomputed."""
+    with session_factory() as session:
+        threads = list(session.scalars(select(Thread).where(Thread.first_post_id.in_(doc_ids),
+                                                            Thread.merged_into_id.is_(None))))
+        for thread in threads:
+            detect_duplicates(session, engine, thread)
+        session.commit()
+
+
+@dataclass
+class Related:
+    thread: Thread
+    similarity: float
+    judge_score: float
+    answer_excerpt: str = ""
+
+
+def _answer_excerpt(session: Session, thread: Thread) -> str:
+    post = session.get(Post, thread.accepted_post_id) if thread.accepted_post_id else None
+    return excerpt(post.body_text) if post is not None and not post.is_hidden and not post.is_deleted else ""
+
+
+def related_threads(session: Session, viewer: User | None, thread: Thread, limit: int = 5) -> list[Related]:
+    """"Diskusi serupa": linked threads either way round, strongest first, never ones a moderator rejected."""
+    links = list(session.scalars(select(DuplicateLink).where(
+        or_(DuplicateLink.thread_id == thread.id, DuplicateLink.other_thread_id == thread.id),
+        DuplicateLink.status.in_(("candidate", "variant")))))
+    other_ids = {(l.other_thread_id if l.thread_id == thread.id else l.thread_id): l for l in links}
+    visible = {t.id: t for t in session.scalars(visible_threads_query(viewer).where(Thread.id.in_(list(other_ids))))}
+    out = [Related(visible[i], l.similarity, l.judge_score) for i, l in other_ids.items() if i in visible]
+    out.sort(key=lambda r: (-r.judge_score, -r.similarity))
+    return out[:limit]
+
+
+def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judge=None) -> Related | None:
+    """The earlier thread this one most likely duplicates (judge score above the shipped threshold), if any."""
+    judge = judge or load_judge()
+    if judge is None:
+        return None
+    threshold = judge.threshold
+    links = session.scalars(select(DuplicateLink).where(
+        DuplicateLink.thread_id == thread.id, DuplicateLink.status == "candidate",
+        DuplicateLink.judge_score >= threshold).order_by(DuplicateLink.judge_score.desc()))
+    for link in links:
+        other = session.scalar(visible_threads_query(viewer).where(Thread.id == link.other_thread_id))
+        if other is not None:
+            return Related(other, link.similarity, link.judge_score, _answer_excerpt(session, other))
+    return None
+
+
+def thread_page_context(session: Session, viewer: User | None, thread: Thread) -> dict:
+    """What the thread page shows from search: the related list and the duplicate banner."""
+    return {"related": related_threads(session, viewer, thread),
+            "duplicate_banner": duplicate_banner(session, viewer, thread)}
+
+
+def decided_pairs(session: Session) -> list[tuple[str, str, int]]:
+    """Moderators' decisions as labelled pairs for retraining the judge: merged = 1, not duplicate / variant = 0."""
+    out = []
+    for link in session.scalars(select(DuplicateLink).where(DuplicateLink.status.in_(DECIDED))):
+        out.append((question_text(session, link.thread), question_text(session, link.other_thread),
+                    1 if link.status == "merged" else 0))
+    return out
+
+
+def record_decision(session: Session, link: DuplicateLink, status: str, actor: User) -> DuplicateLink:
+    """Store a moderator's verdict on a candidate pair (moderation calls this or sets the same fields)."""
+    if status not in ("candidate", *DECIDED):
+        raise ValueError(status)
+    link.status, link.decided_by_id, link.decided_at = status, actor.id, utcnow()
+    return link

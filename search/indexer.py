@@ -1,0 +1,250 @@
+"""After-commit indexing: replay index events, embed changed passages, store vectors, keep FAISS in step.
+
+The database is the truth (documents, vectors, events); the FAISS file under the data dir is a cache
+that is caught up by replaying events, or rebuilt from stored vectors, never re-embedded unless the
+model changed. Embedding runs here, in the caller's thread or the background worker, never on the
+event loop.
+"""
+import logging
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from models import IndexEvent, SearchDocument, SearchVector
+from search.docmap import DocMap
+from search.embedders import split_passages, text_hash
+from search.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+EVENT_BATCH = 1024
+# On PostgreSQL a lower event id can commit after a higher one was already replayed; re-reading this many
+# ids below the last applied one (skipping those seen) picks such late commits up.
+REPLAY_OVERLAP = 500
+SAVE_EVERY_SECONDS = 30.0
+
+
+class SearchIndex:
+    """The process's vector index over the database's stored vectors, plus the event replayer."""
+
+    def __init__(self, session_factory, embedder, directory: Path, kind: str = "flat"):
+        self.session_factory, self.embedder, self.kind = session_factory, embedder, kind
+        self.directory = Path(directory)
+        self.model_id, self.dim = embedder.model_id, embedder.dim
+        self.lock = threading.RLock()  # FAISS is not safe to search while it is being changed
+        self.vectors = VectorIndex(self.dim, self.model_id, kind)
+        self.docmap = DocMap()
+        self.last_event = 0
+        self._saved_at = 0.0
+        self._dirty = False
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.on_indexed: list = []  # callbacks(doc_ids) after new or changed documents are embedded
+        self._seen: set[int] = set()  # event ids applied within the overlap window
+        self._seen_from: int | None = None
+
+    # -- start-up ---------------------------------------------------------------------------------
+    def open(self, progress=None, catch_up: bool = True) -> str:
+        """Load the saved index if it matches the database, else rebuild it; then catch up. Returns how.
+
+        With catch_up=False (web start-up) only stored vectors are loaded; the worker embeds the rest.
+        """
+        how = "loaded"
+        loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
+        with self.session_factory() as session:
+            max_event = session.scalar(select(func.max(IndexEvent.id))) or 0
+        if (loaded is None or docmap is None or loaded[1].model_id != self.model_id or loaded[1].dim != self.dim
+                or loaded[1].kind != self.kind or loaded[1].last_event > max_event):
+            self.rebuild(progress)
+            how = "rebuilt"
+        else:
+            with self.lock:
+                self.vectors, self.docmap, self.last_event = loaded[0], docmap, loaded[1].last_event
+            self._load_groups()
+        if not catch_up:
+            return how
+        self.catch_up(progress)
+        if self.vectors.count != self.stored_count():
+            log.warning("vector index disagrees with the database after catch-up; rebuilding")
+            self.rebuild(progress)
+            self.catch_up(progress)
+            how = "rebuilt"
+        self.embed_missing(progress)
+        self.save()
+        return how
+
+    def stored_count(self) -> int:
+        with self.session_factory() as session:
+            return session.scalar(select(func.count()).select_from(SearchVector)
+                                  .where(SearchVector.model_id == self.model_id)) or 0
+
+    def rebuild(self, progress=None, chunk: int = 50_000) -> None:
+        """Rebuild FAISS from the vectors stored in the database (no embedding)."""
+        vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind), DocMap()
+        with self.session_factory() as session:
+            last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
+            stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
+                    .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
+            for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
+                ids = np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part))
+                docs = np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part))
+                mat = np.frombuffer(b"".join(r[2] for r in part), dtype=np.float32).reshape(len(part), self.dim)
+                vectors.add(ids, mat)
+                docmap.set_vectors(ids, docs)
+                if progress:
+                    progress(len(part))
+        with self.lock:
+            self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
+            self._seen, self._seen_from = set(), None
+        self._load_groups()
+        self._dirty = True
+
+    def _load_groups(self) -> None:
+        with self.session_factory() as session:
+            rows = session.execute(select(SearchDocument.doc_id, SearchDocument.group_id)).all()
+        with self.lock:
+            self.docmap.doc_group[:] = -1
+            self.docmap.set_groups([r[0] for r in rows], [r[1] for r in rows])
+
+    # -- replay -----------------------------------------------------------------------------------
+    def catch_up(self, progress=None) -> int:
+        """Apply every index event not applied yet; returns how many were applied."""
+        applied = 0
+        # Ids at or below where this process started replaying were covered by the saved file or the
+        # rebuild; above it, any id not in _seen is new or a late commit.
+        if self._seen_from is None:
+            self._seen_from = self.last_event
+        after = self.last_event - REPLAY_OVERLAP
+        while True:
+            with self.session_factory() as session:
+                raw = session.execute(select(IndexEvent.id, IndexEvent.doc_id, IndexEvent.op)
+                                      .where(IndexEvent.id > after).order_by(IndexEvent.id).limit(EVENT_BATCH)).all()
+            if not raw:
+                break
+            after = raw[-1][0]
+            rows = [r for r in raw if r[0] > self._seen_from and r[0] not in self._seen]
+            if not rows:
+                continue
+            self.sync_documents(list(dict.fromkeys(r[1] for r in rows)), progress)
+            self.last_event = max(self.last_event, rows[-1][0])
+            self._seen.update(r[0] for r in rows)
+            self._seen = {i for i in self._seen if i > self.last_event - REPLAY_OVERLAP}
+            applied += len(rows)
+            self._announce(list(dict.fromkeys(r[1] for r in rows if r[2] == "upsert")))
+        if applied:
+            self._dirty = True
+            if time.monotonic() - self._saved_at > SAVE_EVERY_SECONDS:
+                self.save()
+        return applied
+
+    def embed_missing(self, progress=None, batch: int = 512) -> int:
+        """Embed documents that have no vectors for this model yet (a model switch; an interrupted reindex)."""
+        done = 0
+        after = -1
+        while True:
+            with self.session_factory() as session:
+                has = exists().where(SearchVector.doc_id == SearchDocument.doc_id, SearchVector.model_id == self.model_id)
+                ids = list(session.scalars(select(SearchDocument.doc_id).where(~has, SearchDocument.doc_id > after)
+                                           .order_by(SearchDocument.doc_id).limit(batch)))
+            if not ids:
+                return done
+            self.sync_documents(ids, progress)
+            after, done = ids[-1], done + len(ids)
+            self.save()  # resumable: a killed reindex keeps what it embedded (vectors are in the database)
+
+    def sync_documents(self, doc_ids: list[int], progress=None) -> None:
+        """Make stored vectors and FAISS match the current text of these documents (embedding only changes)."""
+        try:
+            self._sync(doc_ids, progress)
+        except IntegrityError:
+            # Another process stored the same passages first: theirs are as good as ours.
+            self._sync(doc_ids, progress)
+
+    def _sync(self, doc_ids, progress):
+        with self.session_factory() as session:
+            docs = {d: (g, t, x) for d, g, t, x in session.execute(
+                select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
+                .where(SearchDocument.doc_id.in_(doc_ids)))}
+            stored = {(d, n): (i, h) for i, d, n, h in session.execute(
+                select(SearchVector.id, SearchVector.doc_id, SearchVector.passage_no, SearchVector.text_hash)
+                .where(SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.model_id))}
+        wanted = {}
+        for doc_id, (_group, title, text) in docs.items():
+            for no, passage in enumerate(split_passages(text, self.embedder.count_tokens, title=title)):
+                wanted[(doc_id, no)] = passage
+        stale = [i for key, (i, h) in stored.items() if key not in wanted or text_hash(wanted[key]) != h]
+        todo = [(key, p) for key, p in wanted.items() if key not in stored or stored[key][0] in stale]
+        new_vectors = self.embedder.embed_documents([p for _, p in todo], progress=progress) if todo else None
+        if stale or todo:
+            with self.session_factory.begin() as session:
+                if stale:
+                    session.execute(delete(SearchVector).where(SearchVector.id.in_(stale)))
+                if todo:
+                    session.execute(insert(SearchVector), [
+                        {"doc_id": d, "passage_no": n, "model_id": self.model_id, "text_hash": text_hash(p),
+                         "vector": new_vectors[row].tobytes()} for row, ((d, n), p) in enumerate(todo)])
+        with self.session_factory() as session:
+            rows = session.execute(select(SearchVector.id, SearchVector.doc_id, SearchVector.vector).where(
+                SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.model_id)).all()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        owners = np.array([r[1] for r in rows], dtype=np.int64)
+        mat = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+        with self.lock:
+            old = self.docmap.vectors_of_docs(doc_ids)
+            self.vectors.remove(old)
+            self.docmap.drop_vectors(old)
+            self.vectors.add(ids, mat, model_id=self.model_id)
+            self.docmap.set_vectors(ids, owners)
+            self.docmap.set_groups(list(doc_ids), [docs[d][0] if d in docs else -1 for d in doc_ids])
+
+    def _announce(self, doc_ids: list[int]) -> None:
+        for callback in self.on_indexed if doc_ids else []:
+            try:
+                callback(doc_ids)
+            except Exception:  # a failing listener (duplicate detection) must not stop indexing
+                log.exception("search on_indexed callback failed")
+
+    # -- persistence and the background worker ----------------------------------------------------
+    def save(self) -> None:
+        with self.lock:
+            self.vectors.save(self.directory, self.last_event)
+            self.docmap.save(self.directory)
+        self._saved_at, self._dirty = time.monotonic(), False
+
+    def notify(self) -> None:
+        """Called after a commit that recorded index events: wake the worker now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self, poll_seconds: float = 2.0) -> None:
+        """Replay events in a background thread (new writes here, and other processes' writes by polling)."""
+        if self._worker is not None:
+            return
+        self._stop.clear()
+
+        def run():
+            first = True
+            while not self._stop.is_set():
+                try:
+                    self.catch_up()
+                    if first:
+                        self.embed_missing()
+                        first = False
+                except Exception:  # keep serving searches; the next poll retries
+                    log.exception("search index catch-up failed")
+                self._wake.wait(poll_seconds)
+                self._wake.clear()
+        self._worker = threading.Thread(target=run, name="search-indexer", daemon=True)
+        self._worker.start()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._stop.set()
+            self._wake.set()
+            self._worker.join(timeout=30)
+            self._worker = None
+        if self._dirty:
+            self.save()

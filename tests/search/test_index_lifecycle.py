@@ -1,0 +1,114 @@
+"""The index is a cache of the database: it survives restarts, catches up, and rebuilds without re-embedding."""
+from forum import posts
+from forum.search import search_threads
+from models import SearchVector
+from search import documents
+from tests import factories as f
+
+
+def test_the_index_survives_a_restart_and_catches_up_with_posts_made_while_it_was_down(db, forum, open_search, tmp_path):
+    first = open_search()
+    assert first.index.vectors.count == first.index.stored_count() > 0
+    first.index.stop()  # the process goes away; its index file stays
+    author = f.user(db)
+    late = f.thread(db, author, title="Mutasi PNS antar kabupaten dalam satu provinsi",
+                    body="Bagaimana alur mutasi pegawai dari kabupaten ke kabupaten lain di provinsi yang sama?")
+    db.commit()
+    again = open_search()
+    assert again.index.last_event >= first.index.last_event
+    assert search_threads(db, again, None, "pindah tugas antar kabupaten gimana").hits[0].thread.id == late.id
+    assert again.embedder.embedded <= 2  # only the new post reached the model
+
+
+def test_deleting_the_index_file_loses_nothing_and_re_embeds_nothing(db, forum, open_search, tmp_path):
+    before = open_search()
+    count = before.index.vectors.count
+    before.index.stop()
+    for path in (tmp_path / "data" / "index" / "flat").iterdir():
+        path.unlink()
+    after = open_search()
+    assert after.index.vectors.count == count
+    assert after.embedder.embedded == 0
+    assert search_threads(db, after, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
+def test_edits_deletes_and_moves_reach_the_index_through_events(db, forum, open_search):
+    engine = open_search()
+    skp = forum["skp"]
+    # An edit replaces the passage; a hidden/deleted post leaves the index; a merge moves posts between threads.
+    posts.edit_post(db, editor=skp.author, post=posts.get_post(db, skp.first_post_id),
+                    body_md="Bagaimana cara menghitung angka kredit jabatan fungsional pranata komputer?")
+    db.commit()
+    engine.index.catch_up()
+    assert search_threads(db, engine, None, "angka kredit pranata komputer").hits[0].thread.id == skp.id
+    documents.move_documents(db, [forum["sppd"].first_post_id], forum["cuti"].id)
+    db.commit()
+    engine.index.catch_up()
+    hit = search_threads(db, engine, None, "uang harian perjalanan dinas luar provinsi").hits[0]
+    assert hit.thread.id == forum["cuti"].id and hit.post.id == forum["sppd"].first_post_id
+    documents.delete_document(db, forum["latsar"].first_post_id)
+    db.commit()
+    engine.index.catch_up()
+    assert db.query(SearchVector).filter_by(doc_id=forum["latsar"].first_post_id).count() == 0
+    assert forum["latsar"].id not in [h.thread.id for h in search_threads(db, engine, None, "latsar cpns 2024").hits]
+
+
+def test_the_background_worker_indexes_a_new_post_after_commit(db, forum, open_search, session_factory):
+    import time
+
+    from search.service import attach_notifier
+    engine = open_search()
+    attach_notifier(session_factory, engine.index)
+    engine.index.start(poll_seconds=30)  # the commit hook, not the poll, must wake it
+    with session_factory() as other:
+        author = f.user(other)
+        thread = f.thread(other, author, title="Tunjangan kinerja saat tugas belajar",
+                          body="Apakah tukin tetap dibayar penuh selama tugas belajar S2?")
+        other.commit()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and engine.index.last_event < _max_event(db):
+        time.sleep(0.2)
+    assert search_threads(db, engine, None, "tukin waktu tugas belajar").hits[0].thread.id == thread.id
+
+
+def _max_event(db):
+    from sqlalchemy import func, select
+
+    from models import IndexEvent
+    db.expire_all()
+    return db.scalar(select(func.max(IndexEvent.id)))
+
+
+def test_an_event_that_commits_late_with_a_lower_id_is_still_applied(db, forum, open_search):
+    from models import IndexEvent, SearchDocument
+    engine = open_search()
+    engine.index.catch_up()
+    last = engine.index.last_event
+    group = forum["cuti"].id
+    db.add(SearchDocument(doc_id=9001, group_id=group, title="", text="Honorarium narasumber rapat koordinasi daerah",
+                          stems="honorarium narasumber rapat koordinasi daerah"))
+    db.add(IndexEvent(id=last + 5, doc_id=9001, op="upsert"))
+    db.commit()
+    engine.index.catch_up()
+    # A concurrent transaction that took id last+3 commits only now (PostgreSQL sequences allow this).
+    db.add(SearchDocument(doc_id=9002, group_id=group, title="", text="Tunjangan kemahalan daerah terpencil",
+                          stems="tunjang mahal daerah pencil"))
+    db.add(IndexEvent(id=last + 3, doc_id=9002, op="upsert"))
+    db.commit()
+    assert engine.index.catch_up() == 1
+    assert db.query(SearchVector).filter_by(doc_id=9002).count() == 1
+
+
+def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_model(db, forum, settings, capsys):
+    from argparse import Namespace
+
+    from scripts.search_commands import cmd_reindex
+    assert cmd_reindex(settings, Namespace(rebuild=False)) == 0
+    total = db.query(SearchVector).count()
+    # An interrupted run leaves documents without vectors: the next run fills just those, and text the
+    # cache has seen never reaches the model again.
+    db.query(SearchVector).filter(SearchVector.doc_id == forum["sppd"].first_post_id).delete()
+    db.commit()
+    assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
+    assert db.query(SearchVector).count() == total
+    assert "0 pasase baru disematkan" in capsys.readouterr().out.splitlines()[-1]

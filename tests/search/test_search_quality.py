@@ -1,0 +1,38 @@
+"""Hybrid search finds what members mean, in their own words."""
+from forum.search import search_threads
+
+
+def titles(page):
+    return [h.thread.title for h in page.hits]
+
+
+def test_an_informal_question_finds_the_formal_thread(db, forum, open_search):
+    engine = open_search()
+    page = search_threads(db, engine, None, "gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?")
+    assert page.hits[0].thread.id == forum["cuti"].id
+
+
+def test_slang_and_acronyms_find_the_formal_wording(db, forum, open_search):
+    engine = open_search()
+    assert search_threads(db, engine, None, "uang harian perjadin gol 3 brp ya").hits[0].thread.id == forum["sppd"].id
+    assert search_threads(db, engine, None, "latihan dasar cpns kapan mulai").hits[0].thread.id == forum["latsar"].id
+
+
+def test_an_answer_buried_in_a_reply_surfaces_its_thread_with_that_reply_as_snippet(db, forum, open_search):
+    engine = open_search()
+    page = search_threads(db, engine, None, "kapan thr pppk cair")
+    top = page.hits[0]
+    assert top.thread.id == forum["skp"].id
+    assert top.post.id != forum["skp"].first_post_id
+    assert "<mark>" in str(top.snippet) and "THR" in str(top.snippet)
+
+
+def test_snippets_escape_member_text_before_highlighting(db, open_search):
+    from tests import factories as f
+    author = f.user(db)
+    f.thread(db, author, title="Skrip aneh muncul di aplikasi cuti online",
+             body="Muncul tulisan <script>alert(1)</script> saat saya membuka aplikasi cuti online kantor.")
+    db.commit()
+    page = search_threads(db, open_search(), None, "aplikasi cuti online error")
+    snippet = str(page.hits[0].snippet)
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "<mark>" in snippet

@@ -1,0 +1,79 @@
+"""The /cari page, the search API and the composer's suggestions, in Indonesian."""
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from forum import posts
+from web.app import create_app
+
+
+@pytest.fixture
+def search_client(settings, session_factory, forum, open_search):
+    app = create_app(settings, session_factory, extra_state={"search": open_search()})
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        yield client
+
+
+def test_the_search_page_shows_threads_with_highlighted_snippets(search_client, forum):
+    html = search_client.get("/cari", params={"q": "gimana ngajuin cuti besar"}).text
+    links = re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html)
+    assert int(links[0]) == forum["cuti"].id
+    assert "<mark>cuti</mark>" in html and "diskusi ditemukan" in html
+
+
+def test_an_empty_filtered_search_page_offers_to_drop_the_filter(search_client):
+    html = search_client.get("/cari", params={"q": "prosedur cuti besar", "instansi": "kemenkeu"}).text
+    assert "Tidak ada diskusi yang cocok" in html and "hapus filter" in html
+    assert 'href="/cari?q=prosedur+cuti+besar"' in html
+
+
+def test_the_search_api_returns_threads_filters_and_snippets(search_client, forum):
+    body = search_client.get("/api/v1/search", params={"q": "uang harian perjadin", "instansi": "kemenkeu"}).json()
+    assert body["filters"] == {"agency": "kemenkeu"}
+    assert body["items"][0]["thread"]["id"] == forum["sppd"].id and "<mark>" in body["items"][0]["snippet_html"]
+
+
+def test_the_composer_suggests_earlier_questions_with_their_answer_and_asks_if_it_helps(search_client, db, forum):
+    skp = forum["skp"]
+    reply = posts.reply(db, author=skp.author, thread=skp, body_md="Isi SKP lewat menu Perencanaan Kinerja, lalu ajukan ke atasan.")
+    posts.accept_answer(db, actor=skp.author, thread=skp, post=reply)
+    db.commit()
+    html = search_client.get("/api/v1/suggest", params={"title": "gimana cara ngisi skp di e-kinerja", "format": "html"}).text
+    assert "Pertanyaan serupa" in html and "Apakah ini menjawab pertanyaan Anda?" in html
+    assert skp.title in html and "Jawaban terpilih" in html
+    items = search_client.get("/api/v1/suggest", params={"title": "gimana cara ngisi skp di e-kinerja"}).json()["items"]
+    assert items[0]["thread"]["id"] == skp.id and items[0]["accepted"] and items[0]["answer_post_id"] == reply.id
+    assert len(items) <= 5
+
+
+def test_the_composer_stays_quiet_until_a_few_words_are_typed(search_client):
+    assert search_client.get("/api/v1/suggest", params={"title": "cuti", "format": "html"}).text.strip() == ""
+
+
+def test_similar_threads_api_hides_what_the_viewer_may_not_see(search_client, db, forum):
+    forum["cuti"].is_hidden = True
+    db.commit()
+    assert search_client.get(f"/api/v1/threads/{forum['cuti'].id}/similar").status_code == 404
+    body = search_client.get(f"/api/v1/threads/{forum['skp'].id}/similar").json()
+    assert forum["cuti"].id not in [r["thread"]["id"] for r in body["related"]]
+
+
+def test_the_thread_page_shows_related_discussions_and_the_duplicate_banner(search_client, db, forum):
+    from forum import duplicates
+    from models import DuplicateLink
+    judge = duplicates.load_judge()
+    if judge is None:
+        pytest.skip("no duplicate judge shipped yet")
+    cuti, sppd = forum["cuti"], forum["sppd"]
+    answer = posts.reply(db, author=sppd.author, thread=cuti, body_md="Belum bisa, cuti besar butuh masa kerja lima tahun.")
+    posts.accept_answer(db, actor=cuti.author, thread=cuti, post=answer)
+    new = forum["latsar"]
+    db.add(DuplicateLink(thread_id=new.id, other_thread_id=cuti.id, similarity=0.95, judge_score=judge.threshold + 0.01))
+    db.add(DuplicateLink(thread_id=new.id, other_thread_id=sppd.id, similarity=0.86, judge_score=0.1))
+    db.commit()
+    html = search_client.get(f"/diskusi/{new.id}/{new.slug}").text
+    assert "Pertanyaan ini mungkin sudah dijawab di" in html and "butuh masa kerja lima tahun" in html
+    assert "Diskusi serupa" in html and sppd.title in html
+    html = search_client.get(f"/diskusi/{sppd.id}/{sppd.slug}").text
+    assert "Pertanyaan ini mungkin sudah dijawab di" not in html and new.title in html  # related both ways

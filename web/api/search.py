@@ -1,0 +1,55 @@
+"""Search API: /api/v1/search, /api/v1/threads/{id}/similar and the composer's /api/v1/suggest."""
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from forum import duplicates, threads
+from forum.listing import parse_page
+from forum.search import search_threads, suggest_similar
+from models import User
+from web.api.serialize import thread_json
+from web.pages.search import engine_of
+
+
+@get("/search", summary="Cari diskusi (operator: instansi: topik: status: sebelum: sesudah:)", sync_to_thread=True)
+def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
+               page_size: int = 20, instansi: str | None = None, topik: str | None = None,
+               status: str | None = None, sebelum: str | None = None, sesudah: str | None = None) -> dict[str, Any]:
+    form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah}
+    result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
+                            page_size=min(max(page_size, 1), 50))
+    return {"query": result.query.text, "filters": {k: str(v) for k, v in result.query.filters().items()},
+            "problems": result.query.problems, "total": result.total, "page": result.page, "pages": result.pages,
+            "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
+                       "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
+                       "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
+            "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions]}
+
+
+@get("/threads/{thread_id:int}/similar", summary="Diskusi serupa dan kandidat duplikat", sync_to_thread=True)
+def similar_api(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
+    thread = threads.get_thread(db, thread_id, viewer)
+    banner = duplicates.duplicate_banner(db, viewer, thread)
+    return {"related": [{"thread": thread_json(r.thread), "similarity": round(r.similarity, 4),
+                         "judge_score": round(r.judge_score, 4)} for r in duplicates.related_threads(db, viewer, thread)],
+            "duplicate_of": None if banner is None else {
+                "thread": thread_json(banner.thread), "judge_score": round(banner.judge_score, 4),
+                "answer_excerpt": banner.answer_excerpt}}
+
+
+@get("/suggest", summary="Pertanyaan serupa untuk formulir diskusi baru", sync_to_thread=True)
+def suggest_api(request: Request, db: Session, viewer: User | None, title: str = "", body_md: str = "",
+                format: str = "json") -> Any:
+    # `body` is a reserved handler parameter in Litestar (the raw request body): read it from the query string.
+    body = request.query_params.get("body") or body_md
+    items = suggest_similar(db, engine_of(request), viewer, title[:300], body[:2000])
+    if format == "html":
+        return Template(template_name="_suggestions.html", context={"suggestions": items})
+    return {"items": [{"thread": thread_json(s.thread), "score": round(s.score, 6), "accepted": s.is_accepted,
+                       "answer_post_id": s.answer.id if s.answer else None, "answer_excerpt": s.answer_excerpt}
+                      for s in items]}
+
+
+routes = [search_api, similar_api, suggest_api]

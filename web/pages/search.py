@@ -1,0 +1,69 @@
+"""The /cari page, plus the wiring of the search engine into the app (index worker, thread-page hooks)."""
+import threading
+from urllib.parse import urlencode
+
+from litestar import Litestar, Request, get
+from sqlalchemy.orm import Session
+
+from forum import catalog, duplicates
+from forum.listing import parse_page
+from forum.search import search_threads
+from models import User
+from web.render import page
+
+
+_OPENING = threading.Lock()
+
+
+def install(app: Litestar) -> None:
+    """Start-up hook: the thread page shows "Diskusi serupa" and the duplicate banner (database only)."""
+    if duplicates.thread_page_context not in app.state.thread_page_hooks:
+        app.state.thread_page_hooks.append(duplicates.thread_page_context)
+
+
+def engine_of(app_or_request) -> object:
+    """The process's SearchEngine: given in the app state (tests), or opened on first use / at start-up."""
+    app = getattr(app_or_request, "app", app_or_request)
+    state = app.state
+    with _OPENING:
+        if state.get("search") is None:
+            from search.service import open_engine
+            settings = state.settings
+            # Stored vectors load at once; the worker thread embeds whatever is missing, after commits.
+            state.search = open_engine(state.session_factory, settings.data_dir, embedder=settings.embedder,
+                                       kind=settings.index_kind, background=True)
+            state.search_owned = True
+            engine = state.search
+            engine.index.on_indexed.append(
+                lambda doc_ids: duplicates.after_indexed(state.session_factory, engine, doc_ids))
+    return state.search
+
+
+def stop_search(app: Litestar) -> None:
+    """Shutdown hook: stop the index worker (it saves the index file)."""
+    if app.state.get("search_owned"):
+        app.state.search.index.stop()
+
+
+def _form_filters(request: Request) -> dict:
+    p = request.query_params
+    return {"agency": p.get("instansi"), "topic": p.get("topik"), "status": p.get("status"),
+            "before": p.get("sebelum"), "after": p.get("sesudah")}
+
+
+@get("/cari", name="search", sync_to_thread=True)
+def search_page(request: Request, db: Session, viewer: User | None) -> object:
+    """Search: the query box (operators allowed), filters, thread results with highlighted snippets."""
+    raw = (request.query_params.get("q") or "")[:500]
+    form = _form_filters(request)
+    result = search_threads(db, engine_of(request), viewer, raw, parse_page(request.query_params.get("hal")),
+                            form=form, page_size=request.app.state.settings.page_size)
+    params = {"q": raw, **{k: v for k, v in request.query_params.items() if k in
+                           ("instansi", "topik", "status", "sebelum", "sesudah") and v}}
+    drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
+    return page(request, db, viewer, "search.html", result=result, search_query=raw, form=form,
+                base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
+                agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+
+
+routes = [search_page]
