@@ -54,10 +54,16 @@ def explain(reasons: object) -> list[str]:
     return lines[:10]
 
 
+# The related list may be generous; the queue only holds pairs the judge thinks at least even odds, so a
+# moderator's time goes to likely duplicates (on the demo: 114 of 938 links, 46 of them true duplicates).
+QUEUE_MIN_SCORE = 0.5
+
+
 def list_candidates(session: Session, actor: User | None, limit: int = 50) -> list[Candidate]:
     """Open candidate pairs the moderator may act on (both threads in scope, neither merged away)."""
     actor = check_moderator(actor)
-    rows = session.scalars(select(DuplicateLink).where(DuplicateLink.status == "candidate")
+    rows = session.scalars(select(DuplicateLink).where(DuplicateLink.status == "candidate",
+                                                       DuplicateLink.judge_score >= QUEUE_MIN_SCORE)
                            .order_by(DuplicateLink.judge_score.desc(), DuplicateLink.similarity.desc(),
                                      DuplicateLink.id).limit(limit * 4))
     out = []

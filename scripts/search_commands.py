@@ -7,6 +7,7 @@ def cmd_reindex(settings, args) -> int:
     """Catch the index up with the database, embedding whatever has no vector yet (resumable)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from forum import duplicates
     from models.db import make_engine, make_session_factory
     from search.service import open_engine
     factory = make_session_factory(make_engine(settings.resolved_database_url))
@@ -17,8 +18,10 @@ def cmd_reindex(settings, args) -> int:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns) as progress:
         task = progress.add_task("Menyematkan & mengindeks", total=None)
+        # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
         engine = open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
-                             progress=lambda n: progress.advance(task, n))
+                             progress=lambda n: progress.advance(task, n),
+                             on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
     index = engine.index
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
           f"{engine.embedder.embedded} pasase baru disematkan, peristiwa terakhir #{index.last_event}.")

@@ -154,6 +154,7 @@ class SearchIndex:
                 return done
             self.sync_documents(ids, progress)
             after, done = ids[-1], done + len(ids)
+            self._announce(ids)  # e.g. duplicate candidates for a freshly seeded or migrated forum
             self.save()  # resumable: a killed reindex keeps what it embedded (vectors are in the database)
 
     def sync_documents(self, doc_ids: list[int], progress=None) -> None:

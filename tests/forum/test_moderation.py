@@ -170,3 +170,13 @@ def test_merge_preview_shows_counts_topic_union_and_what_blocks_the_merge(db, wo
     assert not same.can_merge and "dirinya sendiri" in same.problems[0]
     assert db.scalar(select(Post.thread_id).where(Post.id == s.first_post_id)) == s.id  # preview changes nothing
     assert db.get(Thread, s.id).merged_into_id is None
+
+
+def test_the_duplicate_queue_leaves_out_pairs_the_judge_scores_below_even_odds(db, world):
+    t = world["t"]
+    a = mf.thread(db, world["member"], "Cara menghitung tunjangan kinerja pusat", 10)
+    unlikely = DuplicateLink(thread_id=a.id, other_thread_id=t.id, similarity=0.88,
+                             judge_score=duplicate_queue.QUEUE_MIN_SCORE - 0.01, reasons={})
+    db.add(unlikely)
+    db.commit()
+    assert unlikely.id not in [p.link.id for p in duplicate_queue.list_candidates(db, world["mod"])]

@@ -30,12 +30,11 @@ def engine_of(app_or_request) -> object:
             from search.service import open_engine
             settings = state.settings
             # Stored vectors load at once; the worker thread embeds whatever is missing, after commits.
-            state.search = open_engine(state.session_factory, settings.data_dir, embedder=settings.embedder,
-                                       kind=settings.index_kind, background=True)
+            state.search = open_engine(
+                state.session_factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
+                background=True,
+                on_indexed=[lambda engine, doc_ids: duplicates.after_indexed(state.session_factory, engine, doc_ids)])
             state.search_owned = True
-            engine = state.search
-            engine.index.on_indexed.append(
-                lambda doc_ids: duplicates.after_indexed(state.session_factory, engine, doc_ids))
     return state.search
 
 
