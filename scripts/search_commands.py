@@ -20,7 +20,7 @@ def cmd_reindex(settings, args) -> int:
         task = progress.add_task("Menyematkan & mengindeks", total=None)
         # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
         engine = open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
-                             progress=lambda n: progress.advance(task, n),
+                             cache_dir=settings.cache_dir, progress=lambda n: progress.advance(task, n),
                              on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
     index = engine.index
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "

@@ -4,6 +4,7 @@ Set FORUM_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/forum_t
 """
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,6 +14,9 @@ from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
 
 PG_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "")
+# Embeddings are a pure function of (model, text): one cache shared by all test processes and runs.
+TEST_EMBEDDING_CACHE = Path(__file__).resolve().parents[1] / ".test-cache" / "embeddings"
+TEST_EMBEDDING_CACHE.mkdir(parents=True, exist_ok=True)
 
 
 def _worker_suffix() -> str:

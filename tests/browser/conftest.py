@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_EMBEDDING_CACHE
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -27,7 +29,7 @@ def live_server(db_url, tmp_path):
     """Run `scripts.asgi:build` under uvicorn in a subprocess on this test's database."""
     port = _free_port()
     env = {**os.environ, "FORUM_DATABASE_URL": db_url, "FORUM_DATA_DIR": str(tmp_path / "data"),
-           "FORUM_SECRET_KEY": "browser-test-secret-" + "y" * 32}
+           "FORUM_SECRET_KEY": "browser-test-secret-" + "y" * 32, "FORUM_CACHE_DIR": str(TEST_EMBEDDING_CACHE)}
     log = open(tmp_path / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env, stdout=log, stderr=log)

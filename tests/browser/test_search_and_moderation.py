@@ -1,20 +1,30 @@
 """On the demo forum in real Chromium: the composer finds the earlier answer, and a moderator clears a
 duplicate from the queue, follows the old link and undoes the merge."""
+import os
 import re
+import subprocess
+import sys
 import time
 
 from forum.demo import DEMO_PASSWORD, seed_demo
 from models.db import make_engine, make_session_factory
 from scripts.cli import DEMO_DATA
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import ROOT, SCREENSHOTS
+from tests.conftest import TEST_EMBEDDING_CACHE
 
 
-def _seed(db_url):
+def _seed_and_index(db_url, tmp_path):
+    """What `scripts/start.sh` does before serving: load the demo, then `forum reindex`."""
     engine = make_engine(db_url)
     with make_session_factory(engine)() as db:
         seed_demo(db, DEMO_DATA)
         db.commit()
     engine.dispose()
+    env = {**os.environ, "FORUM_DATABASE_URL": db_url, "FORUM_DATA_DIR": str(tmp_path / "data"),
+           "FORUM_CACHE_DIR": str(TEST_EMBEDDING_CACHE)}
+    done = subprocess.run([sys.executable, "-m", "scripts.cli", "reindex"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def _login(page, base, username):
@@ -36,8 +46,9 @@ def _wait_for_queue(page, base, timeout=240):
     raise AssertionError("antrean duplikat tetap kosong setelah pengindeksan")
 
 
-def test_composer_shows_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(db_url, browser, request):
-    _seed(db_url)
+def test_composer_shows_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(db_url, browser, request,
+                                                                                                tmp_path):
+    _seed_and_index(db_url, tmp_path)
     base = request.getfixturevalue("live_server")
     member = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = member.new_page()

@@ -4,12 +4,13 @@ import pytest
 from forum import posts
 from search.service import open_engine
 from tests import factories as f
+from tests.conftest import TEST_EMBEDDING_CACHE
 
 
 @pytest.fixture(scope="session")
-def embedding_cache_dir(tmp_path_factory):
-    """One embedding cache for the whole run: tests embed the same texts, the model runs once per text."""
-    return tmp_path_factory.mktemp("embedding-cache")
+def embedding_cache_dir():
+    """One embedding cache for every test process (and both database runs): the model runs once per text."""
+    return TEST_EMBEDDING_CACHE
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def engine_of(app_or_request) -> object:
             # Stored vectors load at once; the worker thread embeds whatever is missing, after commits.
             state.search = open_engine(
                 state.session_factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
+                cache_dir=settings.cache_dir,
                 background=True,
                 on_indexed=[lambda engine, doc_ids: duplicates.after_indexed(state.session_factory, engine, doc_ids)])
             state.search_owned = True
