@@ -39,7 +39,7 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
     if status == 401 and request.method == "GET":
         from urllib.parse import quote
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(target, safe='')}"})
+        return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(target, safe='/')}"})
     return Template(template_name="error.html", status_code=status, media_type=MediaType.HTML,
                     context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
                              **_viewer_context(request, status), "request_path": request.url.path})
