@@ -15,7 +15,8 @@ REASON_LABELS = {
     "shared_terms": "Kata kunci yang sama", "common_terms": "Kata kunci yang sama", "terms": "Kata kunci yang sama",
     "cosine": "Kemiripan makna", "similarity": "Kemiripan makna", "dense": "Kemiripan makna",
     "lexical": "Kemiripan kata", "bm25": "Kemiripan kata", "judge": "Skor penilai duplikat",
-    "same_answer": "Jawaban serupa", "topics": "Topik yang sama", "summary": "Ringkasan", "note": "Catatan",
+    "kata_kunci_sama": "Kata kunci yang sama", "skor_penilai": "Skor penilai duplikat",
+    "kemiripan_makna": "Kemiripan makna", "same_answer": "Jawaban serupa", "topics": "Topik yang sama", "summary": "Ringkasan", "note": "Catatan",
 }
 
 

@@ -27,6 +27,13 @@ def load_judge():
         return None
 
 
+def shared_words(a: str, b: str, limit: int = 8) -> list[str]:
+    """Content words both questions use (stopwords left out), in the order of the first."""
+    from search.text import stopwords, tokens
+    stop, other = stopwords(), set(tokens(b))
+    return list(dict.fromkeys(w for w in tokens(a) if w in other and w not in stop and len(w) > 2))[:limit]
+
+
 def question_text(session: Session, thread: Thread) -> str:
     """What a question "says": its title and the start of its first post."""
     first = session.get(Post, thread.first_post_id) if thread.first_post_id else None
@@ -57,8 +64,9 @@ def detect_duplicates(session: Session, engine, thread: Thread, judge=None) -> l
             continue  # moderators already decided this pair the other way round
         cosine = float(vectors[0] @ vectors[row])
         score = judge.score(text, texts[row], vec_a=vectors[0], vec_b=vectors[row]) if judge else 0.0
-        reasons = {"kemiripan_makna": round(cosine, 3), "skor_pencarian": round(hit.score, 4),
-                   "sinyal": {k: round(v, 3) for k, v in hit.signals.items()}}
+        # Shown to moderators as "why they look alike": plain Indonesian, no internal signal names.
+        reasons = {"kemiripan_makna": round(cosine, 3), "skor_penilai": round(float(score), 3),
+                   "kata_kunci_sama": shared_words(text, texts[row])}
         link = existing.get((thread.id, other.id))
         if link is None:
             link = DuplicateLink(thread_id=thread.id, other_thread_id=other.id, status="candidate")
