@@ -44,8 +44,7 @@ def test_a_moderators_not_duplicate_decision_removes_the_pair_from_related_and_i
 
 
 def test_the_judge_scores_a_reworded_duplicate_above_a_look_alike(db, forum, open_search):
-    if duplicates.load_judge() is None:
-        pytest.skip("no duplicate judge shipped yet")
+    assert duplicates.load_judge() is not None, "the judge ships in search/data"
     engine = open_search()
     twin = _ask(db, "PNS masa kerja belum 5 tahun boleh cuti besar?",
                 "Apakah pegawai negeri yang masa kerjanya belum lima tahun boleh mengajukan cuti besar?")
@@ -65,8 +64,7 @@ def test_the_judge_scores_a_reworded_duplicate_above_a_look_alike(db, forum, ope
 
 def test_the_banner_shows_the_earlier_accepted_answer_only_above_the_judges_threshold(db, forum):
     judge = duplicates.load_judge()
-    if judge is None:
-        pytest.skip("no duplicate judge shipped yet")
+    assert judge is not None, "the judge ships in search/data"
     cuti = forum["cuti"]
     answer = posts.reply(db, author=f.user(db), thread=cuti, body_md="Belum bisa: cuti besar mensyaratkan masa kerja minimal lima tahun.")
     posts.accept_answer(db, actor=cuti.author, thread=cuti, post=answer)
