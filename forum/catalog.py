@@ -49,15 +49,18 @@ def resolve_agency(session: Session, slug: object, field: str = "agency") -> Age
     return agency
 
 
-def resolve_topics(session: Session, slugs: object, field: str = "topics") -> list[Topic]:
-    """One to three distinct known topics, in the order given."""
+NUMBER_WORDS = {1: "satu", 2: "dua", 3: "tiga", 4: "empat", 5: "lima", 6: "enam"}
+
+
+def resolve_topics(session: Session, slugs: object, field: str = "topics", maximum: int = 3) -> list[Topic]:
+    """One to `maximum` distinct known topics, in the order given (members 3; moderators may set more)."""
     if isinstance(slugs, str):
         slugs = [slugs]
     if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
         raise ValidationFailed("Topik harus berupa daftar.", field=field)
     unique = list(dict.fromkeys(s for s in slugs if s))
-    if not 1 <= len(unique) <= 3:
-        raise ValidationFailed("Pilih satu sampai tiga topik.", field=field)
+    if not 1 <= len(unique) <= maximum:
+        raise ValidationFailed(f"Pilih satu sampai {NUMBER_WORDS.get(maximum, maximum)} topik.", field=field)
     known = [s for s in unique if _is_text(s)]
     found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(known)))}
     missing = [s for s in unique if s not in found]

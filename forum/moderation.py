@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forum.catalog import resolve_agency
+from forum.catalog import resolve_agency, resolve_topics
 from forum.errors import Conflict, ValidationFailed
 from forum.indexing import index_post, unindex_post
 from forum.moderation_log import log_action
@@ -49,18 +49,7 @@ def claim(session: Session, *threads: Thread, expected: dict[int, int] | None = 
 
 def resolve_topic_list(session: Session, slugs: object, field: str = "topics") -> list[Topic]:
     """One to MAX_TOPICS distinct known topics (moderators may exceed the members' limit of three)."""
-    if isinstance(slugs, str):
-        slugs = [slugs]
-    if not isinstance(slugs, (list, tuple)) or not all(isinstance(s, str) for s in slugs):
-        raise ValidationFailed("Topik harus berupa daftar.", field=field)
-    unique = list(dict.fromkeys(s for s in slugs if s))
-    if not 1 <= len(unique) <= MAX_TOPICS:
-        raise ValidationFailed(f"Pilih satu sampai {MAX_TOPICS} topik.", field=field)
-    found = {t.slug: t for t in session.scalars(select(Topic).where(Topic.slug.in_(unique)))}
-    missing = [s for s in unique if s not in found]
-    if missing:
-        raise ValidationFailed(f"Topik tidak dikenal: {', '.join(missing[:3])[:100]}.", field=field)
-    return [found[s] for s in unique]
+    return resolve_topics(session, slugs, field=field, maximum=MAX_TOPICS)
 
 
 def reindex_thread(session: Session, thread: Thread, posts: Iterable[Post] | None = None) -> None:
