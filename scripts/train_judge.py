@@ -1,9 +1,12 @@
 """Train the duplicate judge: search/data/judge.npz (weights) and search/data/judge.json (threshold, numbers).
 
     python -m scripts.train_judge [--eval-dir DIR] [--cache FILE] [--paws-limit N] [--model trees|mlp|logreg]
+                                  [--database URL]
 
 Data: PAWS-id and the near-miss set (development splits), plus the demo forum's own labelled
-pairs (scripts/demo_data/duplicates_*.json over threads_*.json) when they exist. In a forum, true
+pairs (scripts/demo_data/duplicates_*.json over threads_*.json) when they exist, plus, with
+--database, the moderators' decisions stored in a running forum (merged = duplicate,
+"bukan duplikat" / "varian" = not). In a forum, true
 duplicates are often worded differently while look-alikes share most words, so the forum pairs
 get a larger sample weight. A quarter of every source is held aside: the banner threshold is
 chosen there (precision >= 0.9 on the question-like sets), and the numbers written to judge.json
@@ -230,7 +233,21 @@ def quora_hard(eval_dir: Path, vectors: "Vectors", queries_n: int = 1000, pool_n
     return rows
 
 
-def load_sets(eval_dir: Path, paws_limit: int, vectors: Vectors, seed: int) -> dict[str, list]:
+def moderator_pairs(database_url: str) -> list[tuple[str, str, int]]:
+    """The moderators' merge / not-duplicate decisions stored in a forum database, as labelled pairs."""
+    from forum.duplicates import decided_pairs
+    from models.db import make_engine, make_session_factory
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return decided_pairs(session)
+    finally:
+        engine.dispose()
+
+
+def load_sets(eval_dir: Path, paws_limit: int, vectors: Vectors, seed: int,
+              moderated: list[tuple[str, str, int]] | None = None) -> dict[str, list]:
     """Pair rows per source (PAWS subsampled to `paws_limit`), every text embedded."""
     paws = read_pairs(eval_dir / "pairs" / "paws-id.tsv")
     if paws_limit and len(paws) > paws_limit:
@@ -242,6 +259,8 @@ def load_sets(eval_dir: Path, paws_limit: int, vectors: Vectors, seed: int) -> d
         path = DEMO / f"threads_{suffix}.json"
         if path.exists():
             demo_texts += [question_text(t) for t in json.loads(path.read_text(encoding="utf-8"))]
+    if moderated:
+        sets["moderators"] = moderated
     vectors.embed([t for rows in sets.values() for r in rows for t in r[:2]] + demo_texts)
     hard = quora_hard(eval_dir, vectors)
     if hard:
@@ -260,11 +279,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", choices=["trees", "mlp", "logreg"], default="trees")
     parser.add_argument("--out", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--database", default=None,
+                        help="forum database URL whose moderators' duplicate decisions join the training pairs")
     args = parser.parse_args(argv)
     started = time.time()
     args.cache.parent.mkdir(parents=True, exist_ok=True)
     vectors = Vectors(args.cache)
-    sets = load_sets(args.eval_dir or default_eval_dir(), args.paws_limit, vectors, args.seed)
+    moderated = moderator_pairs(args.database) if args.database else None
+    if args.database:
+        print(f"moderators: {len(moderated)} decided pairs from the forum database")
+    sets = load_sets(args.eval_dir or default_eval_dir(), args.paws_limit, vectors, args.seed, moderated)
     data = {}
     for name, rows in sets.items():
         x = np.array([pair_vector(a, b, vectors[a], vectors[b]) for a, b, _ in rows])
@@ -280,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
             xs.append(x[idx])
             ys.append(y[idx])
             src += [name] * len(idx)
-            ws.append(np.full(len(idx), FORUM_WEIGHT if name == "forum" else 1.0))
+            ws.append(np.full(len(idx), FORUM_WEIGHT if name in ("forum", "moderators") else 1.0))
         return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.array(src)
 
     x_train, y_train, w_train, src_train = stack(0)
