@@ -149,6 +149,16 @@ def _notify_authors(session: Session, moved, source: Thread, target: Thread, act
                thread_url(target, post_id), actor_id=actor.id, thread_id=target.id, post_id=post_id)
 
 
+def _notify_unmerged(session: Session, ids: list[int], source: Thread, target: Thread, actor: User) -> None:
+    # The merge notification pointed these authors at the target; tell them where their posts are now.
+    rows = session.execute(select(Post.author_id, func.min(Post.id)).where(Post.id.in_(ids))
+                           .group_by(Post.author_id)).all() if ids else []
+    for author_id, post_id in rows:
+        notify(session, author_id, "thread_unmerged",
+               f"Penggabungan dibatalkan: tulisan Anda kembali ke “{source.title}” (terpisah dari “{target.title}”).",
+               thread_url(source, post_id), actor_id=actor.id, thread_id=source.id, post_id=post_id)
+
+
 def active_merges_into(session: Session, target: Thread) -> list[MergeRecord]:
     """Merges into `target` that have not been undone, newest first."""
     return list(session.scalars(select(MergeRecord).where(MergeRecord.target_thread_id == target.id,
@@ -234,6 +244,7 @@ def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, 
     session.flush()
     session.expire_all()
     sync_search(session, source, ids, retitle=(source.first_post_id,))
+    _notify_unmerged(session, ids, source, target, actor)
     log_action(session, actor, "unmerge", thread=source, target=target, merge_id=merge_record.id, reason=reason,
                details={"posts": len(ids), "detached_replies": detached, "source_title": source.title})
     session.flush()

@@ -92,6 +92,20 @@ def test_authors_of_moved_posts_are_notified_with_a_link_into_the_target(db, pai
         assert notes[0].url.startswith(f"/diskusi/{pair['t'].id}/")
 
 
+def test_undoing_a_merge_tells_the_moved_authors_their_posts_are_back_in_the_original_thread(db, pair):
+    record = merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=pair["mod"], accepted_choice="target")
+    db.commit()
+    merging.unmerge(db, merge_record=record, actor=pair["mod"])
+    db.commit()
+    for author in (pair["asker_s"], pair["other"], pair["helper"]):
+        notes = [n for n in list_notifications(db, author.id) if n.kind == "thread_unmerged"]
+        assert len(notes) == 1
+        assert notes[0].message.startswith("Penggabungan dibatalkan: tulisan Anda kembali ke “Syarat cuti besar")
+        assert notes[0].url.startswith(f"/diskusi/{pair['s'].id}/")
+    assert not [n for n in list_notifications(db, pair["asker_t"].id) if n.kind == "thread_unmerged"]
+    assert not [n for n in list_notifications(db, pair["mod"].id) if n.kind == "thread_unmerged"]
+
+
 def test_search_regroups_the_posts_lists_show_only_the_target_and_the_link_is_marked_merged(db, pair):
     s, t = pair["s"], pair["t"]
     merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
