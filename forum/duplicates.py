@@ -93,6 +93,7 @@ class Related:
     similarity: float
     judge_score: float
     answer_excerpt: str = ""
+    variant: bool = False  # a moderator said: related, same subject, not the same question
 
 
 def _answer_excerpt(session: Session, thread: Thread) -> str:
@@ -101,14 +102,15 @@ def _answer_excerpt(session: Session, thread: Thread) -> str:
 
 
 def related_threads(session: Session, viewer: User | None, thread: Thread, limit: int = 5) -> list[Related]:
-    """"Diskusi serupa": linked threads either way round, strongest first, never ones a moderator rejected."""
+    """"Diskusi serupa": linked threads either way round, moderator-confirmed variants first, then strongest."""
     links = list(session.scalars(select(DuplicateLink).where(
         or_(DuplicateLink.thread_id == thread.id, DuplicateLink.other_thread_id == thread.id),
         DuplicateLink.status.in_(("candidate", "variant")))))
     other_ids = {(l.other_thread_id if l.thread_id == thread.id else l.thread_id): l for l in links}
     visible = {t.id: t for t in session.scalars(visible_threads_query(viewer).where(Thread.id.in_(list(other_ids))))}
-    out = [Related(visible[i], l.similarity, l.judge_score) for i, l in other_ids.items() if i in visible]
-    out.sort(key=lambda r: (-r.judge_score, -r.similarity))
+    out = [Related(visible[i], l.similarity, l.judge_score, variant=l.status == "variant")
+           for i, l in other_ids.items() if i in visible]
+    out.sort(key=lambda r: (not r.variant, -r.judge_score, -r.similarity))
     return out[:limit]
 
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from forum import duplicate_queue, moderation, posts, reports, roles, threads
+from forum import duplicates, duplicate_queue, moderation, posts, reports, roles, threads
 from forum.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from forum.listing import list_threads
 from forum.moderation_log import list_log
@@ -153,6 +153,8 @@ def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_rememb
     db.commit()
     assert duplicate_queue.list_candidates(db, world["mod"]) == []
     assert duplicate_queue.variants_of(db, t) == [b]
+    related = duplicates.related_threads(db, None, t)
+    assert [(r.thread.id, r.variant) for r in related] == [(b.id, True)]  # the rejected pair is not listed
     assert [e.action for e in list_log(db)] == ["variant", "not_duplicate"]
     with pytest.raises(ValidationFailed, match="sudah diputuskan"):
         duplicate_queue.mark_variant(db, link=strong, actor=world["mod"])

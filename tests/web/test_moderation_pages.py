@@ -132,7 +132,7 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it_from_the_report_queue(
     assert "Tidak ada laporan yang menunggu" in client.get("/moderasi/laporan").text
 
 
-def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again(client, db):
+def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again(client, db, app):
     t, s, _, _, mod, _ = _pair(db)
     u = mf.thread(db, mod, "Cuti besar di pemerintah provinsi", 50, agency_slug="bkd-jatim")
     db.add(DuplicateLink(thread_id=u.id, other_thread_id=t.id, similarity=0.7, judge_score=0.6, reasons={}))
@@ -147,6 +147,12 @@ def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again
     assert {link.status for link in db.scalars(select(DuplicateLink))} == {"not_duplicate", "variant"}
     again = client.post(f"/moderasi/duplikat/{links[s.id]}/varian", data={"_csrf_token": token})
     assert again.status_code == 400 and "sudah diputuskan" in again.text
+    # Members see the confirmed variant under "Diskusi serupa", marked as such; the rejected pair is gone.
+    with TestClient(app=app, base_url="http://testserver.local") as anonymous:
+        page = anonymous.get(f"/diskusi/{t.id}/{t.slug}").text
+    related = page.split('data-testid="related"', 1)[1].split("</section>", 1)[0]
+    assert "Cuti besar di pemerintah provinsi" in related and 'data-testid="variant"' in related
+    assert s.title not in related
 
 
 def test_an_admin_appoints_a_moderator_limited_to_one_agency(client, db):
