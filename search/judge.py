@@ -11,17 +11,29 @@ from pathlib import Path
 
 import numpy as np
 
-from search.pair_features import hand_features
+from search.pair_features import NAMES, hand_features
 
 DATA = Path(__file__).parent / "data"
+HAND_AND_COSINE = len(NAMES) + 1  # leading columns of pair_vector that need no vector interactions
+
+
+def _cosine(u: np.ndarray, v: np.ndarray) -> float:
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-12))
 
 
 def pair_vector(a: str, b: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The judge's full input row: hand features, cosine, |u-v| and u*v."""
     u = np.asarray(u, dtype=np.float32)
     v = np.asarray(v, dtype=np.float32)
-    cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-12))
-    return np.concatenate([hand_features(a, b), [cos], np.abs(u - v), u * v]).astype(np.float32)
+    return np.concatenate([hand_features(a, b), [_cosine(u, v)], np.abs(u - v), u * v]).astype(np.float32)
+
+
+def _hand_and_cosine(a: str, b: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The first HAND_AND_COSINE columns of pair_vector, without building the vector interactions."""
+    row = np.empty(HAND_AND_COSINE, dtype=np.float32)
+    row[:-1] = hand_features(a, b)
+    row[-1] = _cosine(np.asarray(u, dtype=np.float32), np.asarray(v, dtype=np.float32))
+    return row
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -41,6 +53,23 @@ def tree_scores(arrays: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return value[node].sum(axis=1)
 
 
+def _row_walker(arrays: dict[str, np.ndarray]) -> dict:
+    """The tree arrays as _tree_score_row reads them: native-width indices, so no gather converts them per call."""
+    walker = {k: arrays[k].astype(np.intp) for k in ("feature", "left", "right", "roots")}
+    return walker | {"threshold": arrays["threshold"], "value": arrays["value"], "depth": int(arrays["depth"])}
+
+
+def _tree_score_row(walker: dict, x: np.ndarray) -> float:
+    """tree_scores for one row: every split is decided up front, then the walk is one gather per level."""
+    # float32 -> float64 is exact, and tree_scores compares in float64 too; NaN goes right in both.
+    decided = x.astype(np.float64)[walker["feature"]] <= walker["threshold"]
+    step = np.where(decided, walker["left"], walker["right"])
+    node = walker["roots"]
+    for _ in range(walker["depth"]):
+        node = step[node]
+    return walker["value"][node].sum()
+
+
 class DuplicateJudge:
     """Scores how likely two questions ask the same thing, in [0, 1]."""
 
@@ -50,7 +79,9 @@ class DuplicateJudge:
         self.kind = meta.get("kind", "mlp")
         self.columns = int(meta.get("columns", 0)) or None  # leading columns of pair_vector the model reads
         self._arrays = arrays
-        if self.kind != "trees":
+        if self.kind == "trees":
+            self._walker = _row_walker(arrays)
+        else:
             self._mean = arrays["mean"]
             self._scale = arrays["scale"]
             self._layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(meta["layers"])]
@@ -86,6 +117,8 @@ class DuplicateJudge:
         """Probabilities for a batch of feature rows from features()."""
         rows = np.atleast_2d(rows)[:, : self.columns]
         if self.kind == "trees":
+            if len(rows) == 1:
+                return _sigmoid(np.array([_tree_score_row(self._walker, rows[0])]))
             return _sigmoid(tree_scores(self._arrays, rows))
         x = (rows - self._mean) / self._scale
         for i, (w, b) in enumerate(self._layers):
@@ -96,7 +129,13 @@ class DuplicateJudge:
 
     def score(self, a: str, b: str, cos: float | None = None, vec_a=None, vec_b=None) -> float:
         """Probability in [0, 1] that a and b are duplicates; `cos` is ignored when vectors are given."""
-        return float(self.score_rows(self.features(a, b, cos, vec_a, vec_b))[0])
+        if vec_a is None or vec_b is None:
+            vec_a, vec_b = self._vectors(a, b)
+        if self.columns is not None and self.columns <= HAND_AND_COSINE:
+            row = _hand_and_cosine(a, b, vec_a, vec_b)  # the model never reads |u-v| or u*v
+        else:
+            row = pair_vector(a, b, vec_a, vec_b)
+        return float(self.score_rows(row)[0])
 
     def is_duplicate(self, a: str, b: str, vec_a=None, vec_b=None) -> bool:
         """Whether the pair clears the shipped banner threshold."""

@@ -43,8 +43,9 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("indonesian")
 
 
+@lru_cache(maxsize=100_000)
 def _formal(word: str) -> str:
-    """One lowercase word in formal spelling (may return several words)."""
+    """One lowercase word in formal spelling (may return several words); cached, words repeat a lot."""
     slang = _slang()
     if word in slang:
         return slang[word]
@@ -126,10 +127,35 @@ def expand_query(text: str) -> list[str]:
     return extra
 
 
+@lru_cache(maxsize=1)
+def _concept_index() -> dict[str, list[tuple[tuple[str, ...], frozenset[int]]]]:
+    """Synonym terms by their first word: (the term's words, the groups it belongs to)."""
+    groups_of: dict[str, set[int]] = {}
+    for i, group in enumerate(_synonym_groups()):
+        for term in group:
+            groups_of.setdefault(term, set()).add(i)
+    index: dict[str, list[tuple[tuple[str, ...], frozenset[int]]]] = {}
+    for term, ids in groups_of.items():
+        words = tuple(term.split(" "))
+        index.setdefault(words[0], []).append((words, frozenset(ids)))
+    return index
+
+
 def concepts(text: str) -> frozenset[int]:
     """Which synonym groups (civil-service concepts: PNS, PPPK, TPP, cuti besar, ...) the text mentions."""
-    padded = f" {normalize(text)} "
-    return frozenset(i for i, group in enumerate(_synonym_groups()) if any(f" {t} " in padded for t in group))
+    normalized = normalize(text)
+    words = normalized.split()
+    if " ".join(words) != normalized:
+        # Word runs equal " term " substrings only in single-spaced text; anything else takes the plain scan.
+        padded = f" {normalized} "
+        return frozenset(i for i, group in enumerate(_synonym_groups()) if any(f" {t} " in padded for t in group))
+    # One dict look-up per word instead of a substring scan per synonym term.
+    index, found = _concept_index(), set()
+    for start, word in enumerate(words):
+        for term, ids in index.get(word, ()):
+            if tuple(words[start : start + len(term)]) == term:
+                found |= ids
+    return frozenset(found)
 
 
 def lexical_terms(text: str) -> list[str]:

@@ -99,3 +99,33 @@ def test_the_judge_separates_duplicates_from_look_alikes_on_dev_pairs(judge, e5,
     vecs = e5.passage([t for a, b, _ in rows for t in (a, b)])
     scores = [judge.score(a, b, vec_a=vecs[2 * i], vec_b=vecs[2 * i + 1]) for i, (a, b, _) in enumerate(rows)]
     assert roc_auc([y for _, _, y in rows], scores) > floor
+
+
+def _rows_with_random_vectors(judge, count: int = 40) -> np.ndarray:
+    """Full feature rows of distinct real question pairs, with random vectors at cosines spread over [0, 1]."""
+    texts = [t for pair in PARAPHRASES + LOOKALIKES for t in pair]
+    pairs = [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:] if a != b][:count]
+    rng = np.random.default_rng(11)
+    rows = []
+    for a, b in pairs:
+        u, noise = rng.normal(size=(2, 384)).astype(np.float32)
+        mix = rng.uniform()
+        rows.append(judge.features(a, b, vec_a=u, vec_b=mix * u + (1 - mix) * noise))
+    return np.array(rows)
+
+
+def test_scoring_a_batch_of_rows_equals_scoring_them_one_by_one(judge):
+    rows = _rows_with_random_vectors(judge)
+    rows[0, 0] = rows[1, 24] = np.nan  # a NaN feature or cosine must take the same branch on both paths
+    batch = judge.score_rows(rows)
+    one_by_one = np.array([judge.score_rows(row)[0] for row in rows])
+    np.testing.assert_allclose(one_by_one, batch, rtol=0, atol=1e-12)
+    assert len(set(np.round(batch, 6))) > len(rows) // 2  # the rows really differ
+
+
+def test_scoring_a_pair_equals_scoring_its_full_feature_row(judge):
+    rng = np.random.default_rng(12)
+    for a, b in PARAPHRASES + LOOKALIKES:
+        u, v = rng.normal(size=(2, 384)).astype(np.float32)
+        row = judge.features(a, b, vec_a=u, vec_b=v)
+        assert judge.score(a, b, vec_a=u, vec_b=v) == pytest.approx(float(judge.score_rows(row[None])[0]), abs=1e-12)
