@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "scripts" / "demo_data"
 TARGET_PRECISION = 0.9
 FORUM_WEIGHT = 8.0
+# Near-miss look-alikes (one or two words changed, another question) are the forum's hard case, so they
+# weigh more; the Quora pairs mined by cosine are noisier (unlabelled paraphrases among the "negatives").
+# Held-aside effect of these weights is in docs/search-research.md.
+DEFAULT_WEIGHTS = {"forum": FORUM_WEIGHT, "moderators": FORUM_WEIGHT, "nearmiss": 4.0, "quora_hard": 0.5}
 _MARKDOWN = re.compile(r"[*_#>`]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.M)
 
 
@@ -280,11 +284,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DATA)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weight", action="append", default=[], metavar="SOURCE=W",
-                        help="sample weight of one source (default: forum and moderators 8, others 1)")
+                        help="sample weight of one source (defaults: DEFAULT_WEIGHTS; others 1)")
     parser.add_argument("--database", default=None,
                         help="forum database URL whose moderators' duplicate decisions join the training pairs")
     args = parser.parse_args(argv)
-    weights = {"forum": FORUM_WEIGHT, "moderators": FORUM_WEIGHT}
+    weights = dict(DEFAULT_WEIGHTS)
     weights.update({k: float(v) for k, v in (w.split("=", 1) for w in args.weight)})
     started = time.time()
     args.cache.parent.mkdir(parents=True, exist_ok=True)
