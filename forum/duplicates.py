@@ -3,9 +3,10 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from forum import read_model
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt
 from models import DuplicateLink, Post, Thread, User, utcnow
@@ -89,29 +90,73 @@ def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
 
 @dataclass
 class Related:
-    thread: Thread
+    thread: "Thread | read_model.ThreadRow"  # ORM for the API, a light row on the thread page
     similarity: float
     judge_score: float
     answer_excerpt: str = ""
     variant: bool = False  # a moderator said: related, same subject, not the same question
 
 
-def _answer_excerpt(session: Session, thread: Thread) -> str:
-    post = session.get(Post, thread.accepted_post_id) if thread.accepted_post_id else None
-    return excerpt(post.body_text) if post is not None and not post.is_hidden and not post.is_deleted else ""
+# Built once (see forum.read_model): plain columns, so no DuplicateLink entity drags in both threads
+# through its joined relationships.
+_LINKS = select(DuplicateLink.thread_id, DuplicateLink.other_thread_id, DuplicateLink.status,
+                DuplicateLink.similarity, DuplicateLink.judge_score).where(
+    or_(DuplicateLink.thread_id == bindparam("thread_id"), DuplicateLink.other_thread_id == bindparam("thread_id")),
+    # Two equalities, not IN (...): an IN list is re-expanded into the SQL on every execution.
+    or_(DuplicateLink.status == "candidate", DuplicateLink.status == "variant"))
+_ANSWER = select(Post.body_text, Post.is_hidden, Post.is_deleted).where(Post.id == bindparam("post_id"))
+
+
+def _answer_excerpt(session: Session, thread: "Thread | read_model.ThreadRow") -> str:
+    """The start of the thread's accepted answer, unless that post is hidden or deleted."""
+    if not thread.accepted_post_id:
+        return ""
+    row = read_model.run(session, _ANSWER, post_id=thread.accepted_post_id).first()
+    return excerpt(row.body_text) if row is not None and not row.is_hidden and not row.is_deleted else ""
+
+
+def _links(session: Session, thread_id: int) -> list:
+    """Open (candidate or variant) links touching the thread either way round, as plain rows."""
+    return read_model.run(session, _LINKS, thread_id=thread_id).all()
+
+
+def _other(link, thread_id: int) -> int:
+    return link.other_thread_id if link.thread_id == thread_id else link.thread_id
+
+
+def _related(links: list, thread_id: int, visible: dict, limit: int) -> list[Related]:
+    other_ids = {_other(link, thread_id): link for link in links}
+    out = [Related(visible[i], link.similarity, link.judge_score, variant=link.status == "variant")
+           for i, link in other_ids.items() if i in visible]
+    out.sort(key=lambda r: (not r.variant, -r.judge_score, -r.similarity))
+    return out[:limit]
+
+
+def _banner_links(links: list, thread_id: int, threshold: float) -> list:
+    """Candidate links from this thread to an earlier one scoring at least `threshold`, strongest first."""
+    return sorted((link for link in links if link.thread_id == thread_id and link.status == "candidate"
+                   and link.judge_score >= threshold), key=lambda link: -link.judge_score)
+
+
+def _banner(session: Session, links: list, visible: dict) -> Related | None:
+    for link in links:
+        other = visible.get(link.other_thread_id)
+        if other is not None:
+            return Related(other, link.similarity, link.judge_score, _answer_excerpt(session, other))
+    return None
+
+
+def _visible_orm(session: Session, viewer: User | None, ids) -> dict[int, Thread]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {t.id: t for t in session.scalars(visible_threads_query(viewer).where(Thread.id.in_(ids)))}
 
 
 def related_threads(session: Session, viewer: User | None, thread: Thread, limit: int = 5) -> list[Related]:
     """"Diskusi serupa": linked threads either way round, moderator-confirmed variants first, then strongest."""
-    links = list(session.scalars(select(DuplicateLink).where(
-        or_(DuplicateLink.thread_id == thread.id, DuplicateLink.other_thread_id == thread.id),
-        DuplicateLink.status.in_(("candidate", "variant")))))
-    other_ids = {(l.other_thread_id if l.thread_id == thread.id else l.thread_id): l for l in links}
-    visible = {t.id: t for t in session.scalars(visible_threads_query(viewer).where(Thread.id.in_(list(other_ids))))}
-    out = [Related(visible[i], l.similarity, l.judge_score, variant=l.status == "variant")
-           for i, l in other_ids.items() if i in visible]
-    out.sort(key=lambda r: (not r.variant, -r.judge_score, -r.similarity))
-    return out[:limit]
+    links = _links(session, thread.id)
+    return _related(links, thread.id, _visible_orm(session, viewer, {_other(link, thread.id) for link in links}), limit)
 
 
 def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judge=None) -> Related | None:
@@ -119,21 +164,21 @@ def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judg
     judge = judge or load_judge()
     if judge is None:
         return None
-    threshold = judge.threshold
-    links = session.scalars(select(DuplicateLink).where(
-        DuplicateLink.thread_id == thread.id, DuplicateLink.status == "candidate",
-        DuplicateLink.judge_score >= threshold).order_by(DuplicateLink.judge_score.desc()))
-    for link in links:
-        other = session.scalar(visible_threads_query(viewer).where(Thread.id == link.other_thread_id))
-        if other is not None:
-            return Related(other, link.similarity, link.judge_score, _answer_excerpt(session, other))
-    return None
+    links = _banner_links(_links(session, thread.id), thread.id, judge.threshold)
+    return _banner(session, links, _visible_orm(session, viewer, {link.other_thread_id for link in links}))
 
 
-def thread_page_context(session: Session, viewer: User | None, thread: Thread) -> dict:
-    """What the thread page shows from search: the related list and the duplicate banner."""
-    return {"related": related_threads(session, viewer, thread),
-            "duplicate_banner": duplicate_banner(session, viewer, thread)}
+def thread_page_context(session: Session, viewer: User | None, thread: "Thread | read_model.ThreadRow") -> dict:
+    """What the thread page shows from search: the related list and the duplicate banner, as read-model rows.
+
+    One query for the links and, only when there are any, one for all the threads they point to.
+    """
+    links = _links(session, thread.id)
+    judge = load_judge()
+    banner_links = _banner_links(links, thread.id, judge.threshold) if judge is not None else []
+    visible = read_model.visible_threads(session, viewer, {_other(link, thread.id) for link in links})
+    return {"related": _related(links, thread.id, visible, 5),
+            "duplicate_banner": _banner(session, banner_links, visible)}
 
 
 def decided_pairs(session: Session) -> list[tuple[str, str, int]]:

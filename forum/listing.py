@@ -25,12 +25,61 @@ class Page:
         return max(1, math.ceil(self.total / self.page_size))
 
 
+def visibility_clauses(staff: bool) -> list:
+    """WHERE clauses for listable threads: never merged-away ones; hidden ones only for staff."""
+    clauses = [Thread.merged_into_id.is_(None)]
+    if not staff:
+        clauses.append(Thread.is_hidden.is_(False))
+    return clauses
+
+
 def visible_threads_query(viewer: User | None):
     """Threads a viewer may list: never merged-away ones; hidden ones only for staff."""
-    q = select(Thread).where(Thread.merged_into_id.is_(None))
-    if not is_staff(viewer):
-        q = q.where(Thread.is_hidden.is_(False))
-    return q
+    return select(Thread).where(*visibility_clauses(is_staff(viewer)))
+
+
+def listing_clauses(*, staff: bool, sort: str, agency_id=None, topic_id=None, author_id=None) -> list:
+    """WHERE clauses of one thread list. Ids may be values or bindparam()s: the read model
+    (forum.read_model) builds its statements once and binds the ids per request."""
+    if sort not in SORTS:
+        raise ValidationFailed("Urutan tidak dikenal. Pilih: " + ", ".join(SORTS) + ".", field="sort")
+    clauses = visibility_clauses(staff)
+    if agency_id is not None:
+        clauses.append(Thread.agency_id == agency_id)
+    if topic_id is not None:
+        clauses.append(exists().where(thread_topics.c.thread_id == Thread.id, thread_topics.c.topic_id == topic_id))
+    if author_id is not None:
+        clauses.append(Thread.author_id == author_id)
+    if sort == "belum-terjawab":
+        clauses.append(Thread.accepted_post_id.is_(None))
+    return clauses
+
+
+def listing_filter(viewer: User | None, *, agency: Agency | None = None, topic: Topic | None = None,
+                   author: User | None = None, sort: str = "aktivitas") -> list:
+    """WHERE clauses of one thread list for a viewer (see listing_clauses)."""
+    return listing_clauses(staff=is_staff(viewer), sort=sort, agency_id=agency.id if agency is not None else None,
+                           topic_id=topic.id if topic is not None else None,
+                           author_id=author.id if author is not None else None)
+
+
+def listing_order(sort: str) -> tuple:
+    """ORDER BY of a sort; activity and newest follow the listing indexes, so their first page needs no sort."""
+    if sort == "terbaru":
+        return (Thread.created_at.desc(), Thread.id.desc())
+    if sort == "belum-terjawab":
+        return (Thread.reply_count.asc(), Thread.created_at.desc(), Thread.id.desc())
+    return (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+
+
+def clamp_page_size(page_size: object) -> int:
+    """Between 1 and MAX_PAGE_SIZE."""
+    return min(max(int(page_size), 1), MAX_PAGE_SIZE)
+
+
+def count_threads(session: Session, clauses: list) -> int:
+    """How many threads match the WHERE clauses (count(*): SQLite counts index entries twice as fast as ids)."""
+    return session.scalar(select(func.count()).select_from(Thread).where(*clauses)) or 0
 
 
 def parse_page(value: object, default: int = 1) -> int:
@@ -46,29 +95,13 @@ def list_threads(session: Session, viewer: User | None = None, *, agency: Agency
                  topic: Topic | None = None, author: User | None = None, sort: str = "aktivitas",
                  page: int = 1, page_size: int = 20) -> Page:
     """One page of threads matching the filters, pinned first for the activity sort."""
-    if sort not in SORTS:
-        raise ValidationFailed("Urutan tidak dikenal. Pilih: " + ", ".join(SORTS) + ".", field="sort")
-    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
-    q = visible_threads_query(viewer)
-    if agency is not None:
-        q = q.where(Thread.agency_id == agency.id)
-    if topic is not None:
-        q = q.where(exists().where(thread_topics.c.thread_id == Thread.id, thread_topics.c.topic_id == topic.id))
-    if author is not None:
-        q = q.where(Thread.author_id == author.id)
-    if sort == "belum-terjawab":
-        q = q.where(Thread.accepted_post_id.is_(None))
-    total = session.scalar(q.with_only_columns(func.count(Thread.id)).order_by(None)) or 0
-    if sort == "terbaru":
-        order = (Thread.created_at.desc(), Thread.id.desc())
-    elif sort == "belum-terjawab":
-        order = (Thread.reply_count.asc(), Thread.created_at.desc(), Thread.id.desc())
-    else:
-        order = (Thread.is_pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    clauses = listing_filter(viewer, agency=agency, topic=topic, author=author, sort=sort)
+    page_size = clamp_page_size(page_size)
+    total = count_threads(session, clauses)
     # Joined many-to-one loads ride the listing index (no whole-table sort); topics need a second query.
-    q = q.options(joinedload(Thread.author).joinedload(User.agency), joinedload(Thread.agency),
-                  selectinload(Thread.topics))
-    items = list(session.scalars(q.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
+    q = select(Thread).where(*clauses).options(joinedload(Thread.author).joinedload(User.agency),
+                                               joinedload(Thread.agency), selectinload(Thread.topics))
+    items = list(session.scalars(q.order_by(*listing_order(sort)).limit(page_size).offset((page - 1) * page_size)))
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 

@@ -1,5 +1,8 @@
 """Benchmark pages over real HTTP: home, a 30-reply thread, the thread-list API, and a hello-world ceiling.
 
+Logged-out visitors (no cookie, as wrk sends) share cached pages (web/page_cache.py); the `*_member` routes
+send a member's session cookie, so they measure the uncached render of the same pages.
+
 Usage: python scripts/bench_pages.py [--threads 10000] [--posts 100000] [--duration 10] [--connections 16]
 Needs `wrk` (Debian package). Prints a table and, last, one JSON line.
 """
@@ -23,9 +26,10 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from forum.accounts import start_session  # noqa: E402
 from forum.markup import render_markdown  # noqa: E402
 from models import Agency, Post, Thread, Topic, User, thread_topics, utcnow  # noqa: E402
-from models.db import make_engine  # noqa: E402
+from models.db import make_engine, make_session_factory  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 
 LUA = """
@@ -90,6 +94,16 @@ def generate(url: str, n_threads: int, n_posts: int) -> int:
     return 1, post_id
 
 
+def member_cookie(url: str) -> str:
+    """A session cookie of one generated member (they wrote none of thread 1's posts)."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        token = start_session(session, session.get(User, 250))
+        session.commit()
+    engine.dispose()
+    return f"sesi={token}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -112,8 +126,9 @@ def start_server(app: str, env: dict, factory: bool, workers: int) -> tuple[subp
     raise RuntimeError(f"server {app} did not start")
 
 
-def wrk(url: str, duration: int, connections: int, script: Path) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(script), url],
+def wrk(url: str, duration: int, connections: int, script: Path, cookie: str | None = None) -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(script), *headers, url],
                          capture_output=True, text=True, check=True).stdout
     m = re.search(r"BENCH (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out)
     requests, dur_us, p50, p95, errors = int(m[1]), float(m[2]), float(m[3]), float(m[4]), int(m[5])
@@ -129,11 +144,13 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]  # other jobs on the machine skew every number: report it
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
     upgrade(url)
     t0 = time.time()
     thread_id, n_posts = generate(url, args.threads, args.posts)
+    cookie = member_cookie(url)
     gen_s = time.time() - t0
     script = tmp / "report.lua"
     script.write_text(LUA)
@@ -147,20 +164,26 @@ def main() -> None:
     proc, base = start_server("scripts.asgi:build", env, True, args.workers)
     try:
         thread_path = f"/diskusi/{thread_id}/pertanyaan-{thread_id}"
-        for name, path in (("home", "/"), ("thread_30_replies", thread_path), ("api_threads", "/api/v1/threads")):
-            urllib.request.urlopen(base + path).read()  # warm up
-            results[name] = wrk(base + path, args.duration, args.connections, script)
+        for name, path, who in (("home", "/", None), ("thread_30_replies", thread_path, None),
+                                 ("api_threads", "/api/v1/threads", None), ("home_member", "/", cookie),
+                                 ("thread_30_replies_member", thread_path, cookie)):
+            request = urllib.request.Request(base + path, headers={"Cookie": who} if who else {})
+            page = urllib.request.urlopen(request).read()  # warm up
+            if who:
+                assert b'action="/keluar"' in page, "the member cookie did not log in"
+            results[name] = wrk(base + path, args.duration, args.connections, script, who)
     finally:
         proc.terminate(); proc.wait()
     ceiling = results["hello_world"]["rps"]
     for r in results.values():
         r["x_hello"] = round(r["rps"] / ceiling, 3)
-    print(f"\n{'route':<20}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'× hello':>10}{'errors':>8}")
+    print(f"\n{'route':<28}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'× hello':>10}{'errors':>8}")
     for name, r in results.items():
-        print(f"{name:<20}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['x_hello']:>10}{r['errors']:>8}")
+        print(f"{name:<28}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['x_hello']:>10}{r['errors']:>8}")
     summary = {"bench": "pages", "threads": args.threads, "posts": n_posts, "connections": args.connections,
                "duration_s": args.duration, "workers": args.workers, "generate_s": round(gen_s, 1),
                "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+               "load_avg_1m_before": round(load_before, 2),
                "results": results}
     print(json.dumps(summary))
 

@@ -1,13 +1,16 @@
 """Render a page with the context every template needs (viewer, unread count, flash)."""
+import html
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote, unquote
 
-from litestar import MediaType, Request
+from litestar import MediaType, Request, Response
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum.notifications import unread_count
 from models import User, utcnow
+from web import page_cache
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 FLASH_COOKIE = "pesan"
@@ -20,14 +23,47 @@ def page(request: Request, db: Session, viewer: User | None, template: str, stat
     flash = unquote(raw_flash) if raw_flash else None
     response = Template(
         template_name=template,
-        context={"viewer": viewer, "unread": unread_count(db, viewer.id) if viewer else 0,
-                 "flash": flash, "request_path": request.url.path, **context},
+        context={**_common(request, viewer, unread_count(db, viewer.id) if viewer else 0, flash), **context},
         status_code=status_code,
         media_type=MediaType.HTML,
     )
     if flash:
         response.delete_cookie(FLASH_COOKIE)
     return response
+
+
+def _common(request: Request, viewer: User | None, unread: int, flash: str | None) -> dict:
+    return {"viewer": viewer, "unread": unread, "flash": flash, "request_path": request.url.path}
+
+
+def shared_page(request: Request, db: Session, viewer: User | None, template: str, key: Callable[[], object],
+                build: Callable[[], dict]) -> Template | Response:
+    """A page logged-out visitors share through web.page_cache while its key (the data it shows) is unchanged.
+
+    `key()` returns that data and `build()` the full context; each runs only when needed. Members, and anyone
+    with a flash message waiting, always get their own page.
+    """
+    if viewer is not None or request.cookies.get(FLASH_COOKIE):
+        return page(request, db, viewer, template, **build())
+    try:
+        key = (template, request.url.path, page_cache.fingerprint(key()))
+    except page_cache.Uncacheable:
+        return page(request, db, viewer, template, **build())
+    cache = page_cache.cache_of(request)
+    parts = cache.get(key)
+    if parts is None:
+        parts = cache.put(key, _render_for_everyone(request, template, build()))
+    return page_cache.respond(request, parts)
+
+
+def _render_for_everyone(request: Request, template: str, context: dict) -> str:
+    """What page() renders for a logged-out visitor (Litestar adds request and csrf_input the same way), with the
+    CSRF token left as a placeholder."""
+    token = page_cache.TOKEN_PLACEHOLDER
+    # Render-time variables shadow the engine's csrf_token() global, so no visitor's token gets stored.
+    return request.app.template_engine.get_template(template).render(
+        **_common(request, None, 0, None), **context, request=request, csrf_token=lambda: token,
+        csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />')
 
 
 def redirect(url: str, message: str | None = None, status_code: int = 303) -> Redirect:

@@ -1,14 +1,21 @@
 """Beranda, instansi and topik pages, member profiles."""
+from dataclasses import replace
+
 from litestar import Request, get
 from sqlalchemy.orm import Session
 
-from forum import accounts, catalog
+from forum import accounts, catalog, read_model
 from forum.listing import SORTS, list_threads, list_user_replies, parse_page
 from models import User
-from web.render import page
+from web.render import page, shared_page
 
 
-def _listing(request: Request, db: Session, viewer: User | None, *, agency=None, topic=None, author=None):
+def _ref(row) -> tuple | None:
+    return (row.id, row.slug, row.name) if row is not None else None
+
+
+def _listing_page(request: Request, db: Session, viewer: User | None, *, agency=None, topic=None, **heading):
+    """home.html for a thread list; logged-out visitors share it while its rows, total and the catalog stay equal."""
     params = request.query_params
     if agency is None and params.get("instansi"):
         agency = catalog.get_agency(db, params.get("instansi"))
@@ -16,16 +23,23 @@ def _listing(request: Request, db: Session, viewer: User | None, *, agency=None,
         topic = catalog.get_topic(db, params.get("topik"))
     sort = params.get("urut", "aktivitas")
     sort = sort if sort in SORTS else "aktivitas"
-    result = list_threads(db, viewer, agency=agency, topic=topic, author=author, sort=sort,
-                          page=parse_page(params.get("hal")), page_size=request.app.state.settings.page_size)
-    return {"threads": result, "sort": sort, "sorts": SORTS, "agency": agency, "topic": topic,
-            "agencies": catalog.list_agencies(db), "topics": catalog.list_topics(db)}
+    result = read_model.thread_list(db, viewer, agency=agency, topic=topic, sort=sort,
+                                    page=parse_page(params.get("hal")), page_size=request.app.state.settings.page_size)
+
+    def build() -> dict:
+        agencies, topics = read_model.catalog_lists(db)
+        return {"threads": replace(result, items=read_model.with_topics(db, result.items)), "sort": sort,
+                "sorts": SORTS, "agency": agency, "topic": topic, "agencies": agencies, "topics": topics, **heading}
+
+    # A row's version covers its topics (moving a thread bumps it); the catalog only grows.
+    return shared_page(request, db, viewer, "home.html", build=build, key=lambda: (
+        result, sort, _ref(agency), _ref(topic), heading, read_model.catalog_version(db)))
 
 
 @get("/", name="home")
 async def home(request: Request, db: Session, viewer: User | None) -> object:
     """Beranda: every thread, newest activity first, filterable by agency and topic."""
-    return page(request, db, viewer, "home.html", **_listing(request, db, viewer))
+    return _listing_page(request, db, viewer)
 
 
 @get("/instansi")
@@ -38,7 +52,7 @@ async def agency_index(request: Request, db: Session, viewer: User | None) -> ob
 async def agency_page(request: Request, db: Session, viewer: User | None, slug: str) -> object:
     """Threads of one agency."""
     agency = catalog.get_agency(db, slug)
-    return page(request, db, viewer, "home.html", heading=agency.name, **_listing(request, db, viewer, agency=agency))
+    return _listing_page(request, db, viewer, agency=agency, heading=agency.name)
 
 
 @get("/topik")
@@ -51,8 +65,7 @@ async def topic_index(request: Request, db: Session, viewer: User | None) -> obj
 async def topic_page(request: Request, db: Session, viewer: User | None, slug: str) -> object:
     """Threads of one topic."""
     topic = catalog.get_topic(db, slug)
-    return page(request, db, viewer, "home.html", heading=topic.name, heading_note=topic.description,
-                **_listing(request, db, viewer, topic=topic))
+    return _listing_page(request, db, viewer, topic=topic, heading=topic.name, heading_note=topic.description)
 
 
 @get("/u/{username:str}")

@@ -4,14 +4,16 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import catalog, posts, threads
+from forum import catalog, posts, read_model, threads
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.markup import render_markdown
-from forum.permissions import can_accept_answer, can_edit_post, can_moderate, can_reply, check_logged_in
+from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
+                               check_logged_in)
+from forum.read_model import ThreadRow
 from forum.tree import build_tree
-from models import Thread, User
+from models import User
 from web.forms import read_form
-from web.render import page, redirect
+from web.render import page, redirect, shared_page
 
 
 def _write_limit(state: State, viewer: User) -> None:
@@ -28,12 +30,12 @@ def _int(value: object, field: str) -> int | None:
         raise ValidationFailed("Nilai tidak valid.", field=field) from None
 
 
-def _thread_context(db: Session, viewer: User | None, thread: Thread) -> dict:
-    all_posts = threads.thread_posts(db, thread)
+def _thread_context(db: Session, viewer: User | None, thread: ThreadRow) -> dict:
+    all_posts = read_model.thread_posts(db, thread.id)
     first, accepted, nodes = build_tree(thread, all_posts)
     merged_from = {p.merged_from_thread_id for p in all_posts if p.merged_from_thread_id}
     return {"thread": thread, "first": first, "accepted": accepted, "nodes": nodes,
-            "merged_titles": {t.id: t.title for t in db.query(Thread).filter(Thread.id.in_(merged_from))} if merged_from else {},
+            "merged_titles": read_model.thread_titles(db, merged_from),
             "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
             "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
             "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None}
@@ -50,15 +52,18 @@ async def thread_short(db: Session, viewer: User | None, thread_id: int) -> Redi
 @get("/diskusi/{thread_id:int}/{slug:str}", name="thread")
 async def thread_view(request: Request, db: Session, viewer: User | None, thread_id: int, slug: str) -> object:
     """The question, the accepted answer, then the reply tree; merged or renamed threads redirect (301)."""
-    thread = threads.get_thread(db, thread_id, viewer)
-    target = threads.resolve_merged(db, thread, viewer)
-    if target.id != thread.id or slug != thread.slug:
+    thread = read_model.thread_head(db, thread_id)
+    if thread is None or not can_view_thread(viewer, thread):
+        raise NotFound("Diskusi tidak ditemukan.")  # hidden answers 404 too, as threads.get_thread does
+    if thread.merged_into_id or slug != thread.slug:
+        target = threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer)
         return Redirect(threads.thread_url(target), status_code=301)
-    context = _thread_context(db, viewer, thread)
-    hooks = getattr(request.app.state, "thread_page_hooks", [])
-    for hook in hooks:  # e.g. search adds "Diskusi serupa" and the duplicate banner
-        context.update(hook(db, viewer, thread))
-    return page(request, db, viewer, "thread.html", form={}, errors={}, **context)
+    extra: dict = {}
+    for hook in getattr(request.app.state, "thread_page_hooks", []):  # e.g. "Diskusi serupa", duplicate banner
+        extra.update(hook(db, viewer, thread))
+    # Logged-out visitors share the rendered page while the thread row (its version) and the hooks' data stay equal.
+    return shared_page(request, db, viewer, "thread.html", key=lambda: (thread, extra),
+                       build=lambda: {"form": {}, "errors": {}, **_thread_context(db, viewer, thread), **extra})
 
 
 @get("/p/{post_id:int}")
@@ -108,9 +113,9 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
                            reply_to=_int(data.get("reply_to"), "reply_to"))
     except (ValidationFailed, Conflict) as exc:  # keep what the member typed, whatever went wrong
         db.rollback()
-        thread = threads.get_thread(db, thread_id, viewer)
+        threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
         return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
-                    error=exc.message, **_thread_context(db, viewer, thread))
+                    error=exc.message, **_thread_context(db, viewer, read_model.thread_head(db, thread_id)))
     return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.")
 
 
