@@ -3,8 +3,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt, highlight
@@ -102,16 +102,55 @@ def _filtered(viewer: User | None, q: SearchQuery, drop: str | None = None):
     return stmt
 
 
+_HIT = aliased(Thread, name="hit")  # built once: a fresh alias per query costs milliseconds
+# Id lists go in as one expanding parameter: an inline list of 200 values is coerced value by value.
+_IDS = bindparam("ids", expanding=True)
+
+
+def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int], drop: str | None = None) -> set[int]:
+    """Which of these thread ids the viewer may see and pass the query's filters (minus `drop`)."""
+    if not ids:
+        return set()
+    # `_filtered(...).where(Thread.id.in_(ids))` makes SQLite (no statistics) walk the listing index
+    # (is_hidden, merged_into_id) over every visible thread: 50+ ms at 100k threads. Checking each id
+    # through a correlated EXISTS looks it up by primary key on both databases.
+    stmt = select(_HIT.id).where(_HIT.id.in_(_IDS), exists(_filtered(viewer, q, drop).where(Thread.id == _HIT.id)))
+    return set(session.scalars(stmt, {"ids": list(ids)}))
+
+
+def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
+    """Ids of every thread the viewer may see that passes the query's filters (the engine's group filter)."""
+    f = q.filters()
+    # Without statistics SQLite walks the listing index over every visible thread and tests the filters on
+    # each (0.2-0.5 s at 100k threads). Starting from the agency's (or topic's) own index and checking the
+    # full filter per candidate returns the same set: those candidates include every thread that passes.
+    if "agency" in f:
+        driver = _HIT.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"]))
+    elif "topic" in f:
+        driver = _HIT.id.in_(select(thread_topics.c.thread_id).where(
+            thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"]))))
+    else:
+        return set(session.scalars(_filtered(viewer, q)))
+    return set(session.scalars(select(_HIT.id).where(driver, exists(_filtered(viewer, q).where(Thread.id == _HIT.id)))))
+
+
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
     """Engine hits the viewer may see, best first, low-relevance tail cut."""
-    allowed = set(session.scalars(_filtered(viewer, q))) if q.filters() else None
+    allowed = _allowed(session, viewer, q) if q.filters() else None
     result = engine.search(session, q.text, group_filter=allowed, limit=MAX_RESULTS, exclude_group=exclude)
-    visible = set(session.scalars(_filtered(viewer, q).where(Thread.id.in_([h.group_id for h in result.hits]))))
+    visible = _visible_among(session, viewer, q, [h.group_id for h in result.hits])
     hits = [h for h in result.hits if h.group_id in visible]
     top = max((h.signals.get("dense_max", 0.0) for h in hits), default=0.0)
     floor = max(engine.noise_floor, top - RELATIVE_FLOOR)
     # Lexical matches get the absolute floor only: a shared word is evidence, a weak cosine alone is not.
     return [h for h in hits if h.signals.get("dense_max", 0.0) >= (engine.noise_floor if "bm25" in h.signals else floor)]
+
+
+def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
+    """Threads with what a result shows (author, agency, topics) loaded up front."""
+    # Author and agency joined into the one query: as separate select-in loads they cost more than the search.
+    stmt = select(Thread).where(Thread.id.in_(_IDS)).options(joinedload(Thread.author), joinedload(Thread.agency))
+    return {t.id: t for t in session.scalars(stmt, {"ids": list(ids)})}
 
 
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
@@ -122,8 +161,8 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         return SearchPage(q, [], 0, page, page_size)
     hits = _ranked(session, engine, viewer, q)
     window = hits[(page - 1) * page_size: page * page_size]
-    threads = {t.id: t for t in session.scalars(select(Thread).where(Thread.id.in_([h.group_id for h in window])))}
-    posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_([h.doc_id for h in window])))}
+    threads = _threads_by_id(session, [h.group_id for h in window])
+    posts = _posts_by_id(session, [h.doc_id for h in window])
     out = []
     for h in window:
         post = posts.get(h.doc_id)
@@ -142,7 +181,7 @@ def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[di
     names = {v: k for k, v in OPERATORS.items()}
     out = []
     for key, value in q.filters().items():
-        count = len(set(session.scalars(_filtered(viewer, q, drop=key).where(Thread.id.in_(ids)))))
+        count = len(_visible_among(session, viewer, q, ids, drop=key))
         if count:
             shown = value.isoformat() if isinstance(value, date) else value
             out.append({"filter": key, "label": f"{names[key]}:{shown}", "query": q.as_string(drop=key), "count": count})
@@ -165,19 +204,64 @@ def suggest_similar(session: Session, engine, viewer: User | None, title: str, b
     if len(text.split()) < 3:
         return []
     hits = _ranked(session, engine, viewer, SearchQuery(text=text))[:limit]
-    threads = {t.id: t for t in session.scalars(select(Thread).where(Thread.id.in_([h.group_id for h in hits])))}
-    return [_with_answer(session, threads[h.group_id], h) for h in hits]
+    threads = _threads_by_id(session, [h.group_id for h in hits])
+    return _with_answers(session, [(threads[h.group_id], h) for h in hits])
 
 
-def _with_answer(session: Session, thread: Thread, hit) -> Suggestion:
-    answer = session.get(Post, thread.accepted_post_id) if thread.accepted_post_id else None
-    accepted = answer is not None
-    if answer is None and hit.doc_id != thread.first_post_id:
-        answer = session.get(Post, hit.doc_id)  # the reply that matched best
-    if answer is None:
-        answer = session.scalar(select(Post).where(Post.thread_id == thread.id, Post.id != thread.first_post_id,
-                                                   Post.is_deleted.is_(False), Post.is_hidden.is_(False))
-                                .order_by(Post.created_at, Post.id).limit(1))
-    if answer is not None and (answer.is_deleted or answer.is_hidden):
-        answer, accepted = None, False
-    return Suggestion(thread, hit.score, answer, excerpt(answer.body_text) if answer else "", accepted)
+def _with_answers(session: Session, pairs: list) -> list[Suggestion]:
+    """Each (thread, hit) with its accepted answer, else the reply that matched, else the first visible reply.
+
+    The same choice as one session.get (and one first-reply query) per hit, in one query for the whole list
+    (two when an accepted answer or a matched reply has vanished meanwhile).
+    """
+    wanted = {t.accepted_post_id if t.accepted_post_id else h.doc_id for t, h in pairs
+              if t.accepted_post_id or h.doc_id != t.first_post_id}
+    # Unanswered threads whose question itself matched show their first visible reply: fetched alongside.
+    first_of = [t.id for t, h in pairs if not t.accepted_post_id and h.doc_id == t.first_post_id]
+    posts = _posts_by_id(session, wanted, first_reply_of=first_of)
+    answers = {}
+    for thread, hit in pairs:
+        answer = posts.get(thread.accepted_post_id) if thread.accepted_post_id else None
+        accepted = answer is not None
+        if answer is None and hit.doc_id != thread.first_post_id:
+            # An accepted answer that is gone falls back to the matched reply (rare: fetched on its own).
+            answer = posts.get(hit.doc_id) if hit.doc_id in wanted else session.get(Post, hit.doc_id)
+        answers[thread.id] = (answer, accepted)
+    late = [t.id for t, _ in pairs if answers[t.id][0] is None and t.id not in first_of]
+    if late:
+        posts.update(_posts_by_id(session, (), first_reply_of=late))
+    for thread, _ in pairs:
+        if answers[thread.id][0] is None:
+            answers[thread.id] = (_first_reply(thread, posts.values()), answers[thread.id][1])
+    out = []
+    for thread, hit in pairs:
+        answer, accepted = answers[thread.id]
+        if answer is not None and (answer.is_deleted or answer.is_hidden):
+            answer, accepted = None, False
+        out.append(Suggestion(thread, hit.score, answer, excerpt(answer.body_text) if answer else "", accepted))
+    return out
+
+
+def _first_reply(thread: Thread, posts) -> Post | None:
+    """The thread's earliest visible reply among loaded posts (its first-reply row was loaded with them)."""
+    replies = [p for p in posts if p.thread_id == thread.id and not p.is_deleted and not p.is_hidden
+               and (thread.first_post_id is None or p.id != thread.first_post_id)]
+    return min(replies, key=lambda p: (p.created_at, p.id), default=None)
+
+
+def _posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
+    """Posts by id, plus the first visible reply of each thread in `first_reply_of`, without their authors
+    (joining the author and their agency costs more than loading the posts)."""
+    ids, first_reply_of = list(ids), list(first_reply_of)
+    if not ids and not first_reply_of:
+        return {}
+    wanted = Post.id.in_(_IDS)
+    if first_reply_of:
+        first_reply = (select(Post.id).where(Post.thread_id == Thread.id,
+                                             or_(Thread.first_post_id.is_(None), Post.id != Thread.first_post_id),
+                                             Post.is_deleted.is_(False), Post.is_hidden.is_(False))
+                       .order_by(Post.created_at, Post.id).limit(1).correlate(Thread).scalar_subquery())
+        threads = bindparam("threads", expanding=True)
+        wanted = or_(wanted, Post.id.in_(select(first_reply).where(Thread.id.in_(threads))))
+    stmt = select(Post).where(wanted).options(lazyload(Post.author))
+    return {p.id: p for p in session.scalars(stmt, {"ids": ids, "threads": first_reply_of})}

@@ -28,25 +28,30 @@ def highlight(text: str, query: str, window: int = WINDOW) -> Markup:
     words = list(_WORD.finditer(text))
     if not words:
         return Markup("")
-    hits = [bool(wanted) and _stem_of(m.group().lower()) in wanted for m in words]
+    stem_of = _stem_of
+    hits = [stem_of(m.group().lower()) in wanted for m in words] if wanted else [False] * len(words)
     start = 0
     if len(words) > window:
-        # Slide a window over the words and keep the one with the most matches (earliest on ties).
-        count = top = sum(hits[:window])
-        for s in range(1, len(words) - window + 1):
-            count += hits[s + window - 1] - hits[s - 1]
-            if count > top:
-                start, top = s, count
+        # The window with the most matches (earliest on ties). A window can only beat the best so far when
+        # the word it takes in is a match, so only those are tried; counts come from running totals.
+        before = [0]
+        for hit in hits:
+            before.append(before[-1] + hit)
+        top = before[window]
+        for last in range(window, len(words)):
+            if hits[last] and before[last + 1] - before[last + 1 - window] > top:
+                start, top = last + 1 - window, before[last + 1] - before[last + 1 - window]
     end = min(start + window, len(words))
-    out, pos = [Markup("… ") if start > 0 else Markup("")], words[start].start()
+    # Member text only ever enters through escape(); the rest are literal tags, so one Markup at the end.
+    out, pos = ["… " if start > 0 else ""], words[start].start()
     for m, hit in zip(words[start:end], hits[start:end]):
         if hit:
-            out += [escape(text[pos:m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+            out += [escape(text[pos:m.start()]), "<mark>", escape(m.group()), "</mark>"]
             pos = m.end()
     out.append(escape(text[pos:words[end - 1].end()]))
     if end < len(words):
-        out.append(Markup(" …"))
-    return Markup("").join(out)
+        out.append(" …")
+    return Markup("".join(out))
 
 
 def excerpt(text: str, limit: int = 240) -> str:

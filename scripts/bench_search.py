@@ -2,6 +2,8 @@
 
 Measures search p50/p95 in-process and over HTTP, composer suggestions p95, RSS per worker, rebuilding a
 deleted index file for 100k posts (zero re-embedding) and recall@10 of the approximate index against exact.
+In-process latencies are end to end; the time spent embedding the query inside each call is also reported
+on its own, and the latency without it. The 1-minute load average is recorded next to each phase.
 Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_search [--threads N] [--dir D]
 """
 import argparse
@@ -104,7 +106,39 @@ def _rss_mb(pid="self") -> float:
     return 0.0
 
 
-def bench_in_process(url, data_dir, kind, n_queries):
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+class _EmbedTimer:
+    """Wraps the engine's query embedder and adds up the milliseconds spent in it (cache hits included)."""
+
+    def __init__(self, embedder):
+        self.inner, self.ms = embedder.embed_queries, 0.0
+
+    def __call__(self, texts):
+        t = time.perf_counter()
+        try:
+            return self.inner(texts)
+        finally:
+            self.ms += (time.perf_counter() - t) * 1000
+
+
+def _timed(timer, fn):
+    """(total ms, ms of it spent embedding) for one call."""
+    timer.ms = 0.0
+    t = time.perf_counter()
+    result = fn()
+    return result, (time.perf_counter() - t) * 1000, timer.ms
+
+
+def bench_queries(n_queries):
+    """The benchmark's query texts: the real questions, then each with a varying word (no cache hits)."""
+    return [QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {WORDS[i % len(WORDS)]}")
+            for i in range(n_queries + 10)]
+
+
+def bench_in_process(url, data_dir, kind, n_queries, top_ids=None):
     from forum.search import search_threads, suggest_similar
     from models.db import make_engine, make_session_factory
     from search.service import open_engine
@@ -113,21 +147,34 @@ def bench_in_process(url, data_dir, kind, n_queries):
     engine = open_engine(factory, data_dir, kind=kind)
     open_s = time.perf_counter() - t0
     assert engine.embedder.embedded == 0, "the benchmark must not embed stored posts"
-    lat, sug = [], []
+    timer = _EmbedTimer(engine.embedder)
+    engine.embedder.embed_queries = timer  # instance attribute: only this engine's calls are timed
+    rows = {"search": [], "suggest": [], "suggest_fresh": []}
+    tops = {}
+    load_start = _load()
     with factory() as session:
-        for i in range(n_queries + 10):
-            q = QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {WORDS[i % len(WORDS)]}")
-            t = time.perf_counter()
-            page = search_threads(session, engine, None, q, 1)
+        for i, q in enumerate(bench_queries(n_queries)):
+            page, *search = _timed(timer, lambda: search_threads(session, engine, None, q, 1))
+            # The composer right after a search for the same words: its query vector comes from the LRU.
+            _, *suggest = _timed(timer, lambda: suggest_similar(session, engine, None, q, ""))
+            # The composer with text nobody searched for yet: the vector is computed, as while typing.
+            _, *fresh = _timed(timer, lambda: suggest_similar(session, engine, None, q, f"mohon info {i}"))
             if i >= 10:  # warm-up excluded
-                lat.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            suggest_similar(session, engine, None, q, "")
-            if i >= 10:
-                sug.append((time.perf_counter() - t) * 1000)
+                rows["search"].append(search)
+                rows["suggest"].append(suggest)
+                rows["suggest_fresh"].append(fresh)
             assert page.hits
-    return engine, {"open_index_s": round(open_s, 1), "search_p50_ms": _pct(lat, 50), "search_p95_ms": _pct(lat, 95),
-                    "suggest_p50_ms": _pct(sug, 50), "suggest_p95_ms": _pct(sug, 95), "rss_in_process_mb": _rss_mb()}
+            tops[q] = [h.thread.id for h in page.hits[:10]]
+    out = {"open_index_s": round(open_s, 1), "load_1m_in_process": [load_start, _load()]}
+    for name, values in rows.items():
+        total = np.array([v[0] for v in values])
+        embed = np.array([v[1] for v in values])
+        for label, series in ((name, total), (f"{name}_embed", embed), (f"{name}_ex_embed", total - embed)):
+            out.update({f"{label}_p50_ms": _pct(series, 50), f"{label}_p95_ms": _pct(series, 95)})
+    out["rss_in_process_mb"] = _rss_mb()
+    if top_ids:
+        Path(top_ids).write_text(json.dumps(tops, ensure_ascii=False, indent=1))
+    return engine, out
 
 
 def bench_http(url, data_dir, kind, n_queries, port=8765):
@@ -145,6 +192,7 @@ def bench_http(url, data_dir, kind, n_queries, port=8765):
             except httpx.HTTPError:
                 time.sleep(1)
         lat = []
+        load_start = _load()
         with httpx.Client(base_url=base, timeout=60) as client:
             for i in range(n_queries + 10):
                 t = time.perf_counter()
@@ -152,7 +200,8 @@ def bench_http(url, data_dir, kind, n_queries, port=8765):
                 if i >= 10:
                     lat.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200
-        return {"http_search_p50_ms": _pct(lat, 50), "http_search_p95_ms": _pct(lat, 95), "rss_worker_mb": _rss_mb(server.pid)}
+        return {"http_search_p50_ms": _pct(lat, 50), "http_search_p95_ms": _pct(lat, 95),
+                "load_1m_http": [load_start, _load()], "rss_worker_mb": _rss_mb(server.pid)}
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -218,6 +267,8 @@ def main(argv=None) -> int:
     ap.add_argument("--kind", default="ivf_sq8", help="index kind for the large forum (flat needs ~1.5 GB at 1M)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--top-ids", help="write the top-10 thread ids of every benchmark query to this JSON file "
+                                      "(compare two runs to check a speed change kept the results)")
     args = ap.parse_args(argv)
     os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"  # synthetic vectors: keep every hit so the full page path runs
     from search.embedders import load_embedder
@@ -231,7 +282,7 @@ def main(argv=None) -> int:
         generate(url, args.threads, args.posts_per_thread, model_id=model_id)
         out["generate_s"] = round(time.perf_counter() - t0, 1)
     out.update(bench_rebuild(directory, model_id))
-    engine, numbers = bench_in_process(url, directory / "data", args.kind, args.queries)
+    engine, numbers = bench_in_process(url, directory / "data", args.kind, args.queries, args.top_ids)
     out.update(numbers)
     out.update(recall_vs_exact(engine))
     engine.index.stop()

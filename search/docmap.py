@@ -56,9 +56,21 @@ class DocMap:
 
     def vectors_in_groups(self, groups) -> np.ndarray:
         """Vector ids whose document is in one of `groups` (the FAISS id filter)."""
-        live = np.nonzero(self.vec_doc >= 0)[0]
-        groups_of_live = self.groups_of_docs(self.vec_doc[live])
-        return live[np.isin(groups_of_live, np.fromiter(groups, dtype=np.int64, count=len(groups)))]
+        wanted = np.fromiter(groups, dtype=np.int64, count=len(groups))
+        if len(wanted) == 0 or wanted.min() < 0:
+            live = np.nonzero(self.vec_doc >= 0)[0]
+            return live[np.isin(self.groups_of_docs(self.vec_doc[live]), wanted)]
+        # Membership tables (group -> wanted, then document -> wanted) instead of np.isin, which sorts a
+        # million group ids per filtered search.
+        doc_group = self.doc_group
+        wanted = wanted[wanted <= doc_group.max()]
+        member = np.zeros(int(wanted.max(initial=-1)) + 1, dtype=bool)
+        member[wanted] = True
+        doc_in = np.zeros(len(doc_group) + 1, dtype=bool)  # the extra last slot answers "no document"
+        known = (doc_group >= 0) & (doc_group < len(member))
+        doc_in[:-1][known] = member[doc_group[known]]
+        vec_doc = self.vec_doc
+        return np.nonzero(doc_in[np.where((vec_doc >= 0) & (vec_doc < len(doc_group)), vec_doc, -1)])[0]
 
     def save(self, directory: Path) -> None:
         tmp = Path(directory) / "docmap.tmp.npy"

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models import SearchVector
@@ -115,34 +115,45 @@ class SearchEngine:
             docs = index.docmap.docs_of(ids[0])
             groups = index.docmap.groups_of_docs(docs)
         per_group: dict[int, list[float]] = {}
-        for score, doc, group in zip(scores[0], docs, groups):
-            if doc < 0 or group < 0 or (group_filter is not None and int(group) not in group_filter):
+        # Plain Python numbers: numpy scalars and np.mean per group cost more than the search itself.
+        for score, doc, group in zip(scores[0].tolist(), docs.tolist(), groups.tolist()):
+            if doc < 0 or group < 0 or (group_filter is not None and group not in group_filter):
                 continue
-            group, score = int(group), float(score)
             per_group.setdefault(group, []).append(score)
             if score > best_doc.get(group, (float("-inf"), 0))[0]:
-                best_doc[group] = (score, int(doc))
+                best_doc[group] = (score, doc)
         for group, values in per_group.items():
-            signals.setdefault(group, {}).update(dense_max=max(values), dense_mean=float(np.mean(values[:3])))
+            # sum/len equals float(np.mean(...)) bit for bit here: numpy adds so few values left to right.
+            top = values[:3]
+            signals.setdefault(group, {}).update(dense_max=max(values), dense_mean=sum(top) / len(top))
 
     def _fill_dense(self, session, qvec, groups, doc_ids, signals, best_doc):
         """Lexical-only candidates get their dense score too, from their stored vectors (no embedding)."""
         if not doc_ids:
             return
+        # One expanding parameter: an inline list of ~100 ids is coerced value by value on every query.
         rows = session.execute(select(SearchVector.id, SearchVector.doc_id).where(
-            SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.index.model_id)).all()
+            SearchVector.doc_id.in_(bindparam("docs", expanding=True)), SearchVector.model_id == self.index.model_id),
+            {"docs": list(doc_ids)}).all()
+        if not rows:
+            return
+        vec_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vec_docs = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         with self.index.lock:
-            present = [(i, d) for i, d in rows if self.index.docmap.docs_of([i])[0] == d]
-            if not present:
+            # Only vectors the index holds for that very document (a stale row may still be in the database).
+            keep = self.index.docmap.docs_of(vec_ids) == vec_docs
+            if not keep.any():
                 return
-            mats = self.index.vectors.reconstruct([i for i, _ in present])
-            groups_of = self.index.docmap.groups_of_docs([d for _, d in present])
+            vec_ids, vec_docs = vec_ids[keep], vec_docs[keep]
+            mats = self.index.vectors.reconstruct(vec_ids)
+            groups_of = self.index.docmap.groups_of_docs(vec_docs)
         scores = mats @ qvec
         per_group: dict[int, list[tuple[float, int]]] = {}
-        for (_, doc), group, score in zip(present, groups_of, scores):
-            if int(group) in groups:
-                per_group.setdefault(int(group), []).append((float(score), int(doc)))
+        for doc, group, score in zip(vec_docs.tolist(), groups_of.tolist(), scores.tolist()):
+            if group in groups:
+                per_group.setdefault(group, []).append((score, doc))
         for group, values in per_group.items():
             values.sort(reverse=True)
-            signals[group].update(dense_max=values[0][0], dense_mean=float(np.mean([v for v, _ in values[:3]])))
+            top = [v for v, _ in values[:3]]
+            signals[group].update(dense_max=values[0][0], dense_mean=sum(top) / len(top))
             best_doc[group] = values[0]

@@ -1,6 +1,7 @@
 """Lexical search in the database: FTS5 bm25() over stems (SQLite), ts_rank_cd with `indonesian` (PostgreSQL)."""
 import re
 import time
+from functools import lru_cache
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
@@ -17,7 +18,13 @@ _SAFE = re.compile(r"^[0-9a-z]+$")
 
 def query_terms(query: str) -> list[str]:
     """The stems (plus synonym/acronym expansions) OR-ed together in a lexical query."""
-    return [t for t in lexical_terms(query) if _SAFE.match(t)][:64]
+    return list(_query_terms(query))
+
+
+@lru_cache(maxsize=2048)
+def _query_terms(query: str) -> tuple[str, ...]:
+    # Search and the composer ask for the same text in a row; expansion scans every synonym group.
+    return tuple([t for t in lexical_terms(query) if _SAFE.match(t)][:64])
 
 
 def search_lexical(session: Session, query: str, *, limit: int = 100,
@@ -37,22 +44,30 @@ def search_lexical(session: Session, query: str, *, limit: int = 100,
     return rows[:limit]
 
 
-_DF: dict[str, tuple[int, float]] = {}  # stem -> (documents containing it, when counted)
+_DF: dict[tuple[str, str], tuple[int, float]] = {}  # (database, stem) -> (documents with it, capped; when counted)
 DF_TTL_SECONDS = 600.0
+# Pruning only asks "in more than `limit` documents?" and `limit` never exceeds this, so counting stops here.
+DF_CAP = max(COMMON_MAX_DOCS, COMMON_MIN_DOCS) + 1
 
 
 def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
-    """Documents per stem. fts5vocab counts by walking the stem's postings (slow for common stems), so
-    counts are kept for a while: they move slowly and only steer which stems are worth OR-ing."""
+    """Documents per stem, capped at DF_CAP. Counting a stem's postings only up to the cap keeps a common
+    stem as cheap as a rare one (fts5vocab walks the whole doclist: ~15 ms a stem at a million posts);
+    counts are still kept for a while: they move slowly and only steer which stems are worth OR-ing."""
     now = time.monotonic()
-    missing = [t for t in terms if t not in _DF or now - _DF[t][1] > DF_TTL_SECONDS]
+    # Keyed by database too: one process may search several forums (tests, evaluation runs).
+    where = str(session.get_bind().url)
+    missing = [t for t in terms if (where, t) not in _DF or now - _DF[(where, t)][1] > DF_TTL_SECONDS]
     if missing:
-        found = dict(session.execute(text("SELECT term, doc FROM search_fts_vocab WHERE term IN :terms")
-                                     .bindparams(bindparam("terms", expanding=True)), {"terms": missing}).all())
+        counts = " UNION ALL ".join(
+            f"SELECT {i}, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i} LIMIT :cap))"
+            for i in range(len(missing)))
+        params = {f"m{i}": f'"{t}"' for i, t in enumerate(missing)}
+        found = {missing[i]: n for i, n in session.execute(text(counts), {**params, "cap": DF_CAP})}
         if len(_DF) > 100_000:
             _DF.clear()
-        _DF.update({t: (int(found.get(t, 0)), now) for t in missing})
-    return {t: _DF[t][0] for t in terms}
+        _DF.update({(where, t): (int(found.get(t, 0)), now) for t in missing})
+    return {t: _DF[(where, t)][0] for t in terms}
 
 
 def _prune_common(session, terms: list[str]) -> list[str]:
@@ -60,7 +75,7 @@ def _prune_common(session, terms: list[str]) -> list[str]:
     try:
         df = _document_frequencies(session, terms)
         total = session.execute(text("SELECT max(doc_id) FROM search_documents")).scalar() or 0
-    except OperationalError:  # a database migrated before the vocabulary table existed
+    except OperationalError:  # no FTS5 table to count in: OR every stem
         return terms
     limit = max(min(COMMON_SHARE * total, COMMON_MAX_DOCS), COMMON_MIN_DOCS)
     # When every stem is that common the dense side carries the query alone.

@@ -105,10 +105,14 @@ class VectorIndex:
 
     def _exact_among(self, queries, k, ids):
         # A small allowed set may sit outside the probed clusters: score its (decoded) vectors directly.
-        present = ids[[self._has(i) for i in ids]]
+        try:
+            present, mats = ids, self.index.reconstruct_batch(ids)  # usually every id is there: one call
+        except RuntimeError:
+            present = ids[[self._has(i) for i in ids]]
+            mats = self.reconstruct(present) if len(present) else None
         if len(present) == 0:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-        scores = queries @ self.reconstruct(present).T
+        scores = queries @ mats.T
         order = np.argsort(-scores, axis=1)[:, :k]
         return np.take_along_axis(scores, order, 1), present[order]
 
@@ -121,7 +125,13 @@ class VectorIndex:
 
     def reconstruct(self, ids) -> np.ndarray:
         """The stored (possibly quantized) vectors of these ids."""
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return np.zeros((0, self.dim), np.float32)
+        try:
+            return self.index.reconstruct_batch(ids)  # one call instead of one per id
+        except RuntimeError:
+            pass  # an id the index does not hold: let the per-id loop raise for it
         out = np.zeros((len(ids), self.dim), np.float32)
         for row, i in enumerate(ids):
             out[row] = self.index.reconstruct(int(i))
