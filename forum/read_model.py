@@ -16,6 +16,7 @@ from forum.listing import Page, clamp_page_size, listing_clauses, listing_order,
 from forum.permissions import is_staff
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from models.catalog import AGENCY_LEVELS
+from models.threads import ThreadState
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class AuthorRef:
 
 
 @dataclass(frozen=True, slots=True)
-class ThreadRow:
+class ThreadRow(ThreadState):
     id: int
     title: str
     slug: str
@@ -61,18 +62,6 @@ class ThreadRow:
     agency: AgencyRef
     author: AuthorRef | None = None
     topics: tuple[TopicRef, ...] = ()
-
-    @property
-    def is_answered(self) -> bool:
-        return self.accepted_post_id is not None
-
-    @property
-    def status(self) -> str:
-        if self.merged_into_id:
-            return "merged"
-        if self.is_hidden:
-            return "hidden"
-        return "locked" if self.is_locked else "open"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,24 @@ thread_topics = Table(
 )
 
 
-class Thread(Base):
+class ThreadState:
+    """Status words derived from a thread's flags; shared by the ORM entity and the pages' read-model rows."""
+    __slots__ = ()
+
+    @property
+    def status(self) -> str:
+        if self.merged_into_id:
+            return "merged"
+        if self.is_hidden:
+            return "hidden"
+        return "locked" if self.is_locked else "open"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.accepted_post_id is not None
+
+
+class Thread(ThreadState, Base):
     __tablename__ = "threads"
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -52,17 +69,6 @@ class Thread(Base):
         Index("ix_threads_listing_new", "is_hidden", "merged_into_id", "created_at"),
     )
 
-    @property
-    def status(self) -> str:
-        if self.merged_into_id:
-            return "merged"
-        if self.is_hidden:
-            return "hidden"
-        return "locked" if self.is_locked else "open"
-
-    @property
-    def is_answered(self) -> bool:
-        return self.accepted_post_id is not None
 
 
 class Post(Base):
