@@ -82,11 +82,15 @@ def test_the_moderator_can_edit_the_topic_union(db, pair):
     assert [x.slug for x in db.get(Thread, pair["t"].id).topics] == ["kepegawaian"]
 
 
+def _notes(db, user, kind):
+    return [n for n in list_notifications(db, user.id) if n.kind == kind]
+
+
 def test_authors_of_moved_posts_are_notified_with_a_link_into_the_target(db, pair):
     merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=pair["mod"], accepted_choice="target")
     db.commit()
     for author in (pair["asker_s"], pair["other"], pair["helper"]):
-        notes = [n for n in list_notifications(db, author.id) if n.kind == "thread_merged"]
+        notes = _notes(db, author, "thread_merged")
         assert len(notes) == 1
         assert notes[0].message.startswith("Diskusi Anda digabungkan ke “Cara mengajukan cuti besar bagi PNS”")
         assert notes[0].url.startswith(f"/diskusi/{pair['t'].id}/")
@@ -98,12 +102,11 @@ def test_undoing_a_merge_tells_the_moved_authors_their_posts_are_back_in_the_ori
     merging.unmerge(db, merge_record=record, actor=pair["mod"])
     db.commit()
     for author in (pair["asker_s"], pair["other"], pair["helper"]):
-        notes = [n for n in list_notifications(db, author.id) if n.kind == "thread_unmerged"]
+        notes = _notes(db, author, "thread_unmerged")
         assert len(notes) == 1
         assert notes[0].message.startswith("Penggabungan dibatalkan: tulisan Anda kembali ke “Syarat cuti besar")
         assert notes[0].url.startswith(f"/diskusi/{pair['s'].id}/")
-    assert not [n for n in list_notifications(db, pair["asker_t"].id) if n.kind == "thread_unmerged"]
-    assert not [n for n in list_notifications(db, pair["mod"].id) if n.kind == "thread_unmerged"]
+    assert not _notes(db, pair["asker_t"], "thread_unmerged") and not _notes(db, pair["mod"], "thread_unmerged")
 
 
 def test_search_regroups_the_posts_lists_show_only_the_target_and_the_link_is_marked_merged(db, pair):
