@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt, highlight
+from search.engine import FILTER_SCAN
 from models import Agency, Post, Thread, Topic, User, thread_topics
 
 MAX_RESULTS = 200
@@ -136,14 +137,39 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
 
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
     """Engine hits the viewer may see, best first, low-relevance tail cut."""
-    allowed = _allowed(session, viewer, q) if q.filters() else None
-    result = engine.search(session, q.text, group_filter=allowed, limit=MAX_RESULTS, exclude_group=exclude)
+    result = _broad_filter_search(session, engine, viewer, q, exclude)
+    if result is None:
+        allowed = _allowed(session, viewer, q) if q.filters() else None
+        result = engine.search(session, q.text, group_filter=allowed, limit=MAX_RESULTS, exclude_group=exclude)
     visible = _visible_among(session, viewer, q, [h.group_id for h in result.hits])
     hits = [h for h in result.hits if h.group_id in visible]
     top = max((h.signals.get("dense_max", 0.0) for h in hits), default=0.0)
     floor = max(engine.noise_floor, top - RELATIVE_FLOOR)
     # Lexical matches get the absolute floor only: a shared word is evidence, a weak cosine alone is not.
     return [h for h in hits if h.signals.get("dense_max", 0.0) >= (engine.noise_floor if "bm25" in h.signals else floor)]
+
+
+def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int | None):
+    """A status/date-filtered search that checks only the candidates, or None when the filter is narrow.
+
+    Listing every thread `status:belum` keeps reads ~100k ids at a large forum (~0.3 s), and the engine
+    then searches everything anyway because most vectors pass. Asking the filter about the ~300 candidates
+    gives the same result. When fewer than half of the dense candidates pass, the filter is narrow:
+    the exact filtered search (None here) is the one that finds its matches.
+    """
+    f = q.filters()
+    if not f or "agency" in f or "topic" in f:
+        return None  # no filter, or one with its own index: listing its threads is cheap and exact
+    asked: list[tuple[int, int]] = []
+
+    def check(groups: set[int]) -> set[int]:
+        passing = _visible_among(session, viewer, q, list(groups))
+        asked.append((len(groups), len(passing)))
+        return passing
+
+    result = engine.search(session, q.text, limit=MAX_RESULTS, exclude_group=exclude, group_check=check)
+    dense_candidates, dense_passing = asked[0] if asked else (0, 0)
+    return result if dense_passing > FILTER_SCAN * dense_candidates else None
 
 
 def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:

@@ -7,6 +7,7 @@ on its own, and the latency without it. The 1-minute load average is recorded ne
 Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_search [--threads N] [--dir D]
 """
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -171,10 +172,42 @@ def bench_in_process(url, data_dir, kind, n_queries, top_ids=None):
         embed = np.array([v[1] for v in values])
         for label, series in ((name, total), (f"{name}_embed", embed), (f"{name}_ex_embed", total - embed)):
             out.update({f"{label}_p50_ms": _pct(series, 50), f"{label}_p95_ms": _pct(series, 95)})
+    with factory() as session:
+        out.update(bench_filters(session, engine, max(n_queries // 4, 20)))
     out["rss_in_process_mb"] = _rss_mb()
     if top_ids:
         Path(top_ids).write_text(json.dumps(tops, ensure_ascii=False, indent=1))
     return engine, out
+
+
+FILTERS = {"status": "status:belum", "date": "sebelum:{tomorrow}", "agency": "instansi:instansi-7"}
+
+
+def bench_filters(session, engine, n_queries):
+    """Filtered searches (p50/p95 ms): broad status/date filters are checked on the candidates; each is also
+    run through the exact path that lists every passing thread first, and the two top-10s are compared."""
+    import forum.search as search_module
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    texts = bench_queries(n_queries)[:n_queries]
+    out, listing = {}, search_module._broad_filter_search
+    for name, operator in FILTERS.items():
+        operator = operator.format(tomorrow=tomorrow)
+        for label, broad in (("", listing), ("_listed", lambda *a: None)):
+            search_module._broad_filter_search = broad
+            try:
+                lat, tops = [], []
+                for q in texts:
+                    t = time.perf_counter()
+                    page = search_module.search_threads(session, engine, None, f"{q} {operator}", 1)
+                    lat.append((time.perf_counter() - t) * 1000)
+                    tops.append([h.thread.id for h in page.hits[:10]])
+            finally:
+                search_module._broad_filter_search = listing
+            out.update({f"filter_{name}{label}_p50_ms": _pct(lat, 50), f"filter_{name}{label}_p95_ms": _pct(lat, 95)})
+            if label:
+                out[f"filter_{name}_same_top10"] = round(float(np.mean([a == b for a, b in zip(tops, first)])), 3)
+            first = tops
+    return out
 
 
 def bench_http(url, data_dir, kind, n_queries, port=8765):

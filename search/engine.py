@@ -1,6 +1,7 @@
 """SearchEngine: dense passages from FAISS plus lexical matches from the database, fused per group (thread)."""
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from models import SearchVector
 from search import fusion
-from search.lexical import search_lexical
+from search.lexical import WIDE_FETCH, search_lexical
 from search.text import normalize
 
 DENSE_K = 100      # passages fetched from FAISS
 LEXICAL_K = 100    # documents fetched from the lexical index
 FILTER_SCAN = 0.5  # a group filter keeping more than this share of vectors is applied after the search
+WIDE_DENSE = 3    # how many times more passages a search filtered afterwards fetches
 DEFAULT_FUSION = {"method": "linear", "normalize": "minmax", "signals": ["dense_max", "dense_mean", "bm25"],
                   "weights": {"dense_max": 0.75, "dense_mean": 0.05, "bm25": 0.2}}
 
@@ -62,20 +64,34 @@ class SearchEngine:
         self.blend_formal = os.environ.get("FORUM_SEARCH_BLEND_FORMAL", "0") == "1"  # off: no gain on STIF dev
 
     def search(self, session: Session, query: str, *, group_filter: set[int] | None = None,
-               limit: int = 20, offset: int = 0, exclude_group: int | None = None) -> SearchResult:
-        """Ranked groups for `query` (only those in `group_filter` when given), one page of them."""
+               limit: int = 20, offset: int = 0, exclude_group: int | None = None,
+               group_check: Callable[[set[int]], set[int]] | None = None) -> SearchResult:
+        """Ranked groups for `query` (only those in `group_filter` when given), one page of them.
+
+        `group_check` is the other way to filter, for broad filters: it gets the candidate groups and
+        returns those that pass, so the caller never lists every group a filter keeps.
+        """
         query = (query or "").strip()
         if not query or (group_filter is not None and not group_filter):
             return SearchResult([], 0)
         qvec = self.query_vector(query)
         return self.search_vector(session, query, qvec, group_filter=group_filter, limit=limit, offset=offset,
-                                  exclude_group=exclude_group)
+                                  exclude_group=exclude_group, group_check=group_check)
 
-    def search_vector(self, session, query, qvec, *, group_filter=None, limit=20, offset=0, exclude_group=None):
+    def search_vector(self, session, query, qvec, *, group_filter=None, limit=20, offset=0, exclude_group=None,
+                      group_check=None):
         signals: dict[int, dict] = {}
         best_doc: dict[int, tuple[float, int]] = {}
-        self._dense(qvec, group_filter, signals, best_doc)
-        lexical = search_lexical(session, query, limit=LEXICAL_K, groups=group_filter)
+        if group_check is not None:
+            # The same wide search and post-filter as a broad `group_filter` gets (see _dense and
+            # search_lexical), with the filter asked about the candidates only.
+            self._dense(qvec, None, signals, best_doc, check=group_check)
+            lexical = search_lexical(session, query, limit=LEXICAL_K * WIDE_FETCH)
+            passing = group_check({g for _, g, _ in lexical})
+            lexical = [row for row in lexical if row[1] in passing][:LEXICAL_K]
+        else:
+            self._dense(qvec, group_filter, signals, best_doc)
+            lexical = search_lexical(session, query, limit=LEXICAL_K, groups=group_filter)
         for doc_id, group_id, score in lexical:
             s = signals.setdefault(group_id, {})
             if score > s.get("bm25", float("-inf")):
@@ -102,18 +118,24 @@ class SearchEngine:
         """Groups most similar to `text` (a question being written, or a thread's own text)."""
         return self.search(session, text, limit=limit, exclude_group=exclude_group).hits
 
-    def _dense(self, qvec, group_filter, signals, best_doc):
+    def _dense(self, qvec, group_filter, signals, best_doc, check=None):
         index = self.index
         with index.lock:
             allowed = None
-            if group_filter is not None:
+            if check is not None:
+                k = DENSE_K * WIDE_DENSE
+            elif group_filter is not None:
                 allowed = index.docmap.vectors_in_groups(group_filter)
                 if len(allowed) > FILTER_SCAN * max(index.vectors.count, 1):
                     allowed = None  # most vectors pass: search everything, drop the rest below
-            k = DENSE_K if group_filter is None or allowed is not None else DENSE_K * 3
+                k = DENSE_K if allowed is not None else DENSE_K * WIDE_DENSE
+            else:
+                k = DENSE_K
             scores, ids = index.vectors.search(qvec, k, ids=allowed)
             docs = index.docmap.docs_of(ids[0])
             groups = index.docmap.groups_of_docs(docs)
+        if check is not None:
+            group_filter = check({g for g in groups.tolist() if g >= 0})
         per_group: dict[int, list[float]] = {}
         # Plain Python numbers: numpy scalars and np.mean per group cost more than the search itself.
         for score, doc, group in zip(scores[0].tolist(), docs.tolist(), groups.tolist()):

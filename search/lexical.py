@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from search.text import lexical_terms
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
+WIDE_FETCH = 5  # how many times more rows that wider fetch asks for
 COMMON_SHARE = 0.10     # a stem in more than this share of documents adds cost, not ranking signal...
 COMMON_MAX_DOCS = 5_000  # ...nor one in more documents than this, on big forums
 COMMON_MIN_DOCS = 200   # small forums: never prune
@@ -34,7 +35,7 @@ def search_lexical(session: Session, query: str, *, limit: int = 100,
     if not terms or (groups is not None and not groups):
         return []
     in_sql = groups is not None and len(groups) <= SQL_FILTER_MAX
-    fetch = limit if groups is None or in_sql else limit * 5
+    fetch = limit if groups is None or in_sql else limit * WIDE_FETCH
     if session.get_bind().dialect.name == "postgresql":
         rows = _postgres(session, terms, fetch, groups if in_sql else None)
     else:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
+import forum.search as search_module
 import search.engine as engine_module
 from forum import posts
 from forum.search import SearchQuery, _allowed, _filtered, _visible_among, _with_answers, suggest_similar
@@ -305,3 +306,35 @@ def test_the_group_filter_picks_the_same_vectors_as_a_sorted_membership_test():
     for groups in (set(), {0}, {1, 2, 3}, set(rng.choice(800, 300).tolist()), {10**7}, {-1}, {-1, 5},
                    set(range(800))):
         assert np.array_equal(docmap.vectors_in_groups(groups), reference(groups)), groups
+
+
+def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_as_the_full_listing(
+        db, forum, open_search, monkeypatch):
+    reply = db.scalar(select(Post).where(Post.thread_id == forum["skp"].id, Post.id != forum["skp"].first_post_id))
+    posts.accept_answer(db, actor=forum["skp"].author, thread=forum["skp"], post=reply)
+    hidden = f.thread(db, f.user(db), title="Cuti besar yang disembunyikan", body="Cuti besar PNS lima tahun.")
+    hidden.is_hidden = True
+    db.commit()
+    engine = open_search()
+    tomorrow = (utcnow() + timedelta(days=1)).date()
+    broad = [SearchQuery(text="cuti besar masa kerja", status="belum"),
+             SearchQuery(text="uang harian perjalanan dinas", before=tomorrow),
+             SearchQuery(text="jadwal latsar cpns", status="belum", before=tomorrow)]
+    for q in broad:
+        listed = search_module._allowed(db, None, q)
+        want = engine.search(db, q.text, group_filter=listed, limit=search_module.MAX_RESULTS)
+        with monkeypatch.context() as m:
+            m.setattr(search_module, "_allowed", lambda *a: pytest.fail("a broad filter listed every thread"))
+            got = search_module._broad_filter_search(db, engine, None, q, None)
+            ranked = search_module._ranked(db, engine, None, q)
+        assert got is not None, q
+        assert [(h.group_id, h.score, h.doc_id, h.signals) for h in got.hits] == \
+               [(h.group_id, h.score, h.doc_id, h.signals) for h in want.hits], q
+        assert hidden.id not in {h.group_id for h in got.hits}
+        assert ranked and forum["skp"].id not in {h.group_id for h in ranked}
+    # Few candidates pass `status:terjawab` here: the exact filtered search answers it, and finds the thread.
+    narrow = SearchQuery(text="tunjangan hari raya pppk", status="terjawab")
+    assert search_module._broad_filter_search(db, engine, None, narrow, None) is None
+    assert [h.group_id for h in search_module._ranked(db, engine, None, narrow)] == [forum["skp"].id]
+    # Agency and topic filters keep their own indexed listing.
+    assert search_module._broad_filter_search(db, engine, None, SearchQuery(text="cuti", agency="bkn"), None) is None
