@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt, highlight
-from search.engine import FILTER_SCAN
 from models import Agency, Post, Thread, Topic, User, thread_topics
+from search.engine import FILTER_SCAN
 
 MAX_RESULTS = 200
 RELATIVE_FLOOR = 0.12  # dense-only hits this far below the best one are noise, not results
