@@ -4,7 +4,7 @@ Measures search p50/p95 in-process and over HTTP, composer suggestions p95, RSS 
 deleted index file for 100k posts (zero re-embedding) and recall@10 of the approximate index against exact.
 In-process latencies are end to end; the time spent embedding the query inside each call is also reported
 on its own, and the latency without it. The 1-minute load average is recorded next to each phase.
-Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_search [--threads N] [--dir D]
+Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_search [--threads N] [--dir D] [--database-url URL]
 """
 import argparse
 import datetime
