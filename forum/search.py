@@ -138,11 +138,13 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
     """Engine hits the viewer may see, best first, low-relevance tail cut."""
     result = _broad_filter_search(session, engine, viewer, q, exclude)
-    if result is None:
+    if result is not None:
+        hits = result.hits  # every candidate was already checked for visibility and filters
+    else:
         allowed = _allowed(session, viewer, q) if q.filters() else None
         result = engine.search(session, q.text, group_filter=allowed, limit=MAX_RESULTS, exclude_group=exclude)
-    visible = _visible_among(session, viewer, q, [h.group_id for h in result.hits])
-    hits = [h for h in result.hits if h.group_id in visible]
+        visible = _visible_among(session, viewer, q, [h.group_id for h in result.hits])
+        hits = [h for h in result.hits if h.group_id in visible]
     top = max((h.signals.get("dense_max", 0.0) for h in hits), default=0.0)
     floor = max(engine.noise_floor, top - RELATIVE_FLOOR)
     # Lexical matches get the absolute floor only: a shared word is evidence, a weak cosine alone is not.
