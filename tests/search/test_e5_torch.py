@@ -61,3 +61,12 @@ def test_the_float32_path_agrees_with_the_default_one(runner):
     plain = E5Torch(dtype="f32")
     texts = ["syarat kenaikan pangkat pppk", "Cara mengisi SKP di e-Kinerja BKN"]
     assert np.min(np.sum(plain.embed(texts, True) * runner.embed(texts, True), axis=1)) > 0.999
+
+
+def test_padding_a_text_up_to_a_kernel_shape_does_not_change_its_vector(runner, monkeypatch):
+    import search.e5_torch as module
+    texts = ["cuti", "syarat kenaikan pangkat pppk di pemerintah provinsi", " ".join(["pelatihan"] * 70)]
+    padded = runner.embed(texts, is_query=True)
+    monkeypatch.setattr(module, "SHAPES", tuple(range(1, 513)))  # every length its own shape: no padding
+    exact = runner.embed(texts, is_query=True)
+    assert np.min(np.sum(padded * exact, axis=1)) > 0.9999
