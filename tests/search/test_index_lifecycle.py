@@ -112,3 +112,18 @@ def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_m
     assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
     assert db.query(SearchVector).count() == total
     assert "0 pasase baru disematkan" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the_oldest_posts(db, forum, open_search):
+    from sqlalchemy import select
+    engine = open_search(kind="ivf_sq8")
+    stored = db.execute(select(SearchVector.id, SearchVector.vector).where(
+        SearchVector.model_id == engine.index.model_id).order_by(SearchVector.id)).all()
+    assert len(stored) >= 6 and engine.index.vectors.count == len(stored)
+    with engine.index.session_factory() as session:
+        sample = engine.index._training_sample(session, size=2)  # every third stored vector, two of them
+    picked = {row.tobytes() for row in sample}
+    ids = [i for i, blob in stored if blob in picked]
+    assert len(sample) == 2 and len(ids) >= 2
+    assert ids[0] <= stored[2][0] and ids[-1] >= stored[len(stored) // 2][0]
+    assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
