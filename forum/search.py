@@ -283,13 +283,15 @@ def _posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
     ids, first_reply_of = list(ids), list(first_reply_of)
     if not ids and not first_reply_of:
         return {}
-    wanted = Post.id.in_(_IDS)
     if first_reply_of:
         first_reply = (select(Post.id).where(Post.thread_id == Thread.id,
                                              or_(Thread.first_post_id.is_(None), Post.id != Thread.first_post_id),
                                              Post.is_deleted.is_(False), Post.is_hidden.is_(False))
                        .order_by(Post.created_at, Post.id).limit(1).correlate(Thread).scalar_subquery())
-        threads = bindparam("threads", expanding=True)
-        wanted = or_(wanted, Post.id.in_(select(first_reply).where(Thread.id.in_(threads))))
-    stmt = select(Post).where(wanted).options(lazyload(Post.author))
-    return {p.id: p for p in session.scalars(stmt, {"ids": ids, "threads": first_reply_of})}
+        # Two primary-key lookups: one statement with "id IN (...) OR id IN (subquery)" made PostgreSQL
+        # scan all posts now and then (0.3-0.7 s at 1M posts).
+        found = session.scalars(select(first_reply).where(Thread.id.in_(bindparam("threads", expanding=True))),
+                                {"threads": first_reply_of})
+        ids += [i for i in found if i is not None]
+    stmt = select(Post).where(Post.id.in_(_IDS)).options(lazyload(Post.author))
+    return {p.id: p for p in session.scalars(stmt, {"ids": ids})}
