@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from search.lexeme_stats import estimated_frequencies
 from search.text import lexical_terms
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
@@ -63,8 +64,8 @@ def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
     missing = [t for t in terms if (where, t) not in _DF or now - _DF[(where, t)][1] > DF_TTL_SECONDS]
     if missing:
         if session.get_bind().dialect.name == "postgresql":
-            # The GIN expression index of migration 0002 answers each capped count.
-            match = "SELECT 1 FROM search_documents WHERE to_tsvector('indonesian', stems) @@ to_tsquery('indonesian', :m{i})"
+            # The GIN index on the stored tsvector (migration 0003) answers each capped count.
+            match = "SELECT 1 FROM search_documents WHERE stems_tsv @@ to_tsquery('indonesian', :m{i})"
             params = {f"m{i}": t for i, t in enumerate(missing)}
         else:
             match = "SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i}"
@@ -81,7 +82,11 @@ def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
 def _prune_common(session, terms: list[str]) -> list[str]:
     """Drop stems too common to matter: OR-ing them makes FTS5 score most of the forum for every query."""
     try:
-        df = _document_frequencies(session, terms)
+        df = None
+        if session.get_bind().dialect.name == "postgresql":
+            df = estimated_frequencies(session, terms, DF_CAP)
+        if df is None:
+            df = _document_frequencies(session, terms)
         total = session.execute(text("SELECT max(doc_id) FROM search_documents")).scalar() or 0
     except OperationalError:  # no FTS5 table to count in: OR every stem
         return terms
@@ -115,16 +120,15 @@ def _sqlite(session, terms, limit, groups):
 
 
 def _postgres(session, terms, limit, groups):
-    # ts_rank_cd recomputes every matching row's tsvector: a stem in 100k documents costs seconds.
+    # ts_rank_cd reads every matching row's tsvector: a stem in 100k documents costs seconds.
     terms = _prune_common(session, terms)
     if not terms:
         return []
     where = "AND d.group_id = ANY(:groups)" if groups is not None else ""
-    # Same expression as the GIN index in migration 0002 so the planner uses it.
-    stmt = text(f"""SELECT d.doc_id, d.group_id,
-                           ts_rank_cd(to_tsvector('indonesian', d.stems), q, 1) AS score
+    # stems_tsv is to_tsvector('indonesian', stems), stored (migration 0003): ranking reads it, not recomputes it.
+    stmt = text(f"""SELECT d.doc_id, d.group_id, ts_rank_cd(d.stems_tsv, q, 1) AS score
                     FROM search_documents d, to_tsquery('indonesian', :query) q
-                    WHERE to_tsvector('indonesian', d.stems) @@ q {where}
+                    WHERE d.stems_tsv @@ q {where}
                     ORDER BY score DESC LIMIT :limit""")
     params = {"query": " | ".join(terms), "limit": limit}
     if groups is not None:

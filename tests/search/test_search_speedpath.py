@@ -84,6 +84,46 @@ def test_stem_counts_of_one_forum_never_steer_another_forums_search(db, tmp_path
         engine.dispose()
 
 
+def test_postgres_statistics_drop_common_stems_without_counting_their_documents(db, monkeypatch):
+    from sqlalchemy import event
+
+    from search import lexeme_stats
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("pg_stats is PostgreSQL's; SQLite counts through FTS5 (tests above)")
+    # 400 documents: "cuti" in every one, "gaji" in every tenth, "taspen" in two.
+    _documents(db, ["cuti" + (" gaji" if n % 10 == 0 else "") + (" taspen" if n < 2 else "") for n in range(400)])
+    db.execute(text("ANALYZE search_documents"))
+    for name, value in (("_STATS", {}), ("_LEXEMES", {}), ("STATS_MIN_DOCS", 0)):
+        monkeypatch.setattr(lexeme_stats, name, value)
+    for name, value in (("_DF", {}), ("COMMON_SHARE", 0.05), ("COMMON_MAX_DOCS", 5_000), ("COMMON_MIN_DOCS", 1)):
+        monkeypatch.setattr(lexical, name, value)
+    statements = []
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        kept = lexical._prune_common(db, ["cuti", "gaji", "taspen", "belumpernahada"])
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+    # 5% of 400 is 20 documents: cuti (400) and gaji (40) are common, the rest is kept (an unseen stem costs
+    # the GIN index nothing, so it is not told apart from a rare one).
+    assert kept == ["taspen", "belumpernahada"]
+    assert not [s for s in statements if "count(" in s.lower()], statements
+    estimated = lexeme_stats.estimated_frequencies(db, ["cuti", "gaji", "taspen"], cap=5001)
+    assert estimated["cuti"] == 400 and 30 <= estimated["gaji"] <= 50
+
+
+def test_postgres_statistics_are_not_used_for_a_small_or_unanalyzed_table(db, monkeypatch):
+    from search import lexeme_stats
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("pg_stats is PostgreSQL's")
+    _documents(db, ["cuti gaji"] * 50)
+    db.execute(text("ANALYZE search_documents"))
+    monkeypatch.setattr(lexeme_stats, "_STATS", {})
+    assert lexeme_stats.estimated_frequencies(db, ["cuti"], cap=5001) is None  # 50 rows < STATS_MIN_DOCS
+    monkeypatch.setattr(lexical, "_DF", {})
+    assert lexical._document_frequencies(db, ["cuti", "gaji", "taspen"]) == {"cuti": 50, "gaji": 50, "taspen": 0}
+
+
 def test_the_visibility_checks_agree_with_the_filtered_thread_query(db, forum):
     author = f.user(db)
     old = f.thread(db, author, title="Cuti bersama tahun lalu", body="Apakah memotong cuti tahunan?",
