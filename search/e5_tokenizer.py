@@ -4,6 +4,7 @@ import numpy as np
 from search.e5_file import E5File
 
 META = "\u2581"  # SentencePiece's word-start marker
+WORD_CACHE = 200_000  # segmented words kept (a few tens of MB at most)
 
 
 class E5Tokenizer:
@@ -21,6 +22,10 @@ class E5Tokenizer:
         # A substring longer than every piece cannot match: the C loop stops at the longest piece in bytes.
         self._max_chars = max(len(p) for p in self._ids)
         self._table = str.maketrans(model.normalize)
+        # Checked, not assumed: a piece with the marker inside would make the per-word split below wrong.
+        if any(META in piece[1:] for piece in self._ids):
+            raise ValueError("a piece spans a word boundary: per-word segmentation would differ")
+        self._words: dict[str, tuple[int, ...]] = {}
 
     def content_ids(self, text: str) -> list[int]:
         """Piece ids of `text` without <s> and </s>."""
@@ -29,14 +34,25 @@ class E5Tokenizer:
             chars = chars.replace("  ", " ")
         if not chars.startswith(" "):
             chars = " " + chars
-        chars = chars.replace(" ", META)
-        return self._viterbi(chars)
+        # No piece holds the word marker past its first character, so no piece crosses a word boundary and
+        # the best segmentation of the text is the best segmentation of each word in turn: each word is
+        # segmented once and kept (passage splitting recounts growing texts; forum text repeats its words).
+        out: list[int] = []
+        for word in chars[1:].split(" "):
+            ids = self._words.get(word)
+            if ids is None:
+                ids = self._viterbi(META + word)
+                if len(self._words) >= WORD_CACHE:
+                    self._words.clear()
+                self._words[word] = ids
+            out += ids
+        return out
 
     def encode(self, text: str) -> list[int]:
         """<s> + piece ids + </s>: what the encoder reads."""
         return [self.bos, *self.content_ids(text), self.eos]
 
-    def _viterbi(self, chars: str) -> list[int]:
+    def _viterbi(self, chars: str) -> tuple[int, ...]:
         n, ids, scores = len(chars), self._ids, self._scores
         best = [-1e30] * (n + 1)
         piece = [0] * (n + 1)
@@ -61,4 +77,4 @@ class E5Tokenizer:
             out.append(self.unk if piece[at] < 0 else piece[at])
             at = start[at]
         out.reverse()
-        return out
+        return tuple(out)

