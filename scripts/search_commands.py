@@ -23,9 +23,22 @@ def cmd_reindex(settings, args) -> int:
                              cache_dir=settings.cache_dir, progress=lambda n: progress.advance(task, n),
                              on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
     index = engine.index
+    _refresh_statistics(factory)
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
           f"{engine.embedder.embedded} pasase baru disematkan, peristiwa terakhir #{index.last_event}.")
     return 0
+
+
+def _refresh_statistics(factory) -> None:
+    """PostgreSQL: re-read the lexeme statistics that tell common stems from rare ones (search/lexeme_stats.py).
+
+    Autovacuum does this in time on a server that runs it; after a bulk import, or where it is off, search
+    would otherwise fall back to counting stems through the index (slower, same results)."""
+    from sqlalchemy import text
+    with factory() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE search_documents"))
+            session.commit()
 
 
 def cmd_eval_retrieval(settings, args) -> int:
