@@ -124,12 +124,20 @@ def _postgres(session, terms, limit, groups):
     terms = _prune_common(session, terms)
     if not terms:
         return []
-    where = "AND d.group_id = ANY(:groups)" if groups is not None else ""
     # stems_tsv is to_tsvector('indonesian', stems), stored (migration 0003): ranking reads it, not recomputes it.
-    stmt = text(f"""SELECT d.doc_id, d.group_id, ts_rank_cd(d.stems_tsv, q, 1) AS score
-                    FROM search_documents d, to_tsquery('indonesian', :query) q
-                    WHERE d.stems_tsv @@ q {where}
-                    ORDER BY score DESC LIMIT :limit""")
+    if groups is None:
+        stmt = text("""SELECT d.doc_id, d.group_id, ts_rank_cd(d.stems_tsv, q, 1) AS score
+                       FROM search_documents d, to_tsquery('indonesian', :query) q
+                       WHERE d.stems_tsv @@ q ORDER BY score DESC LIMIT :limit""")
+    else:
+        # Matches first, through the GIN index, then the group filter: given both conditions the planner
+        # walked the group_id index and tested every document of the groups (an agency's 20,000: 0.3 s).
+        # Pruning keeps the matches few: every stem left is in at most COMMON_MAX_DOCS documents.
+        stmt = text("""WITH m AS MATERIALIZED (
+                           SELECT doc_id, group_id, stems_tsv FROM search_documents
+                           WHERE stems_tsv @@ to_tsquery('indonesian', :query))
+                       SELECT m.doc_id, m.group_id, ts_rank_cd(m.stems_tsv, to_tsquery('indonesian', :query), 1) AS score
+                       FROM m WHERE m.group_id = ANY(:groups) ORDER BY score DESC LIMIT :limit""")
     params = {"query": " | ".join(terms), "limit": limit}
     if groups is not None:
         params["groups"] = list(groups)
