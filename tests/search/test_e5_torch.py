@@ -75,6 +75,15 @@ def test_the_float32_path_agrees_with_the_default_one(runner):
     assert np.min(np.sum(plain.embed(texts, True) * runner.embed(texts, True), axis=1)) > 0.999
 
 
+def test_float16_weights_give_the_float32_vectors(runner):
+    half, plain = E5Torch(dtype="f16"), E5Torch(dtype="f32")
+    assert half._layers[0]["up"][0] == "f16"  # FBGEMM's kernel passed its probe (x86 builds of the pinned torch)
+    texts = ["gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?",
+             " ".join(f"Pasal {i} mengatur hak cuti pegawai negeri sipil." for i in range(40))]
+    for is_query in (True, False):
+        assert np.min(np.sum(half.embed(texts, is_query) * plain.embed(texts, is_query), axis=1)) > 0.99999
+
+
 def test_padding_a_text_up_to_a_kernel_shape_does_not_change_its_vector(runner, monkeypatch):
     import search.e5_torch as module
     texts = ["cuti", "syarat kenaikan pangkat pppk di pemerintah provinsi", " ".join(["pelatihan"] * 70)]
