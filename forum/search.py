@@ -162,15 +162,12 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
     f = q.filters()
     if not f or "agency" in f or "topic" in f:
         return None  # no filter, or one with its own index: listing its threads is cheap and exact
-    asked: list[tuple[int, int]] = []
 
     def check(groups: set[int]) -> set[int]:
-        passing = _visible_among(session, viewer, q, list(groups))
-        asked.append((len(groups), len(passing)))
-        return passing
+        return _visible_among(session, viewer, q, list(groups))
 
     result = engine.search(session, q.text, limit=MAX_RESULTS, exclude_group=exclude, group_check=check)
-    dense_candidates, dense_passing = asked[0] if asked else (0, 0)
+    dense_candidates, dense_passing = result.dense_checked
     return result if dense_passing > FILTER_SCAN * dense_candidates else None
 
 

@@ -2,6 +2,7 @@
 import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,9 @@ DENSE_K = 100      # passages fetched from FAISS
 LEXICAL_K = 100    # documents fetched from the lexical index
 FILTER_SCAN = 0.5  # a group filter keeping more than this share of vectors is applied after the search
 WIDE_DENSE = 3    # how many times more passages a search filtered afterwards fetches
+# The query is embedded on one of these threads while the calling thread runs the lexical search: PyTorch and
+# the database driver both release the GIL, so on two cores the lexical time hides behind the embedding.
+_EMBEDDING_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
 DEFAULT_FUSION = {"method": "linear", "normalize": "minmax", "signals": ["dense_max", "dense_mean", "bm25"],
                   "weights": {"dense_max": 0.75, "dense_mean": 0.05, "bm25": 0.2}}
 
@@ -33,6 +37,7 @@ class GroupHit:
 class SearchResult:
     hits: list[GroupHit]
     total: int
+    dense_checked: tuple[int, int] = (0, 0)  # with a group_check: dense candidate groups asked, and passing
 
 
 def fusion_params() -> dict:
@@ -74,24 +79,36 @@ class SearchEngine:
         query = (query or "").strip()
         if not query or (group_filter is not None and not group_filter):
             return SearchResult([], 0)
-        qvec = self.query_vector(query)
-        return self.search_vector(session, query, qvec, group_filter=group_filter, limit=limit, offset=offset,
-                                  exclude_group=exclude_group, group_check=group_check)
+        embedding = _EMBEDDING_THREADS.submit(self.query_vector, query)
+        try:
+            lexical = self._lexical(session, query, group_filter, group_check)
+        finally:
+            qvec = embedding.result()  # never leave an embedding running behind a failed lexical search
+        return self._rank(session, qvec, lexical, group_filter=group_filter, limit=limit, offset=offset,
+                          exclude_group=exclude_group, group_check=group_check)
 
     def search_vector(self, session, query, qvec, *, group_filter=None, limit=20, offset=0, exclude_group=None,
                       group_check=None):
+        """search() with the query's vector already computed."""
+        lexical = self._lexical(session, query, group_filter, group_check)
+        return self._rank(session, qvec, lexical, group_filter=group_filter, limit=limit, offset=offset,
+                          exclude_group=exclude_group, group_check=group_check)
+
+    @staticmethod
+    def _lexical(session, query, group_filter, group_check) -> list:
+        if group_check is None:
+            return search_lexical(session, query, limit=LEXICAL_K, groups=group_filter)
+        # The same wide search and post-filter as a broad `group_filter` gets (see _dense and search_lexical),
+        # with the filter asked about the candidates only.
+        lexical = search_lexical(session, query, limit=LEXICAL_K * WIDE_FETCH)
+        passing = group_check({g for _, g, _ in lexical})
+        return [row for row in lexical if row[1] in passing][:LEXICAL_K]
+
+    def _rank(self, session, qvec, lexical, *, group_filter, limit, offset, exclude_group, group_check):
         signals: dict[int, dict] = {}
         best_doc: dict[int, tuple[float, int]] = {}
-        if group_check is not None:
-            # The same wide search and post-filter as a broad `group_filter` gets (see _dense and
-            # search_lexical), with the filter asked about the candidates only.
-            self._dense(qvec, None, signals, best_doc, check=group_check)
-            lexical = search_lexical(session, query, limit=LEXICAL_K * WIDE_FETCH)
-            passing = group_check({g for _, g, _ in lexical})
-            lexical = [row for row in lexical if row[1] in passing][:LEXICAL_K]
-        else:
-            self._dense(qvec, group_filter, signals, best_doc)
-            lexical = search_lexical(session, query, limit=LEXICAL_K, groups=group_filter)
+        dense_filter = group_filter if group_check is None else None
+        dense_checked = self._dense(qvec, dense_filter, signals, best_doc, check=group_check)
         for doc_id, group_id, score in lexical:
             s = signals.setdefault(group_id, {})
             if score > s.get("bm25", float("-inf")):
@@ -102,7 +119,7 @@ class SearchEngine:
         signals.pop(exclude_group, None)
         ranked = fusion.fuse(signals, self.params)
         hits = [GroupHit(g, score, best_doc[g][1], signals[g]) for g, score in ranked[offset:offset + limit]]
-        return SearchResult(hits, len(ranked))
+        return SearchResult(hits, len(ranked), dense_checked)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; chat spelling ("gak", "ngajuin") also gets its formal rewrite blended in."""
@@ -119,7 +136,8 @@ class SearchEngine:
         """Groups most similar to `text` (a question being written, or a thread's own text)."""
         return self.search(session, text, limit=limit, exclude_group=exclude_group).hits
 
-    def _dense(self, qvec, group_filter, signals, best_doc, check=None):
+    def _dense(self, qvec, group_filter, signals, best_doc, check=None) -> tuple[int, int]:
+        """Dense signals per group; with `check`, also (candidate groups asked, groups passing)."""
         index = self.index
         with index.lock:
             allowed = None
@@ -135,8 +153,11 @@ class SearchEngine:
             scores, ids = index.vectors.search(qvec, k, ids=allowed)
             docs = index.docmap.docs_of(ids[0])
             groups = index.docmap.groups_of_docs(docs)
+        checked = (0, 0)
         if check is not None:
-            group_filter = check({g for g in groups.tolist() if g >= 0})
+            candidates = {g for g in groups.tolist() if g >= 0}
+            group_filter = check(candidates)
+            checked = (len(candidates), len(group_filter))
         per_group: dict[int, list[float]] = {}
         # Plain Python numbers: numpy scalars and np.mean per group cost more than the search itself.
         for score, doc, group in zip(scores[0].tolist(), docs.tolist(), groups.tolist()):
@@ -149,6 +170,7 @@ class SearchEngine:
             # sum/len equals float(np.mean(...)) bit for bit here: numpy adds so few values left to right.
             top = values[:3]
             signals.setdefault(group, {}).update(dense_max=max(values), dense_mean=sum(top) / len(top))
+        return checked
 
     def _fill_dense(self, session, qvec, groups, doc_ids, signals, best_doc):
         """Lexical-only candidates get their dense score too, from their stored vectors (no embedding)."""

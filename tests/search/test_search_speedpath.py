@@ -225,8 +225,9 @@ def test_suggestions_choose_the_same_answer_as_looking_each_one_up(db, session_f
     assert len({t for t, _, _ in got}) == len(got)
 
 
-def _dense_reference(self, qvec, group_filter, signals, best_doc):
-    """The original per-hit loop with numpy scalars and np.mean."""
+def _dense_reference(self, qvec, group_filter, signals, best_doc, check=None):
+    """The original per-hit loop with numpy scalars and np.mean (the reference has no group_check path)."""
+    assert check is None
     index = self.index
     with index.lock:
         allowed = None
@@ -248,6 +249,7 @@ def _dense_reference(self, qvec, group_filter, signals, best_doc):
             best_doc[group] = (score, int(doc))
     for group, values in per_group.items():
         signals.setdefault(group, {}).update(dense_max=max(values), dense_mean=float(np.mean(values[:3])))
+    return (0, 0)
 
 
 def _fill_dense_reference(self, session, qvec, groups, doc_ids, signals, best_doc):
@@ -292,6 +294,33 @@ def test_engine_scores_are_bit_identical_to_the_numpy_reference(db, forum, open_
             assert got.total == want.total
             assert [(h.group_id, h.score, h.doc_id, h.signals) for h in got.hits] == \
                    [(h.group_id, h.score, h.doc_id, h.signals) for h in want.hits], (query, group_filter)
+
+
+def test_the_query_is_embedded_while_the_lexical_search_runs_and_ranks_as_one_after_the_other(
+        db, forum, open_search, monkeypatch):
+    import threading
+    engine = open_search()
+    query = "uang harian perjalanan dinas golongan 3"
+    sequential = engine.search_vector(db, query, engine.query_vector(query), limit=50)
+    lexical_started, overlapped = threading.Event(), []
+    real_lexical, real_embed = engine_module.search_lexical, engine.embedder.embed_queries
+
+    def lexical(*args, **kwargs):
+        lexical_started.set()
+        return real_lexical(*args, **kwargs)
+
+    def embed(texts):
+        # Run one after the other, the embedding would finish before the lexical search starts.
+        overlapped.append(lexical_started.wait(timeout=10))
+        return real_embed(texts)
+
+    monkeypatch.setattr(engine_module, "search_lexical", lexical)
+    monkeypatch.setattr(engine.embedder, "embed_queries", embed)
+    got = engine.search(db, query, limit=50)
+    assert overlapped == [True]
+    assert [(h.group_id, h.score, h.doc_id, h.signals) for h in got.hits] == \
+           [(h.group_id, h.score, h.doc_id, h.signals) for h in sequential.hits]
+    assert got.total == sequential.total > 0
 
 
 def test_composer_suggestions_still_find_the_answered_question(db, forum, open_search):
