@@ -2,7 +2,6 @@
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,9 +17,6 @@ DENSE_K = 100      # passages fetched from FAISS
 LEXICAL_K = 100    # documents fetched from the lexical index
 FILTER_SCAN = 0.5  # a group filter keeping more than this share of vectors is applied after the search
 WIDE_DENSE = 3    # how many times more passages a search filtered afterwards fetches
-# The query is embedded on one of these threads while the calling thread runs the lexical search: PyTorch and
-# the database driver both release the GIL, so on two cores the lexical time hides behind the embedding.
-_EMBEDDING_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-embedding")
 DEFAULT_FUSION = {"method": "linear", "normalize": "minmax", "signals": ["dense_max", "dense_mean", "bm25"],
                   "weights": {"dense_max": 0.75, "dense_mean": 0.05, "bm25": 0.2}}
 
@@ -79,13 +75,10 @@ class SearchEngine:
         query = (query or "").strip()
         if not query or (group_filter is not None and not group_filter):
             return SearchResult([], 0)
-        embedding = _EMBEDDING_THREADS.submit(self.query_vector, query)
-        try:
-            lexical = self._lexical(session, query, group_filter, group_check)
-        finally:
-            qvec = embedding.result()  # never leave an embedding running behind a failed lexical search
-        return self._rank(session, qvec, lexical, group_filter=group_filter, limit=limit, offset=offset,
-                          exclude_group=exclude_group, group_check=group_check)
+        # Embedding on a helper thread while the lexical search runs was measured slower (SQLite, 1M posts:
+        # p50 31.1 vs 27.7 ms): the lexical call takes ~1 ms, less than handing the work over costs.
+        return self.search_vector(session, query, self.query_vector(query), group_filter=group_filter, limit=limit,
+                                  offset=offset, exclude_group=exclude_group, group_check=group_check)
 
     def search_vector(self, session, query, qvec, *, group_filter=None, limit=20, offset=0, exclude_group=None,
                       group_check=None):

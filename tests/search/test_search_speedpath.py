@@ -296,33 +296,6 @@ def test_engine_scores_are_bit_identical_to_the_numpy_reference(db, forum, open_
                    [(h.group_id, h.score, h.doc_id, h.signals) for h in want.hits], (query, group_filter)
 
 
-def test_the_query_is_embedded_while_the_lexical_search_runs_and_ranks_as_one_after_the_other(
-        db, forum, open_search, monkeypatch):
-    import threading
-    engine = open_search()
-    query = "uang harian perjalanan dinas golongan 3"
-    sequential = engine.search_vector(db, query, engine.query_vector(query), limit=50)
-    lexical_started, overlapped = threading.Event(), []
-    real_lexical, real_embed = engine_module.search_lexical, engine.embedder.embed_queries
-
-    def lexical(*args, **kwargs):
-        lexical_started.set()
-        return real_lexical(*args, **kwargs)
-
-    def embed(texts):
-        # Run one after the other, the embedding would finish before the lexical search starts.
-        overlapped.append(lexical_started.wait(timeout=10))
-        return real_embed(texts)
-
-    monkeypatch.setattr(engine_module, "search_lexical", lexical)
-    monkeypatch.setattr(engine.embedder, "embed_queries", embed)
-    got = engine.search(db, query, limit=50)
-    assert overlapped == [True]
-    assert [(h.group_id, h.score, h.doc_id, h.signals) for h in got.hits] == \
-           [(h.group_id, h.score, h.doc_id, h.signals) for h in sequential.hits]
-    assert got.total == sequential.total > 0
-
-
 def test_composer_suggestions_still_find_the_answered_question(db, forum, open_search):
     reply = db.scalar(select(Post).where(Post.thread_id == forum["skp"].id, Post.id != forum["skp"].first_post_id)
                       .order_by(Post.id.desc()))
