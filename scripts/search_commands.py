@@ -9,6 +9,7 @@ def cmd_reindex(settings, args) -> int:
 
     from forum import duplicates
     from models.db import make_engine, make_session_factory
+    from search.embedders import bulk_threads
     from search.service import open_engine
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     if args.rebuild:
@@ -16,7 +17,7 @@ def cmd_reindex(settings, args) -> int:
         for name in ("vectors.faiss", "vectors.json", "docmap.npy"):
             (Path(settings.data_dir) / "index" / settings.index_kind / name).unlink(missing_ok=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns) as progress:
+    with Progress(*columns) as progress, bulk_threads(settings.embedder):
         task = progress.add_task("Menyematkan & mengindeks", total=None)
         # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
         engine = open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,

@@ -93,6 +93,7 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
     from forum.search import search_threads
     from models.db import make_engine, make_session_factory
     from models.migrate import upgrade
+    from search.embedders import bulk_threads
     from search.metrics import mrr_at_k, ndcg_at_k, recall_at_k
     from search.service import open_engine
 
@@ -104,7 +105,7 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
         with factory() as session, tqdm(total=len(corpus), desc="Memuat korpus", unit="dok", disable=quiet) as bar:
             mapping = ingest_corpus(session, corpus, progress=bar.update)
             session.commit()
-        with tqdm(desc="Menyematkan", unit="pasase", disable=quiet) as bar:
+        with tqdm(desc="Menyematkan", unit="pasase", disable=quiet) as bar, bulk_threads(embedder):
             engine = open_engine(factory, Path(tmp), embedder=embedder, kind=kind, cache_dir=data_dir,
                                  progress=bar.update)
         index_seconds = time.perf_counter() - started

