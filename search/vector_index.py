@@ -3,6 +3,10 @@
 Kinds: "flat" (exact, default), "ivf_sq8" (inverted lists over int8 scalar-quantized vectors: 4x smaller,
 approximate), "ivf_pq" (product-quantized: ~16x smaller, more approximate). All support add, remove,
 filtered search and reconstruct, so they share one test (tests/search/test_vector_index.py).
+
+An approximate kind stays exact while the table is small (clusters learned from a handful of posts would be
+kept forever, and PQ cannot learn its codebooks from fewer than 256 vectors); `outgrown()` tells the owner
+when the table has grown enough that the clusters should be learned again.
 """
 import json
 import os
@@ -14,6 +18,9 @@ import numpy as np
 
 KINDS = ("flat", "ivf_sq8", "ivf_pq")
 EXACT_FILTER_MAX = 5000  # filtered approximate searches over fewer ids are scored exactly
+MIN_TRAIN = 10_000  # below this many vectors an approximate kind keeps an exact index (~15 MB, ~1 ms a search)
+MAX_TRAIN = 160_000  # training sample cap: 40 vectors per cluster for FAISS's 4,096 clusters at most
+REGROW = 4  # learn the clusters again once the table holds this many times the vectors they came from
 
 
 @dataclass
@@ -28,11 +35,11 @@ class IndexMeta:
 class VectorIndex:
     """A FAISS index keyed by database ids that refuses vectors of another model or width."""
 
-    def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 64):
+    def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 64, min_train: int = MIN_TRAIN):
         if kind not in KINDS:
             raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
-        self.dim, self.model_id, self.kind, self.nprobe = dim, model_id, kind, nprobe
-        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim)) if kind == "flat" else None
+        self.dim, self.model_id, self.kind, self.nprobe, self.min_train = dim, model_id, kind, nprobe, min_train
+        self.index = _exact(dim) if kind == "flat" else None
 
     @property
     def count(self) -> int:
@@ -49,12 +56,37 @@ class VectorIndex:
     def is_trained(self) -> bool:
         return self.index is not None
 
+    @property
+    def approximate(self) -> bool:
+        """Whether the FAISS index in use is an inverted-list one (an approximate kind that has grown)."""
+        return self.index is not None and not isinstance(self.index, faiss.IndexIDMap2)
+
+    @property
+    def nlist(self) -> int:
+        return faiss.extract_index_ivf(self.index).nlist if self.approximate else 0
+
+    @property
+    def _train_floor(self) -> int:
+        # PQ learns 256 centroids per sub-vector: it cannot train on fewer vectors than that.
+        return max(self.min_train, 256 if self.kind == "ivf_pq" else 1)
+
+    def outgrown(self) -> bool:
+        """An approximate kind whose clusters (or exact stand-in) no longer fit the number of vectors held."""
+        if self.kind == "flat" or self.index is None:
+            return False
+        if not self.approximate:
+            return self.count >= self._train_floor
+        return _nlist_for(min(self.count, MAX_TRAIN)) >= REGROW * self.nlist
+
     def train(self, sample: np.ndarray) -> None:
         """Approximate kinds learn their coarse clusters (and codebooks) from a sample of the vectors."""
         if self.index is not None:
             return
         sample = _rows(sample, self.dim)
-        nlist = int(max(1, min(4096, len(sample) // 40)))
+        if len(sample) < self._train_floor:
+            self.index = _exact(self.dim)  # exact while small; outgrown() says when to train for real
+            return
+        nlist = _nlist_for(len(sample))
         quantizer = faiss.IndexFlatIP(self.dim)
         if self.kind == "ivf_sq8":
             index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
@@ -62,8 +94,6 @@ class VectorIndex:
         else:
             m = max(d for d in range(1, self.dim // 8 + 1) if self.dim % d == 0)  # 384 -> 48 bytes/vector
             index = faiss.IndexIVFPQ(quantizer, self.dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
-        if len(sample) < 256 * (self.kind == "ivf_pq"):
-            raise ValueError("ivf_pq needs at least 256 vectors to train")
         index.train(sample)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove by id
         index.quantizer_trains_alone = 0
@@ -87,7 +117,7 @@ class VectorIndex:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         if len(ids) and self.count:
             # IVF's id hashtable only removes through an explicit id array.
-            self.index.remove_ids(faiss.IDSelectorArray(ids) if self.kind != "flat" else faiss.IDSelectorBatch(ids))
+            self.index.remove_ids(faiss.IDSelectorArray(ids) if self.approximate else faiss.IDSelectorBatch(ids))
 
     def search(self, queries, k: int, ids=None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) per query row; with `ids`, only those ids are considered (id -1 = none)."""
@@ -99,10 +129,10 @@ class VectorIndex:
             ids = np.ascontiguousarray(ids, dtype=np.int64)
             if len(ids) == 0:
                 return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-            if self.kind != "flat" and len(ids) <= EXACT_FILTER_MAX:
+            if self.approximate and len(ids) <= EXACT_FILTER_MAX:
                 return self._exact_among(queries, k, ids)
             selector = faiss.IDSelectorBatch(ids)
-        if self.kind == "flat":
+        if not self.approximate:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
         else:
             probes = self.probes
@@ -170,6 +200,14 @@ class VectorIndex:
         if index.count != meta.count:
             return None
         return index, meta
+
+
+def _exact(dim: int):
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def _nlist_for(vectors: int) -> int:
+    return int(max(1, min(4096, vectors // 40)))
 
 
 def _rows(arr, dim: int) -> np.ndarray:

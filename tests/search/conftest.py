@@ -18,8 +18,9 @@ def open_search(session_factory, tmp_path, embedding_cache_dir):
     """Open (or re-open, as after a restart) the search engine for this test's database."""
     opened = []
 
-    def _open(kind="flat", data_dir=None):
-        engine = open_engine(session_factory, data_dir or tmp_path / "data", kind=kind, cache_dir=embedding_cache_dir)
+    def _open(kind="flat", data_dir=None, **options):
+        engine = open_engine(session_factory, data_dir or tmp_path / "data", kind=kind, cache_dir=embedding_cache_dir,
+                             **options)
         opened.append(engine)
         return engine
     yield _open

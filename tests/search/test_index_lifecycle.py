@@ -116,7 +116,8 @@ def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_m
 
 def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the_oldest_posts(db, forum, open_search):
     from sqlalchemy import select
-    engine = open_search(kind="ivf_sq8")
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    assert engine.index.vectors.approximate
     stored = db.execute(select(SearchVector.id, SearchVector.vector).where(
         SearchVector.model_id == engine.index.model_id).order_by(SearchVector.id)).all()
     assert len(stored) >= 6 and engine.index.vectors.count == len(stored)
@@ -127,3 +128,27 @@ def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the
     assert len(sample) == 2 and len(ids) >= 2
     assert ids[0] <= stored[2][0] and ids[-1] >= stored[len(stored) // 2][0]
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
+def test_a_forum_that_outgrows_its_exact_start_is_clustered_in_the_background_and_stays_searchable(
+        db, forum, open_search, tmp_path):
+    first = open_search(kind="ivf_sq8", min_train=10_000)
+    held = first.index.vectors.count
+    first.index.stop()
+    # The same forum with a floor it has just reached: the next catch-up learns clusters from stored vectors.
+    engine = open_search(kind="ivf_sq8", min_train=held + 1, data_dir=tmp_path / "data")
+    assert not engine.index.vectors.approximate
+    author = f.user(db)
+    late = f.thread(db, author, title="Mutasi PNS antar kabupaten dalam satu provinsi",
+                    body="Bagaimana alur mutasi pegawai dari kabupaten ke kabupaten lain di provinsi yang sama?")
+    db.commit()
+    engine.index.catch_up()
+    embedded = engine.embedder.embedded
+    assert engine.index.regrow() and engine.index.vectors.approximate
+    assert engine.embedder.embedded == embedded  # clusters come from stored vectors, nothing is re-embedded
+    assert engine.index.vectors.count == engine.index.stored_count()
+    assert not engine.index.regrow()  # nothing left to learn until the forum grows again
+    assert search_threads(db, engine, None, "pindah tugas antar kabupaten gimana").hits[0].thread.id == late.id
+    engine.index.stop()
+    again = open_search(kind="ivf_sq8", min_train=held + 1, data_dir=tmp_path / "data")
+    assert again.index.vectors.approximate and again.embedder.embedded == 0  # the clustered file was saved

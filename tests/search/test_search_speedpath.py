@@ -313,7 +313,7 @@ def test_batched_reconstruct_returns_the_stored_vectors_and_still_refuses_unknow
     vectors = rng.normal(size=(600, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = np.arange(10, 610, dtype=np.int64)
-    index = VectorIndex(16, "m", kind)
+    index = VectorIndex(16, "m", kind, min_train=0)
     index.add(ids, vectors)
     index.remove(ids[:5])
     some = ids[rng.choice(np.arange(5, 600), size=50, replace=False)]

@@ -14,9 +14,9 @@ def test_every_index_kind_adds_removes_filters_saves_and_refuses_other_models(ki
     rng = np.random.default_rng(7)
     vectors = _unit(rng.normal(size=(2000, 64)))
     ids = np.arange(1000, 3000, dtype=np.int64)
-    index = VectorIndex(64, "model-a", kind)
+    index = VectorIndex(64, "model-a", kind, min_train=0)  # approximate kinds train on these 2,000 at once
     index.add(ids, vectors, model_id="model-a")
-    assert index.count == 2000
+    assert index.count == 2000 and index.approximate == (kind != "flat")
     # Its own vector is the best hit (approximate kinds too, at this size).
     scores, found = index.search(vectors[:20], 5)
     assert (found[:, 0] == ids[:20]).mean() >= 0.95
@@ -44,3 +44,30 @@ def test_a_missing_or_torn_index_file_reads_as_absent(tmp_path):
     assert VectorIndex.load(tmp_path) is None
     (tmp_path / "vectors.json").write_text('{"model_id": "m", "dim": 4, "kind": "flat", "count": 3, "last_event": 1}')
     assert VectorIndex.load(tmp_path) is None
+
+
+@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
+def test_an_approximate_kind_stays_exact_while_small_and_asks_to_be_retrained_as_it_grows(kind):
+    rng = np.random.default_rng(11)
+    vectors = _unit(rng.normal(size=(3000, 32)))
+    small = VectorIndex(32, "m", kind, min_train=1000)
+    small.add(np.arange(999), vectors[:999])
+    assert not small.approximate and not small.outgrown()
+    scores, found = small.search(vectors[:5], 1)
+    assert list(found[:, 0]) == [0, 1, 2, 3, 4]  # exact: every vector finds itself
+    small.add([999], vectors[999:1000])
+    assert small.outgrown()  # the floor is reached: time to learn clusters
+
+    grown = VectorIndex(32, "m", kind, min_train=0)
+    grown.train(vectors[:400])  # 10 clusters learned from 400 vectors
+    grown.add(np.arange(1599), vectors[:1599])
+    assert grown.approximate and grown.nlist == 10 and not grown.outgrown()
+    grown.add([1599], vectors[1599:1600])
+    assert grown.outgrown()  # four times the vectors the clusters came from
+
+
+def test_pq_never_trains_on_fewer_vectors_than_its_codebooks_need():
+    vectors = _unit(np.random.default_rng(5).normal(size=(20, 32)))
+    index = VectorIndex(32, "m", "ivf_pq", min_train=0)
+    index.add(np.arange(20), vectors)  # the first post of a new forum must not fail to index
+    assert not index.approximate and index.search(vectors[3], 1)[1][0, 0] == 3
