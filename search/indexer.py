@@ -88,7 +88,7 @@ class SearchIndex:
         learned from its first few thousand; the old index keeps serving until the new one is swapped in.
         """
         if not self.vectors.outgrown() or self.vectors.count == self._regrown_at:
-            return False  # (the second test: never rebuild in a loop should a rebuild not change the shape)
+            return False  # the count check: never rebuild in a loop should a rebuild leave the shape as it was
         before = (self.vectors.count, self.vectors.nlist)
         self.rebuild(progress)
         self.catch_up(progress)
