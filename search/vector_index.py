@@ -53,10 +53,6 @@ class VectorIndex:
         return max(self.nprobe, faiss.extract_index_ivf(self.index).nlist // 20)
 
     @property
-    def is_trained(self) -> bool:
-        return self.index is not None
-
-    @property
     def approximate(self) -> bool:
         """Whether the FAISS index in use is an inverted-list one (an approximate kind that has grown)."""
         return self.index is not None and not isinstance(self.index, faiss.IndexIDMap2)
