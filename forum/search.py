@@ -13,9 +13,13 @@ from search.engine import FILTER_SCAN
 
 MAX_RESULTS = 200
 RELATIVE_FLOOR = 0.12  # dense-only hits this far below the best one are noise, not results
-OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after"}
-_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah):(\"[^\"]*\"|\S+)", re.IGNORECASE)
+OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
+             "urut": "sort"}
+_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
 STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
+# Relevance is the default order; these re-order the relevant threads (never widen them) by a thread date.
+SORT_COLUMNS = {"terbaru": Thread.created_at, "aktif": Thread.last_activity_at}
+SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
 
 
 @dataclass
@@ -26,16 +30,17 @@ class SearchQuery:
     status: str | None = None
     before: date | None = None
     after: date | None = None
+    sort: str | None = None  # None: by relevance; "terbaru" / "aktif": the relevant threads by date
     problems: list[str] = field(default_factory=list)
 
     def filters(self) -> dict:
         return {k: getattr(self, k) for k in ("agency", "topic", "status", "before", "after") if getattr(self, k)}
 
     def as_string(self, drop: str | None = None) -> str:
-        """The query box text with these filters as operators (optionally without one)."""
+        """The query box text with these filters (optionally without one) and the order as operators."""
         names = {v: k for k, v in OPERATORS.items()}
         ops = [f"{names[k]}:{v.isoformat() if isinstance(v, date) else v}" for k, v in self.filters().items() if k != drop]
-        return " ".join([self.text, *ops]).strip()
+        return " ".join([self.text, *ops, *([f"urut:{self.sort}"] if self.sort else [])]).strip()
 
 
 @dataclass
@@ -62,7 +67,7 @@ class SearchPage:
 
 
 def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
-    """Split `instansi:bkn topik:cuti status:terjawab sebelum:2025-06-01 sesudah:2024-01-01` from the text."""
+    """Split `instansi:bkn topik:cuti status:terjawab sebelum:2025-06-01 sesudah:2024-01-01 urut:terbaru` off the text."""
     q = SearchQuery()
     values = {k: v for k, v in (form or {}).items() if v not in (None, "")}
     for key, value in _OPERATOR.findall(raw or ""):
@@ -74,6 +79,12 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
         q.status = STATUS_VALUES.get(str(values["status"]).lower())
         if q.status is None:
             q.problems.append("Status harus “terjawab” atau “belum”.")
+    if values.get("sort"):
+        key = str(values["sort"]).lower()
+        if key in SORT_VALUES:
+            q.sort = SORT_VALUES[key]
+        else:
+            q.problems.append("Urutan harus “relevan”, “terbaru” atau “aktif”.")
     for key, label in (("before", "sebelum"), ("after", "sesudah")):
         if values.get(key):
             try:
@@ -185,6 +196,8 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if not q.text:
         return SearchPage(q, [], 0, page, page_size)
     hits = _ranked(session, engine, viewer, q)
+    if q.sort:
+        hits = _by_date(session, hits, SORT_COLUMNS[q.sort])
     window = hits[(page - 1) * page_size: page * page_size]
     threads = _threads_by_id(session, [h.group_id for h in window])
     posts = _posts_by_id(session, [h.doc_id for h in window])
@@ -197,6 +210,16 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if not hits and q.filters():
         result.suggestions = _drop_filter_suggestions(session, engine, viewer, q)
     return result
+
+
+def _by_date(session: Session, hits: list, column) -> list:
+    """The same hits, newest first by a thread date (ties keep their relevance order)."""
+    if not hits:
+        return hits
+    stmt = select(Thread.id, column).where(Thread.id.in_(_IDS))
+    when = dict(session.execute(stmt, {"ids": [h.group_id for h in hits]}).all())
+    # sorted() is stable: of two threads with the same date the more relevant stays first.
+    return sorted((h for h in hits if h.group_id in when), key=lambda h: when[h.group_id], reverse=True)
 
 
 def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[dict]:

@@ -84,3 +84,51 @@ def test_results_are_paginated(db, open_search):
     second = search_threads(db, engine, None, "sisa cuti tahunan", page=2, page_size=3)
     assert first.total == 7 and first.pages == 3
     assert not {h.thread.id for h in first.hits} & {h.thread.id for h in second.hits}
+
+
+def test_the_order_operator_is_split_from_the_text_and_a_bad_order_is_reported_in_indonesian():
+    q = parse_query("cuti bersama urut:terbaru instansi:bkn")
+    assert (q.text, q.sort, q.agency) == ("cuti bersama", "terbaru", "bkn")
+    assert q.as_string() == "cuti bersama instansi:bkn urut:terbaru"
+    assert parse_query("cuti", form={"sort": "relevan"}).sort is None
+    bad = parse_query("cuti urut:acak")
+    assert bad.sort is None and any("Urutan" in p for p in bad.problems)
+
+
+def _three_cuti_bersama_threads(db):
+    author = f.user(db)
+    oldest = f.thread(db, author, title="Cuti bersama memotong jatah cuti tahunan?",
+                      body="Apakah cuti bersama mengurangi cuti tahunan pegawai?", now=utcnow() - timedelta(days=300))
+    middle = f.thread(db, author, title="Jatah cuti tahunan berkurang karena cuti bersama",
+                      body="Cuti bersama kemarin mengurangi sisa cuti tahunan saya, benarkah?", now=utcnow() - timedelta(days=100))
+    newest = f.thread(db, author, title="Cuti bersama akhir tahun dan sisa cuti tahunan",
+                      body="Kalau cuti bersama diambil, sisa cuti tahunan tinggal berapa?", now=utcnow() - timedelta(days=5))
+    unrelated = f.thread(db, author, title="Cara mengisi SKP di aplikasi e-Kinerja",
+                         body="Menu mana untuk mengisi rencana hasil kerja?", now=utcnow() - timedelta(days=1))
+    db.commit()
+    return oldest, middle, newest, unrelated
+
+
+def test_ordering_by_newest_lists_the_same_relevant_threads_newest_first(db, open_search):
+    oldest, middle, newest, unrelated = _three_cuti_bersama_threads(db)
+    engine = open_search()
+    by_relevance = search_threads(db, engine, None, "cuti bersama memotong cuti tahunan")
+    by_date = search_threads(db, engine, None, "cuti bersama memotong cuti tahunan urut:terbaru")
+    assert {h.thread.id for h in by_date.hits} == {h.thread.id for h in by_relevance.hits} >= {oldest.id, middle.id, newest.id}
+    assert unrelated.id not in {h.thread.id for h in by_date.hits}  # a newer but unrelated thread is not pulled in
+    ids = [h.thread.id for h in by_date.hits]
+    assert ids.index(newest.id) < ids.index(middle.id) < ids.index(oldest.id)
+    assert [h.thread.created_at for h in by_date.hits] == sorted((h.thread.created_at for h in by_date.hits), reverse=True)
+
+
+def test_ordering_by_activity_puts_an_old_thread_with_a_new_reply_first(db, open_search):
+    threads = _three_cuti_bersama_threads(db)[:3]
+    query = "cuti bersama cuti tahunan"
+    by_relevance = [h.thread.id for h in search_threads(db, open_search(), None, query).hits]
+    # The least relevant of the three gets a reply today: ordered by activity it must come first.
+    least = max(threads, key=lambda t: by_relevance.index(t.id))
+    posts.reply(db, author=f.user(db, "penjawab"), thread=least, body_md="Ya, cuti bersama memotong cuti tahunan.")
+    db.commit()
+    hits = search_threads(db, open_search(), None, query, form={"sort": "aktif"}).hits
+    assert hits[0].thread.id == least.id != by_relevance[0]
+    assert [h.thread.last_activity_at for h in hits] == sorted((h.thread.last_activity_at for h in hits), reverse=True)

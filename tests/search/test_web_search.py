@@ -76,3 +76,23 @@ def test_the_thread_page_shows_related_discussions_and_the_duplicate_banner(sear
     assert "Diskusi serupa" in html and sppd.title in html
     html = search_client.get(f"/diskusi/{sppd.id}/{sppd.slug}").text
     assert "Pertanyaan ini mungkin sudah dijawab di" not in html and new.title in html  # related both ways
+
+
+def test_the_search_page_and_api_order_results_by_date_on_request(search_client, db, forum):
+    query = {"q": "cuti dinas kinerja pelatihan"}
+    by_relevance = [item["thread"]["id"] for item in search_client.get("/api/v1/search", params=query).json()["items"]]
+    assert len(by_relevance) >= 2
+    # The least relevant match becomes the newest thread: ordered by date it must come first.
+    least = next(t for t in forum.values() if t.id == by_relevance[-1])
+    for t in forum.values():
+        if t is not least:
+            t.created_at = t.created_at.replace(year=t.created_at.year - 1)
+    db.commit()
+    html = search_client.get("/cari", params={**query, "urut": "terbaru"}).text
+    assert '<option value="terbaru" selected>' in html
+    links = [int(i) for i in re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html)]
+    assert links[0] == least.id and sorted(links) == sorted(by_relevance)
+    body = search_client.get("/api/v1/search", params={**query, "urut": "terbaru"}).json()
+    assert body["sort"] == "terbaru" and body["items"][0]["thread"]["id"] == least.id
+    bad = search_client.get("/api/v1/search", params={"q": "cuti", "urut": "acak"})
+    assert bad.status_code == 200 and any("Urutan" in p for p in bad.json()["problems"])
