@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +34,12 @@ class SearchIndex:
     def __init__(self, session_factory, embedder, directory: Path, kind: str = "flat", min_train: int = MIN_TRAIN):
         self.session_factory, self.embedder, self.kind, self.min_train = session_factory, embedder, kind, min_train
         self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Several web workers share one index directory: the file lock keeps a saved index and its
+        # metadata a pair (one process's file with another's last event would skip events for good),
+        # and the regrow lock lets one of them re-learn the clusters while the others adopt its file.
+        self._files = FileLock(self.directory / "index.lock")
+        self._regrowing = FileLock(self.directory / "regrow.lock")
         self.model_id, self.dim = embedder.model_id, embedder.dim
         self.lock = threading.RLock()  # FAISS is not safe to search while it is being changed
         self.vectors = VectorIndex(self.dim, self.model_id, kind, min_train=min_train)
@@ -55,18 +62,9 @@ class SearchIndex:
         With catch_up=False (web start-up) only stored vectors are loaded; the worker embeds the rest.
         """
         how = "loaded"
-        loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
-        with self.session_factory() as session:
-            max_event = session.scalar(select(func.max(IndexEvent.id))) or 0
-        if (loaded is None or docmap is None or loaded[1].model_id != self.model_id or loaded[1].dim != self.dim
-                or loaded[1].kind != self.kind or loaded[1].last_event > max_event):
+        if not self._adopt_saved():
             self.rebuild(progress)
             how = "rebuilt"
-        else:
-            loaded[0].min_train = self.min_train
-            with self.lock:
-                self.vectors, self.docmap, self.last_event = loaded[0], docmap, loaded[1].last_event
-            self._load_groups()
         if not catch_up:
             return how
         self.catch_up(progress)
@@ -90,12 +88,39 @@ class SearchIndex:
         if not self.vectors.outgrown() or self.vectors.count == self._regrown_at:
             return False  # the count check: never rebuild in a loop should a rebuild leave the shape as it was
         before = (self.vectors.count, self.vectors.nlist)
-        self.rebuild(progress)
-        self.catch_up(progress)
-        self.save()
+        try:
+            self._regrowing.acquire(timeout=0)
+        except Timeout:
+            return False  # another worker is re-learning them; its saved file is adopted at a later poll
+        try:
+            if not self._adopt_saved(better_than=self.vectors):
+                self.rebuild(progress)
+            self.catch_up(progress)
+            self.save()
+        finally:
+            self._regrowing.release()
         self._regrown_at = self.vectors.count
         log.info("search index regrown: %d vectors in %d clusters -> %d in %d",
                  *before, self.vectors.count, self.vectors.nlist)
+        return True
+
+    def _adopt_saved(self, better_than: VectorIndex | None = None) -> bool:
+        """Take the saved index file if it fits this database and model (and, when given, has more clusters)."""
+        with self._files:
+            loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
+        with self.session_factory() as session:
+            max_event = session.scalar(select(func.max(IndexEvent.id))) or 0
+        if (loaded is None or docmap is None or loaded[1].model_id != self.model_id or loaded[1].dim != self.dim
+                or loaded[1].kind != self.kind or loaded[1].last_event > max_event):
+            return False
+        vectors, meta = loaded
+        if better_than is not None and not (vectors.approximate and vectors.nlist > better_than.nlist):
+            return False
+        vectors.min_train = self.min_train
+        with self.lock:
+            self.vectors, self.docmap, self.last_event = vectors, docmap, meta.last_event
+            self._seen, self._seen_from = set(), None  # replay from the file's own last event
+        self._load_groups()
         return True
 
     def stored_count(self) -> int:
@@ -251,7 +276,7 @@ class SearchIndex:
 
     # -- persistence and the background worker ----------------------------------------------------
     def save(self) -> None:
-        with self.lock:
+        with self._files, self.lock:
             self.vectors.save(self.directory, self.last_event)
             self.docmap.save(self.directory)
         self._saved_at, self._dirty = time.monotonic(), False

@@ -152,3 +152,47 @@ def test_a_forum_that_outgrows_its_exact_start_is_clustered_in_the_background_an
     engine.index.stop()
     again = open_search(kind="ivf_sq8", min_train=held + 1, data_dir=tmp_path / "data")
     assert again.index.vectors.approximate and again.embedder.embedded == 0  # the clustered file was saved
+
+
+def test_two_workers_on_one_directory_cluster_once_and_the_second_adopts_the_saved_file(db, forum, open_search, tmp_path):
+    first = open_search(kind="ivf_sq8", min_train=10_000)
+    held = first.index.vectors.count
+    first.index.stop()
+    shared = tmp_path / "shared"
+    one = open_search(kind="ivf_sq8", min_train=held + 1, data_dir=shared)
+    two = open_search(kind="ivf_sq8", min_train=held + 1, data_dir=shared)  # another worker, same index directory
+    f.thread(db, f.user(db), title="Mutasi PNS antar kabupaten dalam satu provinsi",
+             body="Bagaimana alur mutasi pegawai dari kabupaten ke kabupaten lain di provinsi yang sama?")
+    db.commit()
+    one.index.catch_up()
+    two.index.catch_up()
+    # While one worker holds the regrow lock, the other leaves the work to it.
+    with one.index._regrowing:
+        assert not two.index.regrow() and not two.index.vectors.approximate
+    assert one.index.regrow() and one.index.vectors.approximate
+    rebuilt = []
+    two.index.rebuild = lambda *a, **k: rebuilt.append(1)  # the second worker must not cluster again
+    assert two.index.regrow() and rebuilt == []
+    assert two.index.vectors.approximate and two.index.vectors.nlist == one.index.vectors.nlist
+    assert two.index.vectors.count == two.index.stored_count()
+    assert search_threads(db, two, None, "pindah tugas antar kabupaten gimana").hits[0].thread.id \
+        == search_threads(db, one, None, "pindah tugas antar kabupaten gimana").hits[0].thread.id
+    one.index.stop()
+    two.index.stop()
+
+
+def test_saving_the_index_waits_for_another_process_holding_the_files(open_search, tmp_path):
+    import threading
+
+    from filelock import FileLock
+
+    engine = open_search(data_dir=tmp_path / "locked")
+    outside = FileLock(engine.index.directory / "index.lock")  # as another worker's lock would be
+    saved = threading.Event()
+    with outside:
+        worker = threading.Thread(target=lambda: (engine.index.save(), saved.set()))
+        worker.start()
+        assert not saved.wait(0.5)  # the pair of files is not written while another process holds them
+    assert saved.wait(10)
+    worker.join()
+    engine.index.stop()
