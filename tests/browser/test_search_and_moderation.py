@@ -1,5 +1,6 @@
-"""On the demo forum in real Chromium: the composer finds the earlier answer, and a moderator clears a
-duplicate from the queue, follows the old link and undoes the merge."""
+"""On the demo forum in real Chromium: the composer finds the earlier answer, the search page finds it in plain
+words (by relevance or by date), and a moderator clears a duplicate from the queue, follows the old link and
+undoes the merge."""
 import os
 import re
 import subprocess
@@ -46,8 +47,8 @@ def _wait_for_queue(page, base, timeout=240):
     raise AssertionError("antrean duplikat tetap kosong setelah pengindeksan")
 
 
-def test_composer_shows_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(db_url, browser, request,
-                                                                                                tmp_path):
+def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(
+        db_url, browser, request, tmp_path):
     _seed_and_index(db_url, tmp_path)
     base = request.getfixturevalue("live_server")
     member = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
@@ -60,6 +61,22 @@ def test_composer_shows_the_earlier_answer_and_a_moderator_merges_and_undoes_fro
     assert re.search(r"cuti besar", text, re.I), text
     assert "Apakah ini menjawab pertanyaan Anda?" in text
     page.screenshot(path=str(SCREENSHOTS / "composer-suggestions.png"), full_page=False)
+
+    # The search page, in plain words; ordered by date it lists the strongest matches, newest first.
+    page.goto(base + "/cari")
+    page.fill("#q", "cara ngajuin cuti besar")
+    page.click("form.search-form button[type=submit]")
+    page.wait_for_selector(".search-hit")
+    relevant = page.locator(".search-hit .thread-title").all_inner_texts()
+    assert re.search(r"cuti besar", relevant[0], re.I), relevant
+    total = int(page.inner_text("[data-testid=search-total]").split()[0])
+    page.screenshot(path=str(SCREENSHOTS / "search-results.png"), full_page=False)
+    page.select_option("select[name=urut]", "terbaru")
+    page.click("form.search-form button[type=submit]")
+    page.wait_for_url(re.compile(r"urut=terbaru"))
+    assert page.input_value("select[name=urut]") == "terbaru"
+    note = page.inner_text("[data-testid=search-total]")
+    assert "diurutkan dari yang terbaru" in note and 1 <= int(note.split()[0]) <= total  # the strongest matches
     member.close()
 
     moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
