@@ -112,8 +112,9 @@ def free_port() -> int:
 
 def start_server(app: str, env: dict, factory: bool, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers",
-           str(workers), "--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
+    # The same start-up as `forum serve` (scripts/serve.py: TCP_NODELAY kept with several workers).
+    cmd = [sys.executable, "-m", "scripts.serve", app, "--host", "127.0.0.1", "--port", str(port), "--workers",
+           str(workers), "--log-level", "warning"] + (["--factory"] if factory else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

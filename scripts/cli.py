@@ -63,7 +63,7 @@ def cmd_create_admin(settings: Settings, args) -> int:
 
 def cmd_serve(settings: Settings, args) -> int:
     """Run the web server (migrating an empty database first)."""
-    import uvicorn
+    from scripts.serve import serve
 
     from models.db import make_engine
     from models.migrate import is_empty, upgrade
@@ -73,9 +73,8 @@ def cmd_serve(settings: Settings, args) -> int:
     engine.dispose()
     upgrade(settings.resolved_database_url)
     print(f"Forum ASN Progresif berjalan di http://{args.host}:{args.port}")
-    uvicorn.run("scripts.asgi:build", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, access_log=False)
-    return 0
+    return serve("scripts.asgi:build", factory=True, host=args.host, port=args.port, workers=args.workers,
+                 log_level=args.log_level)
 
 
 def _safe_url(settings: Settings) -> str:
