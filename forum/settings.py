@@ -17,11 +17,20 @@ class Settings:
     writes_per_minute: int = 20
     page_size: int = 20
     cookie_secure: bool = False
+    synonyms_file: Path | None = None  # the forum's own acronyms and synonyms, added to the shipped ones
     extra: dict = field(default_factory=dict)
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'forum.db').resolve()}"
+
+    @property
+    def local_synonyms(self) -> Path | None:
+        """FORUM_SYNONYMS_FILE, else DATA_DIR/synonyms.json when it exists, else None."""
+        if self.synonyms_file is not None:
+            return self.synonyms_file
+        default = self.data_dir / "synonyms.json"
+        return default if default.exists() else None
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -39,6 +48,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
         writes_per_minute=int(env.get("FORUM_WRITES_PER_MINUTE", "20")),
         page_size=int(env.get("FORUM_PAGE_SIZE", "20")),
         cookie_secure=env.get("FORUM_COOKIE_SECURE", "0") in ("1", "true", "yes"),
+        synonyms_file=Path(env["FORUM_SYNONYMS_FILE"]) if env.get("FORUM_SYNONYMS_FILE") else None,
     )
     values.update(overrides)
     return Settings(**values)

@@ -4,14 +4,14 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from search.text import lexical_terms, stems
+from search.text import lexical_terms, stems, synonyms_version
 
 _WORD = re.compile(r"\w[\w\-]*", re.UNICODE)
 WINDOW = 36  # words shown
 
 
 @lru_cache(maxsize=256)
-def _wanted(query: str) -> frozenset[str]:
+def _wanted(query: str, _synonyms: int) -> frozenset[str]:
     return frozenset(lexical_terms(query))
 
 
@@ -24,7 +24,7 @@ def _stem_of(word: str) -> str | None:
 def highlight(text: str, query: str, window: int = WINDOW) -> Markup:
     """Escape `text`, keep the `window` words around the densest query matches and wrap matches in <mark>."""
     text = text or ""
-    wanted = _wanted(query or "")
+    wanted = _wanted(query or "", synonyms_version())
     words = list(_WORD.finditer(text))
     if not words:
         return Markup("")

@@ -64,7 +64,14 @@ def cmd_create_admin(settings: Settings, args) -> int:
 def cmd_serve(settings: Settings, args) -> int:
     """Run the web server (migrating an empty database first)."""
     from scripts.serve import serve
+    from search.text import read_synonym_groups
 
+    if settings.local_synonyms is not None:
+        try:  # checked here so a broken file is one clear line, not a traceback from every worker
+            read_synonym_groups(settings.local_synonyms)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     from models.db import make_engine
     from models.migrate import is_empty, upgrade
     engine = make_engine(settings.resolved_database_url)

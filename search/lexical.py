@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from search.lexeme_stats import estimated_frequencies
-from search.text import lexical_terms
+from search.text import lexical_terms, synonyms_version
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
 WIDE_FETCH = 5  # how many times more rows that wider fetch asks for
@@ -22,11 +22,11 @@ _SAFE = re.compile(r"^[0-9a-z]+$")
 
 def query_terms(query: str) -> list[str]:
     """The stems (plus synonym/acronym expansions) OR-ed together in a lexical query."""
-    return list(_query_terms(query))
+    return list(_query_terms(query, synonyms_version()))
 
 
 @lru_cache(maxsize=2048)
-def _query_terms(query: str) -> tuple[str, ...]:
+def _query_terms(query: str, _synonyms: int) -> tuple[str, ...]:
     # Search and the composer ask for the same text in a row; expansion scans every synonym group.
     return tuple([t for t in lexical_terms(query) if _SAFE.match(t)][:64])
 

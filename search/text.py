@@ -117,11 +117,52 @@ def _synonym_groups() -> list[list[str]]:
     return groups
 
 
+# The forum's own groups (FORUM_SYNONYMS_FILE): they widen query expansion only. The duplicate judge's
+# concept features keep the shipped groups, the ones it was trained with.
+_local_groups: list[list[str]] = []
+_version = 0  # bumped when the local groups change: callers key their caches of expansions on it
+
+
+def read_synonym_groups(path: Path) -> list[list[str]]:
+    """Groups from a file in the shipped layout ({"groups": [["skp", "sasaran kinerja pegawai"], ...]})."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        groups = raw["groups"]
+        if not isinstance(groups, list) or not all(isinstance(g, list) and all(isinstance(t, str) for t in g)
+                                                   for g in groups):
+            raise TypeError
+    except OSError as exc:
+        raise ValueError(f"Berkas sinonim {path} tidak bisa dibaca: {exc.strerror or exc}.") from None
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"Berkas sinonim {path} tidak valid: harus JSON berbentuk "
+                         '{"groups": [["skp", "sasaran kinerja pegawai"], ...]}.') from None
+    out = []
+    for group in groups:
+        members = list(dict.fromkeys(normalize(term) for term in group if normalize(term)))
+        if len(members) > 1:
+            out.append(members)
+    return out
+
+
+def use_local_synonyms(path: Path | None) -> int:
+    """Expand queries with the groups in `path` too (None: the shipped dictionary only); returns how many."""
+    global _local_groups, _version
+    groups = read_synonym_groups(path) if path else []
+    if groups != _local_groups:
+        _local_groups, _version = groups, _version + 1
+    return len(groups)
+
+
+def synonyms_version() -> int:
+    """Changes whenever use_local_synonyms() changes the expansion groups."""
+    return _version
+
+
 def expand_query(text: str) -> list[str]:
     """Synonyms and acronym expansions of civil-service terms in `text` that it does not already contain."""
     padded = f" {normalize(text)} "
     extra: list[str] = []
-    for group in _synonym_groups():
+    for group in _synonym_groups() + _local_groups:
         if any(f" {term} " in padded for term in group):
             extra.extend(t for t in group if f" {t} " not in padded and t not in extra)
     return extra

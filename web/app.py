@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from forum.errors import ForumError
 from forum.settings import Settings, load_settings
 from models.db import make_engine, make_session_factory
+from search.text import use_local_synonyms
 from web import errors, render
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
@@ -43,6 +44,8 @@ def _template_setup(engine: JinjaTemplateEngine) -> None:
 def create_app(settings: Settings | None = None, session_factory=None, extra_state: dict | None = None) -> Litestar:
     """Build the web app; tests pass their own settings and session factory."""
     settings = settings or load_settings()
+    # The forum's own acronyms widen query expansion; a broken file stops start-up with its reason.
+    use_local_synonyms(settings.local_synonyms)
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.resolved_database_url))
     state = State({"settings": settings, "session_factory": session_factory, "limiter": RateLimiter(),

@@ -79,3 +79,13 @@ def test_forum_serve_with_two_workers_answers_keep_alive_requests(db_url, tmp_pa
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def test_forum_serve_refuses_a_broken_synonym_file_with_one_indonesian_line(tmp_path, monkeypatch, capsys):
+    from scripts.cli import main
+    broken = tmp_path / "sinonim.json"
+    broken.write_text("{bukan json", encoding="utf-8")
+    monkeypatch.setenv("FORUM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FORUM_SYNONYMS_FILE", str(broken))
+    assert main(["serve", "--port", "1"]) == 1
+    assert "Berkas sinonim" in capsys.readouterr().err and not (tmp_path / "data" / "forum.db").exists()

@@ -61,3 +61,31 @@ def test_lexical_terms_or_the_expansion_stems_into_the_query():
     terms = lexical_terms("ngajuin SPPD")
     assert terms[:2] == ["aju", "sppd"]
     assert "dinas" in terms and len(terms) == len(set(terms))
+
+
+def test_the_forums_own_synonym_file_widens_expansion_but_not_the_judges_concepts(tmp_path):
+    from search.text import concepts, use_local_synonyms
+    path = tmp_path / "synonyms.json"
+    path.write_text('{"groups": [["SIMPEG", "sistem informasi manajemen kepegawaian"]]}', encoding="utf-8")
+    before = concepts("login simpeg gagal terus")
+    try:
+        assert use_local_synonyms(path) == 1
+        assert "sistem informasi manajemen kepegawaian" in expand_query("login simpeg gagal terus")
+        assert "simpeg" in expand_query("Sistem informasi manajemen kepegawaian tidak bisa dibuka")
+        assert concepts("login simpeg gagal terus") == before  # the judge keeps the groups it was trained with
+    finally:
+        use_local_synonyms(None)
+    assert expand_query("login simpeg gagal terus") == []
+
+
+def test_a_broken_synonym_file_is_refused_with_an_indonesian_reason(tmp_path):
+    import pytest
+
+    from search.text import use_local_synonyms
+    path = tmp_path / "synonyms.json"
+    path.write_text('{"groups": ["simpeg"]}', encoding="utf-8")
+    with pytest.raises(ValueError, match="tidak valid"):
+        use_local_synonyms(path)
+    with pytest.raises(ValueError, match="tidak bisa dibaca"):
+        use_local_synonyms(tmp_path / "missing.json")
+    assert expand_query("login simpeg") == []  # nothing half-applied

@@ -104,3 +104,27 @@ def test_the_search_page_and_api_order_results_by_date_on_request(search_client,
     assert body["sort"] == "terbaru" and body["items"][0]["thread"]["id"] == last.id
     bad = search_client.get("/api/v1/search", params={"q": "cuti", "urut": "acak"})
     assert bad.status_code == 200 and any("Urutan" in p for p in bad.json()["problems"])
+
+
+def test_a_synonym_file_in_the_data_dir_lets_a_local_acronym_find_its_long_form(settings, session_factory, db, open_search):
+    from dataclasses import replace
+
+    from search.text import use_local_synonyms
+    thread = f.thread(db, f.user(db), title="Tidak bisa masuk ke sistem informasi manajemen kepegawaian",
+                      body="Sejak pekan lalu sistem informasi manajemen kepegawaian menolak kata sandi saya.")
+    db.commit()
+    engine = open_search()
+
+    def bm25_of_thread(app_settings) -> bool:
+        app = create_app(app_settings, session_factory, extra_state={"search": engine})
+        with TestClient(app=app, base_url="http://testserver.local") as client:
+            items = client.get("/api/v1/search", params={"q": "login simpeg gagal terus"}).json()["items"]
+        return any(i["thread"]["id"] == thread.id and "bm25" in i["signals"] for i in items)
+
+    try:
+        assert not bm25_of_thread(settings)  # no word of the query is in the thread
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / "synonyms.json").write_text('{"groups": [["simpeg", "sistem informasi manajemen kepegawaian"]]}')
+        assert bm25_of_thread(replace(settings))
+    finally:
+        use_local_synonyms(None)
