@@ -1,5 +1,4 @@
-"""Search as members see it: query operators and filters, visibility, thread results with snippets."""
-import re
+"""Search as members see it: filters, visibility, ordering, thread results with snippets, composer suggestions."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -7,16 +6,13 @@ from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
+from forum.search_query import OPERATORS, SearchQuery, parse_query
 from forum.snippets import excerpt, highlight
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from search.engine import FILTER_SCAN
 
 MAX_RESULTS = 200
 RELATIVE_FLOOR = 0.12  # dense-only hits this far below the best one are noise, not results
-OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
-             "urut": "sort"}
-_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
-STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
 # Relevance is the default order; these re-order the relevant threads (never widen them) by a thread date.
 SORT_COLUMNS = {"terbaru": Thread.created_at, "aktif": Thread.last_activity_at}
 # A date order shows only the strong matches: the relevance list's generous tail (a shared word, a loose
@@ -24,28 +20,6 @@ SORT_COLUMNS = {"terbaru": Thread.created_at, "aktif": Thread.last_activity_at}
 # 99.5% of TyDiQA-id dev answers, 94% of Quora-id duplicates and 96% of the demo forum's duplicates while
 # the list shrinks to a median of 3 / 6 / 16 threads (docs/search-research.md, eighth session).
 SORT_KEEP = 0.6
-SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
-
-
-@dataclass
-class SearchQuery:
-    text: str = ""
-    agency: str | None = None
-    topic: str | None = None
-    status: str | None = None
-    before: date | None = None
-    after: date | None = None
-    sort: str | None = None  # None: by relevance; "terbaru" / "aktif": the relevant threads by date
-    problems: list[str] = field(default_factory=list)
-
-    def filters(self) -> dict:
-        return {k: getattr(self, k) for k in ("agency", "topic", "status", "before", "after") if getattr(self, k)}
-
-    def as_string(self, drop: str | None = None) -> str:
-        """The query box text with these filters (optionally without one) and the order as operators."""
-        names = {v: k for k, v in OPERATORS.items()}
-        ops = [f"{names[k]}:{v.isoformat() if isinstance(v, date) else v}" for k, v in self.filters().items() if k != drop]
-        return " ".join([self.text, *ops, *([f"urut:{self.sort}"] if self.sort else [])]).strip()
 
 
 @dataclass
@@ -69,34 +43,6 @@ class SearchPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
-    """Split `instansi:bkn topik:cuti status:terjawab sebelum:2025-06-01 sesudah:2024-01-01 urut:terbaru` off the text."""
-    q = SearchQuery()
-    values = {k: v for k, v in (form or {}).items() if v not in (None, "")}
-    for key, value in _OPERATOR.findall(raw or ""):
-        values[OPERATORS[key.lower()]] = value.strip('"')
-    q.text = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
-    q.agency = (values.get("agency") or "").lower() or None
-    q.topic = (values.get("topic") or "").lower() or None
-    if values.get("status"):
-        q.status = STATUS_VALUES.get(str(values["status"]).lower())
-        if q.status is None:
-            q.problems.append("Status harus “terjawab” atau “belum”.")
-    if values.get("sort"):
-        key = str(values["sort"]).lower()
-        if key in SORT_VALUES:
-            q.sort = SORT_VALUES[key]
-        else:
-            q.problems.append("Urutan harus “relevan”, “terbaru” atau “aktif”.")
-    for key, label in (("before", "sebelum"), ("after", "sesudah")):
-        if values.get(key):
-            try:
-                setattr(q, key, values[key] if isinstance(values[key], date) else date.fromisoformat(str(values[key])))
-            except ValueError:
-                q.problems.append(f"Tanggal “{label}” harus berformat TTTT-BB-HH, mis. 2025-06-01.")
-    return q
 
 
 def _filtered(viewer: User | None, q: SearchQuery, drop: str | None = None):

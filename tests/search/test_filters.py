@@ -2,7 +2,8 @@
 from datetime import date, timedelta
 
 from forum import posts
-from forum.search import parse_query, search_threads
+from forum.search import search_threads
+from forum.search_query import parse_query
 from sqlalchemy import select
 
 from models import Post, utcnow

@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 import forum.search as search_module
 import search.engine as engine_module
 from forum import posts
-from forum.search import SearchQuery, _allowed, _filtered, _visible_among, _with_answers, suggest_similar
+from forum.search import _allowed, _filtered, _visible_among, _with_answers, suggest_similar
+from forum.search_query import SearchQuery
 from models import Post, SearchDocument, Thread, utcnow
 from search import lexical
 from search.docmap import DocMap
