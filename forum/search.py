@@ -58,11 +58,20 @@ def _filtered(viewer: User | None, q: SearchQuery, drop: str | None = None):
         stmt = stmt.where(Thread.accepted_post_id.is_not(None))
     elif f.get("status") == "belum":
         stmt = stmt.where(Thread.accepted_post_id.is_(None))
+    if "author" in f:
+        stmt = stmt.where(exists().where(Post.thread_id == Thread.id, *_shown_posts_by(f["author"])))
     if "before" in f:
         stmt = stmt.where(Thread.created_at < datetime.combine(f["before"], datetime.min.time()))
     if "after" in f:
         stmt = stmt.where(Thread.created_at >= datetime.combine(f["after"], datetime.min.time()))
     return stmt
+
+
+def _shown_posts_by(username: str) -> tuple:
+    """Conditions on Post: the member wrote it and it is still shown (a hidden or deleted post would
+    otherwise reveal where they had written). Usernames are stored in lower case."""
+    return (Post.author_id.in_(select(User.id).where(User.username == username)),
+            Post.is_deleted.is_(False), Post.is_hidden.is_(False))
 
 
 _HIT = aliased(Thread, name="hit")  # built once: a fresh alias per query costs milliseconds
@@ -92,6 +101,8 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
     elif "topic" in f:
         driver = _HIT.id.in_(select(thread_topics.c.thread_id).where(
             thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"]))))
+    elif "author" in f:
+        driver = _HIT.id.in_(select(Post.thread_id).where(*_shown_posts_by(f["author"])))
     else:
         return set(session.scalars(_filtered(viewer, q)))
     return set(session.scalars(select(_HIT.id).where(driver, exists(_filtered(viewer, q).where(Thread.id == _HIT.id)))))
@@ -122,7 +133,7 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
     the exact filtered search (None here) is the one that finds its matches.
     """
     f = q.filters()
-    if not f or "agency" in f or "topic" in f:
+    if not f or "agency" in f or "topic" in f or "author" in f:
         return None  # no filter, or one with its own index: listing its threads is cheap and exact
 
     def check(groups: set[int]) -> set[int]:

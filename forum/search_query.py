@@ -1,12 +1,12 @@
 """The search box as members type it: question text plus operators (instansi: topik: status: sebelum:
-sesudah: urut:), merged with the page's filter fields, with problems reported in Indonesian."""
+sesudah: oleh: urut:), merged with the page's filter fields, with problems reported in Indonesian."""
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
-             "urut": "sort"}
-_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
+             "oleh": "author", "urut": "sort"}
+_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|oleh|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
 STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
 SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
 
@@ -19,11 +19,13 @@ class SearchQuery:
     status: str | None = None
     before: date | None = None
     after: date | None = None
+    author: str | None = None  # a username: threads the member asked or replied in
     sort: str | None = None  # None: by relevance; "terbaru" / "aktif": the relevant threads by date
     problems: list[str] = field(default_factory=list)
 
     def filters(self) -> dict:
-        return {k: getattr(self, k) for k in ("agency", "topic", "status", "before", "after") if getattr(self, k)}
+        return {k: getattr(self, k) for k in ("agency", "topic", "status", "before", "after", "author")
+                if getattr(self, k)}
 
     def as_string(self, drop: str | None = None) -> str:
         """The query box text with these filters (optionally without one) and the order as operators."""
@@ -41,6 +43,7 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
     q.text = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
     q.agency = (values.get("agency") or "").lower() or None
     q.topic = (values.get("topic") or "").lower() or None
+    q.author = (values.get("author") or "").lower().lstrip("@") or None
     if values.get("status"):
         q.status = STATUS_VALUES.get(str(values["status"]).lower())
         if q.status is None:

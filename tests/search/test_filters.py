@@ -146,3 +146,26 @@ def test_ordering_by_activity_puts_an_old_thread_with_a_new_reply_first(db, open
     hits = search_threads(db, open_search(), None, query, form={"sort": "aktif"}).hits
     assert hits[0].thread.id == least.id != by_relevance[0]
     assert [h.thread.last_activity_at for h in hits] == sorted((h.thread.last_activity_at for h in hits), reverse=True)
+
+
+def test_the_author_operator_keeps_threads_the_member_asked_or_answered_in(db, forum, open_search):
+    answerer = f.user(db, "budi_bkn")
+    asked = f.thread(db, answerer, title="Cuti besar untuk PNS yang baru pindah instansi",
+                     body="Apakah masa kerja di instansi lama dihitung untuk syarat cuti besar?")
+    posts.reply(db, author=answerer, thread=forum["cuti"], body_md="Bisa, asal masa kerjanya sudah lima tahun.")
+    hidden = posts.reply(db, author=answerer, thread=forum["latsar"], body_md="Latsar mulai bulan depan.")
+    hidden.is_hidden = True  # a moderator hid it: it must not reveal where the member wrote
+    db.commit()
+    engine = open_search()
+    q = parse_query("cuti besar oleh:@Budi_BKN")
+    assert (q.text, q.author) == ("cuti besar", "budi_bkn")
+    found = {h.thread.id for h in search_threads(db, engine, None, "cuti besar oleh:budi_bkn").hits}
+    assert found == {asked.id, forum["cuti"].id}
+    assert search_threads(db, engine, None, "latsar cpns oleh:budi_bkn").hits == []
+    assert forum["skp"].id not in {h.thread.id for h in search_threads(db, engine, None, "skp", form={"author": "budi_bkn"}).hits}
+
+
+def test_an_unknown_author_finds_nothing_and_offers_to_drop_the_operator(db, forum, open_search):
+    page = search_threads(db, open_search(), None, "prosedur cuti besar oleh:tidak_ada")
+    assert page.hits == []
+    assert [(s["label"], s["query"]) for s in page.suggestions] == [("oleh:tidak_ada", "prosedur cuti besar")]

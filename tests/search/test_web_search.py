@@ -128,3 +128,13 @@ def test_a_synonym_file_in_the_data_dir_lets_a_local_acronym_find_its_long_form(
         assert bm25_of_thread(replace(settings))
     finally:
         use_local_synonyms(None)
+
+
+def test_the_search_api_filters_by_author(search_client, db, forum):
+    writer = f.user(db, "siti_lan")
+    posts.reply(db, author=writer, thread=forum["latsar"], body_md="Latsar angkatan kami mulai Juli, tiga bulan.")
+    db.commit()
+    search_client.app.state.search.index.catch_up()
+    body = search_client.get("/api/v1/search", params={"q": "jadwal latsar", "oleh": "siti_lan"}).json()
+    assert body["filters"] == {"author": "siti_lan"} and [i["thread"]["id"] for i in body["items"]] == [forum["latsar"].id]
+    assert search_client.get("/api/v1/search", params={"q": "cuti besar", "oleh": "tidak_ada"}).json()["items"] == []

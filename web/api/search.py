@@ -13,12 +13,13 @@ from web.api.serialize import thread_json
 from web.pages.search import engine_of
 
 
-@get("/search", summary="Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: urut:)", sync_to_thread=True)
+@get("/search", summary="Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: oleh: urut:)", sync_to_thread=True)
 def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
                page_size: int = 20, instansi: str | None = None, topik: str | None = None,
                status: str | None = None, sebelum: str | None = None, sesudah: str | None = None,
-               urut: str | None = None) -> dict[str, Any]:
-    form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah, "sort": urut}
+               oleh: str | None = None, urut: str | None = None) -> dict[str, Any]:
+    form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah,
+            "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
                             page_size=min(max(page_size, 1), 50))
     return {"query": result.query.text, "filters": {k: str(v) for k, v in result.query.filters().items()},

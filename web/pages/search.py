@@ -48,7 +48,8 @@ def stop_search(app: Litestar) -> None:
 def _form_filters(request: Request) -> dict:
     p = request.query_params
     return {"agency": p.get("instansi"), "topic": p.get("topik"), "status": p.get("status"),
-            "before": p.get("sebelum"), "after": p.get("sesudah"), "sort": p.get("urut")}
+            "before": p.get("sebelum"), "after": p.get("sesudah"), "author": p.get("oleh"),
+            "sort": p.get("urut")}
 
 
 @get("/cari", name="search", sync_to_thread=True)
@@ -59,7 +60,7 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     result = search_threads(db, engine_of(request), viewer, raw, parse_page(request.query_params.get("hal")),
                             form=form, page_size=request.app.state.settings.page_size)
     params = {"q": raw, **{k: v for k, v in request.query_params.items() if k in
-                           ("instansi", "topik", "status", "sebelum", "sesudah", "urut") and v}}
+                           ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut") and v}}
     drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
     return page(request, db, viewer, "search.html", result=result, search_query=raw, form=form,
                 base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
