@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from forum import read_model
@@ -80,12 +81,20 @@ def detect_duplicates(session: Session, engine, thread: Thread, judge=None) -> l
 
 def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
     """Indexer callback: first posts that were (re)embedded get their duplicate candidates recomputed."""
-    with session_factory() as session:
-        threads = list(session.scalars(select(Thread).where(Thread.first_post_id.in_(doc_ids),
-                                                            Thread.merged_into_id.is_(None))))
-        for thread in threads:
-            detect_duplicates(session, engine, thread)
-        session.commit()
+    for attempt in (1, 2):
+        try:
+            with session_factory() as session:
+                threads = list(session.scalars(select(Thread).where(Thread.first_post_id.in_(doc_ids),
+                                                                    Thread.merged_into_id.is_(None))))
+                for thread in threads:
+                    detect_duplicates(session, engine, thread)
+                session.commit()
+            return
+        except (IntegrityError, OperationalError):
+            # Every web worker replays the same new posts: another one stored these links between our read
+            # and our write (PostgreSQL: unique pair; SQLite: a stale snapshot). Once more, over theirs.
+            if attempt == 2:
+                raise
 
 
 @dataclass

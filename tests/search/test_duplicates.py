@@ -27,6 +27,36 @@ def test_a_new_question_gets_candidate_links_to_similar_earlier_threads(db, foru
     assert new.id in [r.thread.id for r in related]
 
 
+def test_two_workers_detecting_the_same_new_question_store_its_links_once(db, forum, open_search, session_factory):
+    from sqlalchemy import event
+
+    from models import Thread
+    engine = open_search()
+    new = _ask(db, "Boleh gak ambil cuti besar padahal baru kerja 4 tahun?",
+               "Masa kerja saya baru empat tahun, apakah sudah bisa mengajukan cuti besar?", agency="kemenkeu")
+    db.commit()
+    engine.index.catch_up()
+    raced = []
+
+    def racing_sessions():
+        """Sessions in which another worker stores the same links just before this one writes its own."""
+        session = session_factory()
+
+        @event.listens_for(session, "before_flush")
+        def other_worker_first(*_):
+            if not raced:
+                raced.append(True)
+                with session_factory() as other:
+                    duplicates.detect_duplicates(other, engine, other.get(Thread, new.id))
+                    other.commit()
+        return session
+
+    duplicates.after_indexed(racing_sessions, engine, [new.first_post_id])
+    db.expire_all()
+    pairs = [l.other_thread_id for l in db.scalars(select(DuplicateLink).where(DuplicateLink.thread_id == new.id))]
+    assert raced and forum["cuti"].id in pairs and len(pairs) == len(set(pairs))
+
+
 def test_a_moderators_not_duplicate_decision_removes_the_pair_from_related_and_is_kept(db, forum, open_search):
     engine = open_search()
     new = _ask(db, "Cuti besar untuk masa kerja empat tahun bisa?", "Apakah PNS dengan masa kerja empat tahun boleh cuti besar?")
