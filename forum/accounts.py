@@ -19,6 +19,7 @@ _USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_.]{1,28})[a-z0-9]$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _COMMON = {"password", "kata sandi", "katasandi", "1234567890", "qwertyuiop", "indonesia1", "bismillah1"}
 SESSION_DAYS = 30
+TOKEN_TOUCH = timedelta(minutes=10)  # how stale an API token's "last used" time may get
 # Verifying against a real hash when the user does not exist keeps response time uniform.
 _DUMMY_HASH = _HASHER.hash("tidak-ada-pengguna-ini")
 
@@ -171,7 +172,11 @@ def user_for_api_token(session: Session, raw: str | None) -> User | None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
     if token is None or not token.user.is_active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # "Last used" is shown to the minute or so: refreshing it on every request would turn each API read into
+    # a write (and, on SQLite, a read that can collide with a concurrent writer).
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH:
+        token.last_used_at = now
     return token.user
 
 

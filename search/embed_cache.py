@@ -1,24 +1,34 @@
 """Embedding cache keyed by (model id, text hash): unchanged text is never embedded twice."""
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from models import EmbeddingCacheEntry
-from models.db import make_engine
+from models.db import insert_or_skip, make_engine
 from search.embedders import Embedder, text_hash
 
 BATCH = 32
+CREATE_ATTEMPTS = 100
 
 
 def cache_engine(data_dir: Path) -> Engine:
     """A cache database under the data dir that outlives throwaway forum databases (eval runs)."""
     engine = make_engine(f"sqlite:///{(Path(data_dir) / 'embedding_cache.db').resolve()}")
-    EmbeddingCacheEntry.__table__.create(engine, checkfirst=True)
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            EmbeddingCacheEntry.__table__.create(engine, checkfirst=True)
+            return engine
+        except OperationalError:
+            # Another worker is creating the same new file (switching its journal, or its own CREATE TABLE
+            # between our check and ours): SQLite says "locked" without waiting. Check again shortly.
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1)
     return engine
 
 
@@ -83,6 +93,5 @@ class CachedEmbedder:
             return
         rows = [{"model_id": self.model_id, "text_hash": h, "vector": np.asarray(v, np.float32).tobytes()}
                 for h, v in vectors.items()]
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         with Session(self.engine) as session, session.begin():
-            session.execute(insert(EmbeddingCacheEntry).values(rows).on_conflict_do_nothing())
+            session.execute(insert_or_skip(EmbeddingCacheEntry, self.engine.dialect.name).values(rows))

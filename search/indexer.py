@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock, Timeout
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from models import IndexEvent, SearchDocument, SearchVector
+from models.db import insert_or_skip
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
 from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
@@ -250,7 +251,8 @@ class SearchIndex:
                 if stale:
                     session.execute(delete(SearchVector).where(SearchVector.id.in_(stale)))
                 if todo:
-                    session.execute(insert(SearchVector), [
+                    # Every web worker replays the same new posts: passages another one stored first are kept.
+                    session.execute(insert_or_skip(SearchVector, session.bind.dialect.name), [
                         {"doc_id": d, "passage_no": n, "model_id": self.model_id, "text_hash": text_hash(p),
                          "vector": new_vectors[row].tobytes()} for row, ((d, n), p) in enumerate(todo)])
         with self.session_factory() as session:

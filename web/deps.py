@@ -7,13 +7,17 @@ from sqlalchemy.orm import Session
 
 from forum import accounts
 from models import User
+from models.db import begin_writing
 
 SESSION_COOKIE = "sesi"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def provide_db(state: State) -> Generator[Session, None, None]:
+def provide_db(request: Request, state: State) -> Generator[Session, None, None]:
     """Open a session; commit when the handler succeeds, roll back when it raises."""
     session = state.session_factory()
+    if request.method not in SAFE_METHODS or request.route_handler.opt.get("writes"):
+        begin_writing(session)  # SQLite: concurrent writes wait for each other instead of failing
     try:
         yield session
     except Exception:

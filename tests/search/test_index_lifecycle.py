@@ -196,3 +196,22 @@ def test_saving_the_index_waits_for_another_process_holding_the_files(open_searc
     assert saved.wait(10)
     worker.join()
     engine.index.stop()
+
+
+def test_a_worker_embedding_a_post_another_worker_just_stored_keeps_theirs_without_an_error(db, forum, open_search, tmp_path):
+    one = open_search(data_dir=tmp_path / "one")
+    two = open_search(data_dir=tmp_path / "two")  # a second web worker on the same database
+    f.thread(db, f.user(db), title="Mutasi PNS antar kabupaten dalam satu provinsi",
+             body="Bagaimana alur mutasi pegawai dari kabupaten ke kabupaten lain di provinsi yang sama?")
+    db.commit()
+    embed, syncs = two.index.embedder.embed_documents, []
+
+    def while_the_other_stores(texts, **options):
+        one.index.catch_up()  # the first worker stores the same passages while the second is embedding them
+        return embed(texts, **options)
+    two.index.embedder.embed_documents = while_the_other_stores
+    sync = two.index._sync
+    two.index._sync = lambda *args: (syncs.append(1), sync(*args))
+    two.index.catch_up()
+    assert syncs == [1]  # no unique-key error, so no second pass
+    assert two.index.vectors.count == two.index.stored_count() == one.index.vectors.count

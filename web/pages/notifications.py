@@ -15,7 +15,7 @@ async def notification_list(request: Request, db: Session, viewer: User | None) 
     return page(request, db, viewer, "notifications.html", notes=notifications.list_notifications(db, viewer.id))
 
 
-@get("/notifikasi/{note_id:int}")
+@get("/notifikasi/{note_id:int}", opt={"writes": True})  # marks the notification read
 async def notification_open(db: Session, viewer: User | None, note_id: int) -> object:
     """Mark one notification read and go where it points."""
     viewer = check_logged_in(viewer)

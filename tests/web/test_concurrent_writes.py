@@ -1,0 +1,67 @@
+"""Members writing at the same moment: every write lands, none gets a 500 ("database is locked" on SQLite)."""
+import threading
+
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from forum import accounts
+from models import Post
+from tests import factories as f
+from tests.web.helpers import bearer
+from web.app import create_app
+
+
+def test_simultaneous_replies_from_several_members_all_land(settings, session_factory, db):
+    members = [f.user(db, f"penulis{i}") for i in range(4)]
+    thread = f.thread(db, members[0])
+    tokens = [accounts.create_api_token(db, m, "tes")[0] for m in members]
+    db.commit()
+    statuses: list[int] = []
+    start = threading.Barrier(len(tokens), timeout=60)
+    # One app per member, as in separate workers, each served on its own event-loop thread: requests overlap.
+    apps = [create_app(settings, session_factory) for _ in tokens]
+
+    def member(token: str, app) -> None:
+        with TestClient(app=app, base_url="http://testserver.local") as client:
+            start.wait()
+            for i in range(8):
+                reply = client.post(f"/api/v1/threads/{thread.id}/replies", headers=bearer(token),
+                                    json={"body_md": f"Balasan ke-{i}: menurut pengalaman kami di kantor begitu."})
+                statuses.append(reply.status_code)
+
+    workers = [threading.Thread(target=member, args=pair) for pair in zip(tokens, apps)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert statuses == [201] * 32, sorted(set(statuses))
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread.id)) == 33
+
+
+def _open_cache(directory: str, start, results) -> None:
+    """In a worker process: open the embedding cache the way the search engine does at start-up."""
+    from search.embed_cache import cache_engine
+    start.wait()
+    try:
+        cache_engine(directory).dispose()
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        import traceback
+        results.put(repr(exc) + traceback.format_exc()[-1500:])
+
+
+def test_two_workers_creating_the_embedding_cache_at_the_same_moment_both_start(tmp_path):
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):  # a fresh file each time: the race is in creating it (journal switch, CREATE TABLE)
+        directory = tmp_path / f"data{attempt}"
+        directory.mkdir()
+        start, results = context.Barrier(2), context.Queue()
+        workers = [context.Process(target=_open_cache, args=(str(directory), start, results)) for _ in range(2)]
+        for w in workers:
+            w.start()
+        outcomes = [results.get(timeout=120) for _ in workers]
+        for w in workers:
+            w.join(timeout=60)
+        assert outcomes == ["ok", "ok"], outcomes
