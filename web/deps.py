@@ -17,7 +17,9 @@ def provide_db(request: Request, state: State) -> Generator[Session, None, None]
     """Open a session; commit when the handler succeeds, roll back when it raises."""
     session = state.session_factory()
     if request.method not in SAFE_METHODS or request.route_handler.opt.get("writes"):
-        begin_writing(session)  # SQLite: concurrent writes wait for each other instead of failing
+        # SQLite: concurrent writes wait for each other instead of failing. The body is already in by now
+        # (the CSRF check reads form posts, the API parses `data` first), so a slow upload holds no lock.
+        begin_writing(session)
     try:
         yield session
     except Exception:

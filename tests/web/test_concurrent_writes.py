@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from forum import accounts
 from models import Post
 from tests import factories as f
+from tests.browser.conftest import live_server  # noqa: F401 (a real server process for the slow upload)
 from tests.web.helpers import bearer
 from web.app import create_app
 
@@ -65,3 +66,35 @@ def test_two_workers_creating_the_embedding_cache_at_the_same_moment_both_start(
         for w in workers:
             w.join(timeout=60)
         assert outcomes == ["ok", "ok"], outcomes
+
+
+def test_a_slow_upload_does_not_hold_up_other_members_writes(db_url, session_factory, request):
+    import re
+    import socket
+    from urllib.parse import urlparse
+
+    import httpx
+    with session_factory() as db:
+        members = [f.user(db, "lambat"), f.user(db, "cepat")]
+        thread = f.thread(db, members[0])
+        slow_token = accounts.create_api_token(db, members[0], "tes")[0]
+        quick_cookie = accounts.start_session(db, members[1])
+        db.commit()
+        thread_id = thread.id
+    base = request.getfixturevalue("live_server")  # a real uvicorn process, one worker
+    with httpx.Client(base_url=base, cookies={"sesi": quick_cookie}, timeout=60) as quick:
+        page = quick.get(f"/diskusi/{thread_id}", follow_redirects=True).text
+        csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        host = urlparse(base)
+        # A member whose reply (through the API: no CSRF check reads the body first) trickles in: headers sent,
+        # half the body so far.
+        slow = socket.create_connection((host.hostname, host.port))
+        body = b'{"body_md": "' + b"a" * 200 + b'"}'
+        slow.sendall(f"POST /api/v1/threads/{thread_id}/replies HTTP/1.1\r\nHost: {host.netloc}\r\n"
+                     f"Authorization: Bearer {slow_token}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:50])
+        try:
+            reply = quick.post(f"/diskusi/{thread_id}/balas", data={"_csrf_token": csrf, "body_md": "Balasan cepat."})
+            assert reply.status_code == 303, reply.status_code  # stored while the other upload is still open
+        finally:
+            slow.close()
