@@ -1,33 +1,50 @@
-"""Per-process sliding-window rate limits for logins and writes."""
-import threading
-import time
-from collections import defaultdict, deque
+"""Sliding-window rate limits for logins and writes, counted in the database: every web worker (and a
+restarted one) sees the same attempts, so `--workers 2` does not double the allowance."""
+import itertools
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from forum.errors import RateLimited
+from models import RateEvent, utcnow
+from models.db import begin_writing
+
+KEEP = timedelta(days=1)  # longer than every window in use (the longest is an hour)
+PRUNE_EVERY = 500  # hits between two deletions of expired events
 
 
 class RateLimiter:
     """Allow at most `limit` events per `window` seconds for each key."""
 
     def __init__(self) -> None:
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self._hits = itertools.count(1)
 
-    def hit(self, key: str, limit: int, window: float = 60.0, message: str = "") -> None:
-        """Record one event for `key`, raising RateLimited (429) when over the limit."""
-        now = time.monotonic()
-        with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - window:
-                events.popleft()
-            if len(events) >= limit:
-                wait = int(events[0] + window - now) + 1
-                raise RateLimited(message or f"Terlalu banyak permintaan. Coba lagi dalam {wait} detik.")
-            events.append(now)
-            if len(self._events) > 50_000:  # bound memory under a flood of distinct keys
-                self._events.clear()
+    def hit(self, db: Session, key: str, limit: int, window: float = 60.0, message: str = "") -> None:
+        """Record one event for `key` in the request's session, raising RateLimited (429) when over the limit.
 
-    def reset(self, key: str) -> None:
+        The event is committed at once, with whatever the request had done so far (only reads, at the start of
+        a handler): a request that fails afterwards (a wrong password, a rejected form) still counts.
+        """
+        key = _storable(key)
+        now = utcnow()
+        count, oldest = db.execute(select(func.count(), func.min(RateEvent.at)).where(
+            RateEvent.key == key, RateEvent.at > now - timedelta(seconds=window))).one()
+        if count >= limit:
+            wait = int((oldest + timedelta(seconds=window) - now).total_seconds()) + 1
+            raise RateLimited(message or f"Terlalu banyak permintaan. Coba lagi dalam {wait} detik.")
+        db.add(RateEvent(key=key, at=now))
+        if next(self._hits) % PRUNE_EVERY == 0:
+            db.execute(delete(RateEvent).where(RateEvent.at < now - KEEP))
+        db.commit()
+        begin_writing(db)  # the rest of the request writes too (SQLite: keep the write lock from the start)
+
+    def reset(self, db: Session, key: str) -> None:
         """Forget the events of `key` (e.g. after a successful login)."""
-        with self._lock:
-            self._events.pop(key, None)
+        db.execute(delete(RateEvent).where(RateEvent.key == _storable(key)))
+
+
+def _storable(key: str) -> str:
+    # Keys carry what a visitor typed (a login name): PostgreSQL text refuses NUL, no encoding takes a lone
+    # surrogate. Escaped, they still count under one key each.
+    return key.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")[:300]

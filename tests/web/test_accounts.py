@@ -229,3 +229,20 @@ def test_a_visitor_sent_to_login_comes_back_to_the_same_page_with_its_query_stri
     assert response.status_code == 303
     login = client.get(response.headers["location"])
     assert 'name="lanjut" value="/diskusi/baru?topik=cuti-kehadiran"' in login.text
+
+
+def test_login_attempts_count_across_workers_and_restarts(settings, session_factory, db, agencies):
+    from web.app import create_app
+    f.user(db, username="budi.santoso")
+    db.commit()
+    limited = dataclasses.replace(settings, login_attempts_per_minute=4)
+    wrong = {"username": "budi.santoso", "password": "Salah-Sekali-99"}
+    # Two workers (two apps on one database): their attempts add up.
+    with TestClient(app=create_app(limited, session_factory), base_url="http://testserver.local") as one, \
+            TestClient(app=create_app(limited, session_factory), base_url="http://testserver.local") as two:
+        assert [post_form(c, "/masuk", wrong).status_code for c in (one, two, one, two)] == [400] * 4
+        assert post_form(one, "/masuk", wrong).status_code == 429
+        assert post_form(two, "/masuk", wrong).status_code == 429
+    # A restarted worker remembers them too.
+    with TestClient(app=create_app(limited, session_factory), base_url="http://testserver.local") as again:
+        assert post_form(again, "/masuk", {**wrong, "password": f.PASSWORD}).status_code == 429

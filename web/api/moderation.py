@@ -52,8 +52,8 @@ class RoleBody:
     reason: str = ""
 
 
-def _limit(state: State, viewer: User) -> None:
-    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+def _limit(db: Session, state: State, viewer: User) -> None:
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
                       "Terlalu banyak tindakan. Tunggu sebentar lalu coba lagi.")
 
 
@@ -80,7 +80,7 @@ async def thread_flag(db: Session, viewer: User | None, state: State, thread_id:
     if action not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     thread = _thread_for(db, viewer, thread_id)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     verbs[action](db, thread, viewer, data.reason, expected_version=data.expected_version)
     return {**thread_json(thread), "version": thread.version}
 
@@ -89,7 +89,7 @@ async def thread_flag(db: Session, viewer: User | None, state: State, thread_id:
 async def thread_move(db: Session, viewer: User | None, state: State, thread_id: int, data: MoveBody) -> dict[str, Any]:
     viewer = check_moderator(viewer)
     thread = _thread_for(db, viewer, thread_id)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     return thread_json(moderation.move_thread(db, thread, viewer, data.agency, data.topics, data.reason))
 
 
@@ -108,7 +108,7 @@ async def merge_preview(db: Session, viewer: User | None, source: int, target: i
 async def merge_create(db: Session, viewer: User | None, state: State, data: MergeBody) -> dict[str, Any]:
     viewer = check_moderator(viewer)
     source, target = threads.get_thread(db, data.source, viewer), threads.get_thread(db, data.target, viewer)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     record = merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.reason,
                                    accepted_choice=data.accepted, topics=data.topics)
     return merge_json(record)
@@ -130,7 +130,7 @@ async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: i
     record = db.get(MergeRecord, merge_id)
     if record is None:
         raise NotFound("Catatan penggabungan tidak ditemukan.")
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     source = merging.unmerge(db, merge_record=record, actor=viewer, reason=data.reason)
     db.refresh(record)
     return {**merge_json(record), "restored": thread_json(source)}
@@ -153,7 +153,7 @@ async def duplicate_decide(db: Session, viewer: User | None, state: State, link_
     if decision not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     verbs[decision](db, link=link, actor=viewer, reason=data.reason)
     return {"id": link.id, "status": link.status}
 
@@ -167,7 +167,7 @@ def report_json(r) -> dict:
 async def report_create(db: Session, viewer: User | None, state: State, post_id: int, data: ReportBody) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
     item = posts.get_post(db, post_id, viewer)
-    state.limiter.hit(f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
+    state.limiter.hit(db, f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
     return report_json(reports.report_post(db, reporter=viewer, post=item, reason=data.reason))
 
 
@@ -186,7 +186,7 @@ async def report_decide(db: Session, viewer: User | None, state: State, report_i
     if decision not in ("hide", "dismiss"):
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     if decision == "hide":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.reason)
     else:
@@ -218,7 +218,7 @@ async def staff(db: Session, viewer: User | None) -> list[dict[str, Any]]:
 @post("/moderation/roles", summary="Ubah peran anggota (admin)", status_code=200)
 async def set_role(db: Session, viewer: User | None, state: State, data: RoleBody) -> dict[str, Any]:
     viewer = check_admin(viewer)
-    _limit(state, viewer)
+    _limit(db, state, viewer)
     user = accounts.get_user(db, data.username)
     roles.set_role(db, actor=viewer, user=user, role=data.role, agencies=data.agencies, topics=data.topics,
                    reason=data.reason)

@@ -38,8 +38,8 @@ class AcceptAnswer:
     post_id: int | None
 
 
-def _write_limit(state: State, viewer: User) -> None:
-    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+def _write_limit(db: Session, state: State, viewer: User) -> None:
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
                       "Terlalu banyak penulisan. Tunggu sebentar lalu coba lagi.")
 
 
@@ -85,7 +85,7 @@ async def thread_detail(db: Session, viewer: User | None, thread_id: int) -> dic
 @post("/threads", summary="Buat diskusi", status_code=201)
 async def thread_create(db: Session, viewer: User | None, state: State, data: NewThread) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(state, viewer)
+    _write_limit(db, state, viewer)
     thread = threads.create_thread(db, author=viewer, agency=data.agency, topics=data.topics, title=data.title,
                                    body_md=data.body_md)
     for hook in getattr(state, "after_thread_created", []):
@@ -96,7 +96,7 @@ async def thread_create(db: Session, viewer: User | None, state: State, data: Ne
 @post("/threads/{thread_id:int}/replies", summary="Balas diskusi", status_code=201)
 async def reply_create(db: Session, viewer: User | None, state: State, thread_id: int, data: NewReply) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(state, viewer)
+    _write_limit(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     return post_json(posts.reply(db, author=viewer, thread=thread, body_md=data.body_md, reply_to=data.reply_to))
 
@@ -104,7 +104,7 @@ async def reply_create(db: Session, viewer: User | None, state: State, thread_id
 @patch("/posts/{post_id:int}", summary="Sunting tulisan")
 async def post_edit(db: Session, viewer: User | None, state: State, post_id: int, data: PostEdit) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(state, viewer)
+    _write_limit(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
     return post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md))
 

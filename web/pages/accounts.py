@@ -36,7 +36,7 @@ async def register_form(request: Request, db: Session, viewer: User | None) -> o
 async def register_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
     """Create the account and log in; on errors show the form again with what was typed."""
     data = await read_form(request)
-    state.limiter.hit(f"register:{client_ip(request)}", 10, 3600,
+    state.limiter.hit(db, f"register:{client_ip(request)}", 10, 3600,
                       "Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
     try:
         user = accounts.register_user(db, username=data.get("username", ""),
@@ -65,15 +65,15 @@ async def login_submit(request: Request, db: Session, viewer: User | None, state
     login = data.get("username", "").strip().lower()[:254]
     limit = state.settings.login_attempts_per_minute
     message = "Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."
-    state.limiter.hit(f"login-ip:{client_ip(request)}", limit * 3, 60, message)
-    state.limiter.hit(f"login-user:{login}", limit, 60, message)
+    state.limiter.hit(db, f"login-ip:{client_ip(request)}", limit * 3, 60, message)
+    state.limiter.hit(db, f"login-user:{login}", limit, 60, message)
     try:
         user = accounts.authenticate(db, login, data.get("password", ""))
     except ValidationFailed as exc:
         data.pop("password", None)
         return page(request, db, viewer, "login.html", status_code=400, form=data, errors=exc.fields,
                     error=exc.message)
-    state.limiter.reset(f"login-user:{login}")
+    state.limiter.reset(db, f"login-user:{login}")
     return _login_response(db, user, state, data.get("lanjut", "/"), f"Selamat datang kembali, {user.display_name}.")
 
 

@@ -72,7 +72,7 @@ async def decide_pair(request: Request, db: Session, viewer: User | None, state:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
     data = await read_form(request)
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     verb, message = verbs[decision]
     verb(db, link=link, actor=viewer, reason=data.get("alasan", ""))
     return redirect("/moderasi", message)
@@ -87,7 +87,7 @@ async def decide_report(request: Request, db: Session, viewer: User | None, stat
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
     data = await read_form(request)
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     if decision == "sembunyikan":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.get("alasan", ""))
         return redirect("/moderasi/laporan", "Tulisan disembunyikan dari anggota dan pencarian.")
@@ -104,7 +104,7 @@ async def unhide_post(request: Request, db: Session, viewer: User | None, state:
         raise NotFound("Tulisan tidak ditemukan.")
     check_moderator(viewer, db.get(Thread, item.thread_id))
     data = await read_form(request)
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     reports.unhide_post(db, post=item, actor=viewer, reason=data.get("alasan", ""))
     return redirect(f"/p/{item.id}", "Tulisan ditampilkan kembali.")
 
@@ -115,7 +115,7 @@ async def report_submit(request: Request, db: Session, viewer: User | None, stat
     viewer = check_logged_in(viewer)
     item = posts.get_post(db, post_id, viewer)
     data = await read_form(request)
-    state.limiter.hit(f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
+    state.limiter.hit(db, f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
     thread = threads.get_thread(db, item.thread_id, viewer)
     try:
         reports.report_post(db, reporter=viewer, post=item, reason=data.get("alasan", ""))
@@ -134,7 +134,7 @@ async def thread_action(request: Request, db: Session, viewer: User | None, stat
     verb = moderation.ACTIONS.get(data.get("aksi", ""))
     if verb is None:
         raise ValidationFailed("Tindakan moderasi tidak dikenal.", field="aksi")
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     verb(db, thread, viewer, data.get("alasan", ""), expected_version=int_or_none(data.get("versi")))
     return redirect(threads.thread_url(thread), FLAG_MESSAGES[data["aksi"]])
 
@@ -156,7 +156,7 @@ async def move_submit(request: Request, db: Session, viewer: User | None, state:
     viewer = check_moderator(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request, lists=("topics",))
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     try:
         moderation.move_thread(db, thread, viewer, data.get("agency", ""), data["topics"], data.get("alasan", ""))
     except ValidationFailed as exc:

@@ -2,15 +2,16 @@
 import re
 
 from litestar.datastructures import State
+from sqlalchemy.orm import Session
 
 from models import User
 
 _THREAD_REF = re.compile(r"(?:/diskusi/)?(\d{1,18})")
 
 
-def mod_limit(state: State, viewer: User) -> None:
+def mod_limit(db: Session, state: State, viewer: User) -> None:
     """Moderator writes share the per-member write limit."""
-    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
                       "Terlalu banyak tindakan dalam waktu singkat. Tunggu sebentar lalu coba lagi.")
 
 

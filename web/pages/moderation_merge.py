@@ -43,7 +43,7 @@ async def merge_submit(request: Request, db: Session, viewer: User | None, state
     viewer = check_moderator(viewer)
     data = await read_form(request, lists=("topics",))
     source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     try:
         merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.get("alasan", ""),
                               accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None)
@@ -71,7 +71,7 @@ async def unmerge_record(request: Request, db: Session, viewer: User | None, sta
     if record is None:
         raise NotFound("Catatan penggabungan tidak ditemukan.")
     data = await read_form(request)
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     return _undo(db, viewer, record, data.get("alasan", ""))
 
 
@@ -86,7 +86,7 @@ async def unmerge_from_target(request: Request, db: Session, viewer: User | None
     record = merging.find_active_merge(db, thread_ref(data.get("sumber")) or 0, target.id)
     if record is None:
         raise NotFound("Tidak ada penggabungan aktif dari diskusi itu ke diskusi ini.")
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     return _undo(db, viewer, record, data.get("alasan", ""))
 
 

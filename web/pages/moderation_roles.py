@@ -31,7 +31,7 @@ async def roles_submit(request: Request, db: Session, viewer: User | None, state
     """Set a member's role and scopes."""
     viewer = check_admin(viewer)
     data = await read_form(request, lists=("agencies", "topics"))
-    mod_limit(state, viewer)
+    mod_limit(db, state, viewer)
     try:
         user = accounts.get_user(db, data.get("username", "").strip())
         roles.set_role(db, actor=viewer, user=user, role=data.get("role", ""), agencies=data["agencies"],

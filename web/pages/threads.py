@@ -16,8 +16,8 @@ from web.forms import read_form
 from web.render import page, redirect, shared_page
 
 
-def _write_limit(state: State, viewer: User) -> None:
-    state.limiter.hit(f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+def _write_limit(db: Session, state: State, viewer: User) -> None:
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
                       "Anda menulis terlalu cepat. Tunggu sebentar lalu kirim lagi.")
 
 
@@ -89,7 +89,7 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
     viewer = check_logged_in(viewer)
     data = await read_form(request, lists=("topics",))
     try:
-        _write_limit(state, viewer)
+        _write_limit(db, state, viewer)
         thread = threads.create_thread(db, author=viewer, agency=data.get("agency", ""), topics=data["topics"],
                                        title=data.get("title", ""), body_md=data.get("body_md", ""))
     except ValidationFailed as exc:
@@ -108,7 +108,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     try:
-        _write_limit(state, viewer)
+        _write_limit(db, state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
                            reply_to=_int(data.get("reply_to"), "reply_to"))
     except (ValidationFailed, Conflict) as exc:  # keep what the member typed, whatever went wrong
@@ -139,7 +139,7 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     thread = threads.get_thread(db, item.thread_id, viewer)
     data = await read_form(request)
     try:
-        _write_limit(state, viewer)
+        _write_limit(db, state, viewer)
         posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""))
     except ValidationFailed as exc:
         db.rollback()
