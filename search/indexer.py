@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.exc import IntegrityError
 
 from models import IndexEvent, SearchDocument, SearchVector
 from models.db import insert_or_skip
@@ -225,13 +224,6 @@ class SearchIndex:
 
     def sync_documents(self, doc_ids: list[int], progress=None) -> None:
         """Make stored vectors and FAISS match the current text of these documents (embedding only changes)."""
-        try:
-            self._sync(doc_ids, progress)
-        except IntegrityError:
-            # Another process stored the same passages first: theirs are as good as ours.
-            self._sync(doc_ids, progress)
-
-    def _sync(self, doc_ids, progress):
         with self.session_factory() as session:
             docs = {d: (g, t, x) for d, g, t, x in session.execute(
                 select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
