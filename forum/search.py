@@ -1,5 +1,5 @@
 """Search as members see it: filters, visibility, ordering, thread results with snippets, composer suggestions."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, exists, or_, select
@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
 from forum.search_query import OPERATORS, SearchQuery, parse_query
+from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from search.engine import FILTER_SCAN
@@ -158,6 +159,8 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if not q.text:
         return SearchPage(q, [], 0, page, page_size)
     hits = _ranked(session, engine, viewer, q)
+    unconstrained = len(hits)
+    hits = _with_terms(session, q, hits)
     if q.sort:
         best = max((h.score for h in hits), default=0.0)
         hits = _by_date(session, [h for h in hits if h.score >= SORT_KEEP * best], SORT_COLUMNS[q.sort])
@@ -170,9 +173,25 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         out.append(ThreadHit(threads[h.group_id], h.score, post, highlight(post.body_text if post else "", q.text),
                              h.signals))
     result = SearchPage(q, out, len(hits), page, page_size)
+    if not hits and (q.phrases or q.excluded) and unconstrained:
+        result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
+                                   "count": unconstrained})
     if not hits and q.filters():
-        result.suggestions = _drop_filter_suggestions(session, engine, viewer, q)
+        result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result
+
+
+def _with_terms(session: Session, q: SearchQuery, hits: list) -> list:
+    """The hits that hold the query's "phrases" and none of its -words, each showing a post with the phrases."""
+    if not (q.phrases or q.excluded) or not hits:
+        return hits
+    match = match_terms(session, [h.group_id for h in hits], q.phrases, q.excluded)
+    return [replace(h, doc_id=match.shown_post(h.group_id, h.doc_id)) for h in hits if h.group_id in match.passing]
+
+
+def _terms_label(q: SearchQuery) -> str:
+    """The phrases and excluded words as typed, e.g. `"cuti besar" -pppk`."""
+    return " ".join([*(f'"{p}"' for p in q.phrases), *(f'-"{w}"' if " " in w else f"-{w}" for w in q.excluded)])
 
 
 def _by_date(session: Session, hits: list, column) -> list:
@@ -187,7 +206,7 @@ def _by_date(session: Session, hits: list, column) -> list:
 
 def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[dict]:
     """For an empty filtered search: which single filter, dropped, would give results (and how many)."""
-    loose = engine.search(session, q.text, limit=MAX_RESULTS).hits
+    loose = _with_terms(session, q, engine.search(session, q.text, limit=MAX_RESULTS).hits)
     ids = [h.group_id for h in loose]
     names = {v: k for k, v in OPERATORS.items()}
     out = []

@@ -195,6 +195,7 @@ def bench_in_process(url, data_dir, kind, n_queries, top_ids=None):
             out.update({f"{label}_p50_ms": _pct(series, 50), f"{label}_p95_ms": _pct(series, 95)})
     with factory() as session:
         out.update(bench_filters(session, engine, max(n_queries // 4, 20)))
+        out.update(bench_terms(session, engine, max(n_queries // 4, 20)))
     out["rss_in_process_mb"] = _rss_mb()
     if top_ids:
         Path(top_ids).write_text(json.dumps(tops, ensure_ascii=False, indent=1))
@@ -228,6 +229,24 @@ def bench_filters(session, engine, n_queries):
             if label:
                 out[f"filter_{name}_same_top10"] = round(float(np.mean([a == b for a, b in zip(tops, first)])), 3)
             first = tops
+    return out
+
+
+TERMS = {"phrase": '"cuti besar"', "exclude": "-pppk", "both": '"uang harian" -hotel'}
+
+
+def bench_terms(session, engine, n_queries):
+    """Searches with an exact phrase and/or an excluded word (p50/p95 ms): the words of every candidate
+    thread's posts are checked, so these cost more than a plain search."""
+    from forum.search import search_threads
+    out = {}
+    for name, terms in TERMS.items():
+        lat = []
+        for q in bench_queries(n_queries)[:n_queries]:
+            t = time.perf_counter()
+            search_threads(session, engine, None, f"{q} {terms}", 1)
+            lat.append((time.perf_counter() - t) * 1000)
+        out.update({f"terms_{name}_p50_ms": _pct(lat, 50), f"terms_{name}_p95_ms": _pct(lat, 95)})
     return out
 
 

@@ -169,3 +169,62 @@ def test_an_unknown_author_finds_nothing_and_offers_to_drop_the_operator(db, for
     page = search_threads(db, open_search(), None, "prosedur cuti besar oleh:tidak_ada")
     assert page.hits == []
     assert [(s["label"], s["query"]) for s in page.suggestions] == [("oleh:tidak_ada", "prosedur cuti besar")]
+
+
+def test_quoted_phrases_and_minus_words_are_split_from_the_text_without_touching_hyphenated_words():
+    q = parse_query('"cuti besar" anak-anak ke-13 -pppk -"cuti melahirkan" instansi:"bkn"')
+    assert q.text == "cuti besar anak-anak ke-13"  # phrase words still rank; excluded words do not
+    assert (q.phrases, q.excluded, q.agency) == (["cuti besar"], ["pppk", "cuti melahirkan"], "bkn")
+    assert q.as_string() == '"cuti besar" anak-anak ke-13 -pppk -"cuti melahirkan" instansi:bkn'
+    assert q.as_string(drop="text") == "cuti besar anak-anak ke-13 instansi:bkn"
+    assert parse_query('cuti "besar').phrases == [] and parse_query('cuti "besar').text == "cuti besar"
+
+
+def test_a_query_of_only_minus_words_is_reported_in_indonesian():
+    q = parse_query("-pppk")
+    assert q.text == "" and q.excluded == ["pppk"]
+    assert any("minus" in p for p in q.problems)
+
+
+def _pppk_and_pns_leave(db):
+    author = f.user(db)
+    pns = f.thread(db, author, title="Syarat cuti besar PNS setelah lima tahun bekerja",
+                   body="Berapa lama masa kerja PNS sebelum boleh mengajukan cuti besar?")
+    pppk = f.thread(db, author, title="Syarat cuti besar untuk PPPK, apakah bisa diajukan?",
+                    body="Pegawai PPPK apakah juga berhak atas cuti besar seperti PNS?")
+    db.commit()
+    return pns, pppk
+
+
+def test_a_minus_word_leaves_out_the_threads_that_hold_it_instead_of_ranking_them_first(db, open_search):
+    pns, pppk = _pppk_and_pns_leave(db)
+    engine = open_search()
+    assert pppk.id in [h.thread.id for h in search_threads(db, engine, None, "syarat cuti besar").hits]
+    found = [h.thread.id for h in search_threads(db, engine, None, "syarat cuti besar -PPPK").hits]
+    assert pns.id in found and pppk.id not in found
+    # A word inside another word is not that word: -ppp excludes nothing here.
+    assert pppk.id in [h.thread.id for h in search_threads(db, engine, None, "syarat cuti besar -ppp").hits]
+
+
+def test_a_quoted_phrase_keeps_only_threads_holding_those_words_in_that_order(db, forum, open_search):
+    engine = open_search()
+    loose = [h.thread.id for h in search_threads(db, engine, None, "tunjangan hari raya").hits]
+    exact = search_threads(db, engine, None, '"Tunjangan  hari raya"')
+    assert [h.thread.id for h in exact.hits] == [forum["skp"].id] and len(loose) >= 1
+    # The phrase is only in the SKP thread's second reply: that reply is the one shown, highlighted.
+    assert exact.hits[0].post.id != forum["skp"].first_post_id
+    assert "<mark>" in str(exact.hits[0].snippet) and "raya" in str(exact.hits[0].snippet).lower()
+    assert search_threads(db, engine, None, '"raya hari tunjangan"').hits == []
+
+
+def test_a_phrase_in_a_hidden_post_finds_nothing_and_offers_the_search_without_it(db, forum, open_search):
+    from forum import reports
+    moderator = f.user(db, role="moderator")
+    reply = db.scalar(select(Post).where(Post.thread_id == forum["skp"].id, Post.body_md.contains("Idul Fitri")))
+    report = reports.report_post(db, reporter=moderator, post=reply, reason="Salah tempat, bukan soal SKP")
+    reports.hide_reported_post(db, report=report, actor=moderator)
+    db.commit()
+    page = search_threads(db, open_search(), None, 'pencairan "idul fitri"')
+    assert page.hits == []
+    assert [(s["filter"], s["label"], s["query"]) for s in page.suggestions] == [
+        ("text", '"idul fitri"', "pencairan idul fitri")]

@@ -32,6 +32,16 @@ def test_an_empty_filtered_search_page_offers_to_drop_the_filter(search_client):
     assert 'href="/cari?q=prosedur+cuti+besar"' in html
 
 
+def test_a_phrase_nobody_wrote_offers_the_search_without_quotes_and_the_api_reports_the_terms(search_client):
+    html = search_client.get("/cari", params={"q": 'prosedur "cuti besar tahunan" -pppk'}).text
+    assert "Tidak ada diskusi yang cocok" in html and "cari tanpa syarat kata" in html
+    assert 'href="/cari?q=prosedur+cuti+besar+tahunan"' in html
+    assert 'value="prosedur &#34;cuti besar tahunan&#34; -pppk"' in html  # what was typed stays in the box
+    body = search_client.get("/api/v1/search", params={"q": 'prosedur "cuti besar tahunan" -pppk'}).json()
+    assert (body["phrases"], body["excluded"], body["items"]) == (["cuti besar tahunan"], ["pppk"], [])
+    assert body["suggestions"][0]["query"] == "prosedur cuti besar tahunan"
+
+
 def test_the_search_api_returns_threads_filters_and_snippets(search_client, forum):
     body = search_client.get("/api/v1/search", params={"q": "uang harian perjadin", "instansi": "kemenkeu"}).json()
     assert body["filters"] == {"agency": "kemenkeu"}

@@ -13,7 +13,7 @@ from web.api.serialize import thread_json
 from web.pages.search import engine_of
 
 
-@get("/search", summary="Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: oleh: urut:)", sync_to_thread=True)
+@get("/search", summary='Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: oleh: urut:, "frasa persis", -kata)', sync_to_thread=True)
 def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
                page_size: int = 20, instansi: str | None = None, topik: str | None = None,
                status: str | None = None, sebelum: str | None = None, sesudah: str | None = None,
@@ -22,7 +22,8 @@ def search_api(request: Request, db: Session, viewer: User | None, q: str = "", 
             "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
                             page_size=min(max(page_size, 1), 50))
-    return {"query": result.query.text, "filters": {k: str(v) for k, v in result.query.filters().items()},
+    return {"query": result.query.text, "phrases": result.query.phrases, "excluded": result.query.excluded,
+            "filters": {k: str(v) for k, v in result.query.filters().items()},
             "sort": result.query.sort or "relevan", "problems": result.query.problems, "total": result.total, "page": result.page, "pages": result.pages,
             "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
