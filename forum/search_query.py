@@ -52,6 +52,11 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
     values = {k: v for k, v in (form or {}).items() if v not in (None, "")}
     for key, value in _OPERATOR.findall(raw or ""):
         values[OPERATORS[key.lower()]] = value.strip('"')
+    names = {v: k for k, v in OPERATORS.items()}
+    for key in [k for k, v in values.items() if isinstance(v, str) and "\x00" in v]:
+        # No slug, name, date or order holds a NUL (and PostgreSQL refuses it in a query parameter).
+        q.problems.append(f"Nilai “{names.get(key, key)}” berisi karakter yang tidak sah; filter itu diabaikan.")
+        del values[key]
     q.typed = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
     q.text = _split_text_terms(q)
     if not q.text and q.excluded:

@@ -148,3 +148,21 @@ def test_the_search_api_filters_by_author(search_client, db, forum):
     body = search_client.get("/api/v1/search", params={"q": "jadwal latsar", "oleh": "siti_lan"}).json()
     assert body["filters"] == {"author": "siti_lan"} and [i["thread"]["id"] for i in body["items"]] == [forum["latsar"].id]
     assert search_client.get("/api/v1/search", params={"q": "cuti besar", "oleh": "tidak_ada"}).json()["items"] == []
+
+
+def test_odd_search_text_is_never_a_500_and_what_was_typed_comes_back_escaped(search_client):
+    from tests.web.helpers import page_problems, xss_payloads
+    odd = ['"\x00"', '-"\x00" cuti', 'cuti\x00besar "a\x00b" -c\x00d', '"' * 40, "-" * 40, '- " -" "-"',
+           '"cuti besar" ' * 30, "x" * 5000, "ＣＵＴＩ 𝐁𝐄𝐒𝐀𝐑 -ｐｐｐｋ", '"%_" -%', 'instansi:"\x00" "cuti']
+    attacks = [p for p in xss_payloads() if "<" in p][::10]
+    for text in odd + [f'cuti "{p}" -{p}' for p in attacks]:
+        for url in ("/cari", "/api/v1/search"):
+            response = search_client.get(url, params={"q": text})
+            assert response.status_code in (200, 400), (url, text, response.status_code)
+            if url == "/cari":
+                assert page_problems(search_client, response.text) == [], text
+    for field in ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut"):
+        for url in ("/cari", "/api/v1/search"):
+            response = search_client.get(url, params={"q": "cuti besar", field: "bkn\x00"})
+            assert response.status_code in (200, 400), (url, field, response.status_code)
+            assert "tidak sah" in response.text, (url, field)
