@@ -237,7 +237,8 @@ TERMS = {"phrase": '"cuti besar"', "exclude": "-pppk", "both": '"uang harian" -h
 
 def bench_terms(session, engine, n_queries):
     """Searches with an exact phrase and/or an excluded word (p50/p95 ms): the words of every candidate
-    thread's posts are checked, so these cost more than a plain search."""
+    thread's posts are checked. A phrase's words stay in the ranked text (the query is embedded anew); an
+    excluded word leaves it (the plain query's vector, cached by the search rows above)."""
     from forum.search import search_threads
     out = {}
     for name, terms in TERMS.items():
