@@ -1,7 +1,7 @@
 """The duplicate queue: candidate pairs from search, strongest first, and the moderators' decisions."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from forum.errors import NotFound, ValidationFailed
@@ -63,10 +63,12 @@ QUEUE_MIN_SCORE = 0.5
 def list_candidates(session: Session, actor: User | None, limit: int = 50) -> list[Candidate]:
     """Open candidate pairs the moderator may act on (both threads in scope, neither merged away)."""
     actor = check_moderator(actor)
+    # Pairs whose asker said "answered there" come first, whatever the judge thought: the asker knows.
+    answered = DuplicateLink.asker_verdict == "answered"
     rows = session.scalars(select(DuplicateLink).where(DuplicateLink.status == "candidate",
-                                                       DuplicateLink.judge_score >= QUEUE_MIN_SCORE)
-                           .order_by(DuplicateLink.judge_score.desc(), DuplicateLink.similarity.desc(),
-                                     DuplicateLink.id).limit(limit * 4))
+                                                       or_(DuplicateLink.judge_score >= QUEUE_MIN_SCORE, answered))
+                           .order_by(case((answered, 0), else_=1), DuplicateLink.judge_score.desc(),
+                                     DuplicateLink.similarity.desc(), DuplicateLink.id).limit(limit * 4))
     out = []
     for link in rows:
         a, b = link.thread, link.other_thread

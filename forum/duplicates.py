@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from forum import read_model
+from forum.asker_verdicts import ANSWERED, DIFFERENT, confirmed_answer_link
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt
 from models import DuplicateLink, Post, Thread, User, utcnow
@@ -104,12 +105,16 @@ class Related:
     judge_score: float
     answer_excerpt: str = ""
     variant: bool = False  # a moderator said: related, same subject, not the same question
+    confirmed: bool = False  # the asker said this earlier thread answers their question
+    askable: bool = False  # an open link from this thread to an earlier one: its asker may give a verdict
+    verdict: str | None = None  # the asker's verdict so far ("answered" / "different")
 
 
 # Built once (see forum.read_model): plain columns, so no DuplicateLink entity drags in both threads
 # through its joined relationships.
 _LINKS = select(DuplicateLink.thread_id, DuplicateLink.other_thread_id, DuplicateLink.status,
-                DuplicateLink.similarity, DuplicateLink.judge_score).where(
+                DuplicateLink.similarity, DuplicateLink.judge_score, DuplicateLink.asker_verdict,
+                DuplicateLink.asker_verdict_at).where(
     or_(DuplicateLink.thread_id == bindparam("thread_id"), DuplicateLink.other_thread_id == bindparam("thread_id")),
     # Two equalities, not IN (...): an IN list is re-expanded into the SQL on every execution.
     or_(DuplicateLink.status == "candidate", DuplicateLink.status == "variant"))
@@ -135,23 +140,35 @@ def _other(link, thread_id: int) -> int:
 
 def _related(links: list, thread_id: int, visible: dict, limit: int) -> list[Related]:
     other_ids = {_other(link, thread_id): link for link in links}
-    out = [Related(visible[i], link.similarity, link.judge_score, variant=link.status == "variant")
-           for i, link in other_ids.items() if i in visible]
-    out.sort(key=lambda r: (not r.variant, -r.judge_score, -r.similarity))
+    out = []
+    for i, link in other_ids.items():
+        if i in visible:
+            askable = link.thread_id == thread_id and link.status == "candidate"
+            out.append(Related(visible[i], link.similarity, link.judge_score, variant=link.status == "variant",
+                               confirmed=askable and link.asker_verdict == ANSWERED, askable=askable,
+                               verdict=link.asker_verdict if askable else None))
+    # The asker's confirmed answer first, then moderator-confirmed variants, then the judge's order.
+    out.sort(key=lambda r: (not r.confirmed, not r.variant, r.verdict == DIFFERENT, -r.judge_score, -r.similarity))
     return out[:limit]
 
 
 def _banner_links(links: list, thread_id: int, threshold: float) -> list:
-    """Candidate links from this thread to an earlier one scoring at least `threshold`, strongest first."""
-    return sorted((link for link in links if link.thread_id == thread_id and link.status == "candidate"
-                   and link.judge_score >= threshold), key=lambda link: -link.judge_score)
+    """Links from this thread to an earlier one for the banner: the one its asker confirmed, then candidates
+    scoring at least `threshold` (strongest first) that the asker has not called a different question."""
+    confirmed = confirmed_answer_link([link for link in links if link.thread_id == thread_id], thread_id)
+    judged = sorted((link for link in links if link.thread_id == thread_id and link.status == "candidate"
+                     and link.asker_verdict is None and link.judge_score >= threshold),
+                    key=lambda link: -link.judge_score)
+    return ([confirmed] if confirmed is not None else []) + judged
 
 
 def _banner(session: Session, links: list, visible: dict) -> Related | None:
     for link in links:
         other = visible.get(link.other_thread_id)
         if other is not None:
-            return Related(other, link.similarity, link.judge_score, _answer_excerpt(session, other))
+            confirmed = link.asker_verdict == ANSWERED
+            return Related(other, link.similarity, link.judge_score, _answer_excerpt(session, other),
+                           confirmed=confirmed, askable=True, verdict=link.asker_verdict)
     return None
 
 
@@ -171,9 +188,7 @@ def related_threads(session: Session, viewer: User | None, thread: Thread, limit
 def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judge=None) -> Related | None:
     """The earlier thread this one most likely duplicates (judge score above the shipped threshold), if any."""
     judge = judge or load_judge()
-    if judge is None:
-        return None
-    links = _banner_links(_links(session, thread.id), thread.id, judge.threshold)
+    links = _banner_links(_links(session, thread.id), thread.id, judge.threshold if judge is not None else 2.0)
     return _banner(session, links, _visible_orm(session, viewer, {link.other_thread_id for link in links}))
 
 
@@ -184,18 +199,21 @@ def thread_page_context(session: Session, viewer: User | None, thread: "Thread |
     """
     links = _links(session, thread.id)
     judge = load_judge()
-    banner_links = _banner_links(links, thread.id, judge.threshold) if judge is not None else []
+    banner_links = _banner_links(links, thread.id, judge.threshold if judge is not None else 2.0)
     visible = read_model.visible_threads(session, viewer, {_other(link, thread.id) for link in links})
     return {"related": _related(links, thread.id, visible, 5),
             "duplicate_banner": _banner(session, banner_links, visible)}
 
 
 def decided_pairs(session: Session) -> list[tuple[str, str, int]]:
-    """Moderators' decisions as labelled pairs for retraining the judge: merged = 1, not duplicate / variant = 0."""
+    """Labelled pairs for retraining the judge: moderators' decisions (merged = 1, not duplicate / variant = 0)
+    and, on pairs still open, the asker's verdict (answered = 1, different = 0)."""
     out = []
-    for link in session.scalars(select(DuplicateLink).where(DuplicateLink.status.in_(DECIDED))):
-        out.append((question_text(session, link.thread), question_text(session, link.other_thread),
-                    1 if link.status == "merged" else 0))
+    decided = DuplicateLink.status.in_(DECIDED)
+    asked = (DuplicateLink.status == "candidate") & DuplicateLink.asker_verdict.is_not(None)
+    for link in session.scalars(select(DuplicateLink).where(decided | asked)):
+        label = 1 if link.status == "merged" or (link.status == "candidate" and link.asker_verdict == ANSWERED) else 0
+        out.append((question_text(session, link.thread), question_text(session, link.other_thread), label))
     return out
 
 

@@ -58,6 +58,11 @@ def can_accept_answer(user: User | None, thread: Thread) -> bool:
     return user.id == thread.author_id or can_moderate(user, thread)
 
 
+def can_give_asker_verdict(user: User | None, thread: Thread) -> bool:
+    """Only the member who asked says whether an earlier thread answers their question."""
+    return user is not None and user.is_active and user.id == thread.author_id and not thread.merged_into_id
+
+
 def check_logged_in(user: User | None) -> User:
     """Raise NotAuthenticated unless someone is logged in."""
     if user is None or not user.is_active:

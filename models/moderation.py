@@ -9,6 +9,7 @@ from models.accounts import User
 from models.threads import Post, Thread
 
 LINK_STATUSES = ("candidate", "merged", "not_duplicate", "variant")
+ASKER_VERDICTS = ("answered", "different")  # the newer thread's asker: "answered there" / "my question differs"
 
 
 class DuplicateLink(Base):
@@ -24,6 +25,8 @@ class DuplicateLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    asker_verdict: Mapped[str | None] = mapped_column(String(20))
+    asker_verdict_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id], lazy="joined")
     other_thread: Mapped[Thread] = relationship(foreign_keys=[other_thread_id], lazy="joined")

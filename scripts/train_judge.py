@@ -6,7 +6,8 @@
 Data: PAWS-id and the near-miss set (development splits), plus the demo forum's own labelled
 pairs (scripts/demo_data/duplicates_*.json over threads_*.json) when they exist, plus, with
 --database, the moderators' decisions stored in a running forum (merged = duplicate,
-"bukan duplikat" / "varian" = not). In a forum, true
+"bukan duplikat" / "varian" = not) and, on pairs still open, the askers' own verdicts ("sudah terjawab di
+sana" = duplicate, "pertanyaan saya berbeda" = not). In a forum, true
 duplicates are often worded differently while look-alikes share most words, so the forum pairs
 get a larger sample weight. A quarter of every source is held aside: the banner threshold is
 chosen there (precision >= 0.9 on the question-like sets), and the numbers written to judge.json
@@ -238,7 +239,7 @@ def quora_hard(eval_dir: Path, vectors: "Vectors", queries_n: int = 1000, pool_n
 
 
 def moderator_pairs(database_url: str) -> list[tuple[str, str, int]]:
-    """The moderators' merge / not-duplicate decisions stored in a forum database, as labelled pairs."""
+    """The moderators' merge / not-duplicate decisions and the askers' verdicts in a forum database, as labelled pairs."""
     from forum.duplicates import decided_pairs
     from models.db import make_engine, make_session_factory
 
@@ -286,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weight", action="append", default=[], metavar="SOURCE=W",
                         help="sample weight of one source (defaults: DEFAULT_WEIGHTS; others 1)")
     parser.add_argument("--database", default=None,
-                        help="forum database URL whose moderators' duplicate decisions join the training pairs")
+                        help="forum database URL whose moderators' decisions and askers' verdicts join the training pairs")
     args = parser.parse_args(argv)
     weights = dict(DEFAULT_WEIGHTS)
     weights.update({k: float(v) for k, v in (w.split("=", 1) for w in args.weight)})

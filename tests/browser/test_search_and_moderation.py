@@ -47,6 +47,37 @@ def _wait_for_queue(page, base, timeout=240):
     raise AssertionError("antrean duplikat tetap kosong setelah pengindeksan")
 
 
+def _asker_confirms_an_earlier_answer(browser, base, db_url):
+    """The asker of a thread with a similar earlier one says it answers their question; a visitor then sees so."""
+    from sqlalchemy import select
+    from models import DuplicateLink, Thread, User
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        thread_id, username = db.execute(
+            select(Thread.id, User.username).join(DuplicateLink, DuplicateLink.thread_id == Thread.id)
+            .join(User, User.id == Thread.author_id).where(DuplicateLink.status == "candidate")
+            .order_by(DuplicateLink.judge_score.desc()).limit(1)).one()
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    _login(page, base, username)
+    page.goto(f"{base}/diskusi/{thread_id}")
+    form = page.locator("[data-testid=asker-verdict] >> nth=0")
+    other_id = form.locator("input[name=lain]").get_attribute("value")
+    form.locator("button[value=terjawab]").click()
+    page.wait_for_selector(".flash")
+    assert "Terima kasih" in page.inner_text(".flash")
+    context.close()
+    visitor = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID")
+    page = visitor.new_page()
+    page.goto(f"{base}/diskusi/{thread_id}")
+    banner = page.locator("[data-testid=duplicate-banner]")
+    assert "Penanya menyatakan pertanyaan ini sudah terjawab di" in banner.inner_text()
+    assert banner.locator(f"a[href^='/diskusi/{other_id}/']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    visitor.close()
+
+
 def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_undoes_from_the_queue(
         db_url, browser, request, tmp_path):
     _seed_and_index(db_url, tmp_path)
@@ -83,6 +114,9 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     page = moderator.new_page()
     _login(page, base, "moderator")
     _wait_for_queue(page, base)
+    _asker_confirms_an_earlier_answer(browser, base, db_url)
+    page.goto(base + "/moderasi")
+    assert page.locator("[data-testid=dup-pair] >> nth=0").locator("[data-testid=asker-answered]").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=False)
     page.click("[data-testid=queue-merge] >> nth=0")
     page.wait_for_selector("[data-testid=merge-confirm]")

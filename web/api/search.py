@@ -1,13 +1,16 @@
 """Search API: /api/v1/search, /api/v1/threads/{id}/similar and the composer's /api/v1/suggest."""
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, get, post
+from litestar.datastructures import State
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from forum import duplicates, threads
+from forum import asker_verdicts, duplicates, threads
 from forum.listing import parse_page
 from forum.search import search_threads, suggest_similar
+from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
 from web.pages.search import engine_of
@@ -39,7 +42,24 @@ def similar_api(db: Session, viewer: User | None, thread_id: int) -> dict[str, A
                          "judge_score": round(r.judge_score, 4)} for r in duplicates.related_threads(db, viewer, thread)],
             "duplicate_of": None if banner is None else {
                 "thread": thread_json(banner.thread), "judge_score": round(banner.judge_score, 4),
-                "answer_excerpt": banner.answer_excerpt}}
+                "confirmed_by_asker": banner.confirmed, "answer_excerpt": banner.answer_excerpt}}
+
+
+@dataclass
+class AskerVerdict:
+    penilaian: str  # terjawab / berbeda / batal
+
+
+@post("/threads/{thread_id:int}/similar/{other_id:int}/verdict", status_code=200,
+      summary="Penanya: diskusi lama ini sudah menjawab (terjawab), pertanyaan saya berbeda (berbeda), atau batal")
+async def asker_verdict_api(db: Session, viewer: User | None, state: State, thread_id: int, other_id: int,
+                            data: AskerVerdict) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+                      "Terlalu banyak penulisan. Tunggu sebentar lalu coba lagi.")
+    link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=other_id, verdict=data.penilaian)
+    return {"thread_id": thread.id, "other_thread_id": other_id, "verdict": link.asker_verdict}
 
 
 @get("/suggest", summary="Pertanyaan serupa untuk formulir diskusi baru", sync_to_thread=True)
@@ -55,4 +75,4 @@ def suggest_api(request: Request, db: Session, viewer: User | None, title: str =
                       for s in items]}
 
 
-routes = [search_api, similar_api, suggest_api]
+routes = [search_api, similar_api, suggest_api, asker_verdict_api]

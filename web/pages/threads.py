@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import catalog, posts, read_model, threads
+from forum import asker_verdicts, catalog, posts, read_model, threads
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.markup import render_markdown
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
@@ -186,6 +186,27 @@ async def watch_submit(request: Request, db: Session, viewer: User | None, threa
     return redirect(threads.thread_url(thread), "Anda mengikuti diskusi ini. Balasan baru akan muncul di notifikasi.")
 
 
+@post("/diskusi/{thread_id:int}/serupa")
+async def asker_verdict_submit(request: Request, db: Session, viewer: User | None, state: State,
+                               thread_id: int) -> object:
+    """The asker says whether an earlier similar thread answers their question (`lain`, `penilaian`)."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    _write_limit(db, state, viewer)
+    link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=_int(data.get("lain"), "lain"),
+                                             verdict=data.get("penilaian"))
+    return redirect(threads.thread_url(thread), VERDICT_MESSAGES[link.asker_verdict])
+
+
+VERDICT_MESSAGES = {
+    asker_verdicts.ANSWERED: "Terima kasih. Pembaca kini diarahkan ke jawaban di diskusi lama; moderator akan "
+                             "meninjau untuk menggabungkan kedua diskusi.",
+    asker_verdicts.DIFFERENT: "Terima kasih. Diskusi itu tidak lagi ditampilkan sebagai kemungkinan jawaban.",
+    None: "Penilaian Anda dibatalkan.",
+}
+
+
 @post("/pratinjau")
 async def preview(request: Request) -> object:
     """Live Markdown preview for the composer (htmx); renders exactly what will be saved."""
@@ -197,4 +218,4 @@ async def preview(request: Request) -> object:
 
 
 routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
-          edit_submit, history, accept_submit, watch_submit, preview]
+          edit_submit, history, accept_submit, watch_submit, asker_verdict_submit, preview]

@@ -1,0 +1,51 @@
+"""The asker's word on a suggested duplicate: "this earlier thread answers my question" or "mine is different".
+
+Stack Overflow asks the asker before closing a question as a duplicate; here the asker's "answered" puts a
+confirmed banner on the thread page for every reader and moves the pair to the top of the moderators' queue
+(moderators still decide the merge), and either verdict becomes a labelled forum pair for retraining the
+judge. The judge alone banners few real duplicates (it must stay precise); the asker knows for sure.
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.errors import NotFound, ValidationFailed
+from forum.permissions import can_give_asker_verdict, can_view_thread, check, check_logged_in
+from models import DuplicateLink, Thread, User, utcnow
+
+ANSWERED, DIFFERENT = "answered", "different"
+VERDICT_WORDS = {"terjawab": ANSWERED, "berbeda": DIFFERENT, "batal": None}  # the form's values; batal withdraws
+
+
+def link_to_earlier(session: Session, thread_id: int, other_id: int) -> DuplicateLink | None:
+    """The link from this (newer) thread to an earlier one it may duplicate. Only that direction: the asker
+    of the earlier thread has nothing to say about whether a later question is answered there."""
+    return session.scalar(select(DuplicateLink).where(DuplicateLink.thread_id == thread_id,
+                                                      DuplicateLink.other_thread_id == other_id))
+
+
+def give_asker_verdict(session: Session, *, actor: User | None, thread: Thread, other_id: object,
+                       verdict: object) -> DuplicateLink:
+    """Record (or with "batal" withdraw) the asker's verdict on the link from their thread to an earlier one."""
+    actor = check_logged_in(actor)
+    check(can_give_asker_verdict(actor, thread), "Hanya penanya diskusi ini yang dapat menilai diskusi serupa.")
+    word = str(verdict or "").strip().lower()
+    if word not in VERDICT_WORDS:
+        raise ValidationFailed("Pilih “terjawab”, “berbeda” atau “batal”.", field="penilaian")
+    value = VERDICT_WORDS[word]
+    other = session.get(Thread, other_id) if isinstance(other_id, int) else None
+    if other is None or other.merged_into_id or not can_view_thread(actor, other):
+        raise NotFound("Diskusi serupa itu tidak ditemukan.")
+    link = link_to_earlier(session, thread.id, other.id)
+    if link is None:
+        raise NotFound("Diskusi itu tidak tercatat sebagai serupa dengan diskusi Anda.")
+    if link.status != "candidate":
+        raise ValidationFailed("Moderator sudah memutuskan pasangan diskusi ini.", field="penilaian")
+    link.asker_verdict, link.asker_verdict_at = value, utcnow() if value else None
+    session.flush()
+    return link
+
+
+def confirmed_answer_link(links: list, thread_id: int):
+    """Of a thread's link rows, the one its asker said answers the question (newest verdict), if any."""
+    confirmed = [link for link in links if link.status == "candidate" and link.asker_verdict == ANSWERED]
+    return max(confirmed, key=lambda link: link.asker_verdict_at, default=None)
