@@ -14,6 +14,9 @@ from web import page_cache
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 FLASH_COOKIE = "pesan"
+# Names the browser draft (static/app.js) a successful send used, so the next page discards it; a refused
+# send (rate limit, a moderator's lock) keeps the draft because this cookie is never set then.
+SENT_DRAFT_COOKIE = "draf_terkirim"
 
 
 def page(request: Request, db: Session, viewer: User | None, template: str, status_code: int = 200,
@@ -21,14 +24,18 @@ def page(request: Request, db: Session, viewer: User | None, template: str, stat
     """A full HTML page."""
     raw_flash = request.cookies.get(FLASH_COOKIE)
     flash = unquote(raw_flash) if raw_flash else None
+    sent_draft = request.cookies.get(SENT_DRAFT_COOKIE)
     response = Template(
         template_name=template,
-        context={**_common(request, viewer, unread_count(db, viewer.id) if viewer else 0, flash), **context},
+        context={**_common(request, viewer, unread_count(db, viewer.id) if viewer else 0, flash),
+                 "sent_draft": sent_draft, **context},
         status_code=status_code,
         media_type=MediaType.HTML,
     )
     if flash:
         response.delete_cookie(FLASH_COOKIE)
+    if sent_draft:
+        response.delete_cookie(SENT_DRAFT_COOKIE)
     return response
 
 
@@ -43,7 +50,7 @@ def shared_page(request: Request, db: Session, viewer: User | None, template: st
     `key()` returns that data and `build()` the full context; each runs only when needed. Members, and anyone
     with a flash message waiting, always get their own page.
     """
-    if viewer is not None or request.cookies.get(FLASH_COOKIE):
+    if viewer is not None or request.cookies.get(FLASH_COOKIE) or request.cookies.get(SENT_DRAFT_COOKIE):
         return page(request, db, viewer, template, **build())
     try:
         key = (template, request.url.path, page_cache.fingerprint(key()))
@@ -66,12 +73,14 @@ def _render_for_everyone(request: Request, template: str, context: dict) -> str:
         csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />')
 
 
-def redirect(url: str, message: str | None = None, status_code: int = 303) -> Redirect:
-    """A redirect after a form post, optionally carrying a one-time message."""
+def redirect(url: str, message: str | None = None, status_code: int = 303, sent_draft: str | None = None) -> Redirect:
+    """A redirect after a form post, optionally carrying a one-time message (and the name of the draft it sent)."""
     response = Redirect(url, status_code=status_code)
     if message:
         # Percent-encoded: cookie values must be ASCII, and messages quote titles with curly quotes.
         response.set_cookie(FLASH_COOKIE, quote(message[:200]), max_age=60, httponly=True, samesite="lax")
+    if sent_draft:
+        response.set_cookie(SENT_DRAFT_COOKIE, quote(sent_draft), max_age=60, httponly=True, samesite="lax")
     return response
 
 

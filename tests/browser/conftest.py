@@ -25,11 +25,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(db_url, tmp_path):
+def live_server_env() -> dict:
+    """Extra FORUM_* settings for the server (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(db_url, tmp_path, live_server_env):
     """Run `scripts.asgi:build` under uvicorn in a subprocess on this test's database."""
     port = _free_port()
     env = {**os.environ, "FORUM_DATABASE_URL": db_url, "FORUM_DATA_DIR": str(tmp_path / "data"),
-           "FORUM_SECRET_KEY": "browser-test-secret-" + "y" * 32, "FORUM_CACHE_DIR": str(TEST_EMBEDDING_CACHE)}
+           "FORUM_SECRET_KEY": "browser-test-secret-" + "y" * 32, "FORUM_CACHE_DIR": str(TEST_EMBEDDING_CACHE),
+           **live_server_env}
     log = open(tmp_path / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env, stdout=log, stderr=log)

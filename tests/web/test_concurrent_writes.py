@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from forum import accounts
 from models import Post
 from tests import factories as f
-from tests.browser.conftest import live_server  # noqa: F401 (a real server process for the slow upload)
+from tests.browser.conftest import live_server, live_server_env  # noqa: F401 (a real server for the slow upload)
 from tests.web.helpers import bearer
 from web.app import create_app
 

@@ -98,7 +98,7 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
                     error=exc.message, agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
     for hook in getattr(state, "after_thread_created", []):
         hook(db, thread)
-    return redirect(threads.thread_url(thread), "Diskusi Anda sudah terbit.")
+    return redirect(threads.thread_url(thread), "Diskusi Anda sudah terbit.", sent_draft="diskusi-baru")
 
 
 @post("/diskusi/{thread_id:int}/balas")
@@ -116,7 +116,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
         return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
                     error=exc.message, **_thread_context(db, viewer, read_model.thread_head(db, thread_id)))
-    return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.")
+    return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
 
 
 @get("/tulisan/{post_id:int}/sunting")

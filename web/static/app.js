@@ -16,3 +16,77 @@ document.addEventListener("click", function (event) {
     document.getElementById("reply-target").hidden = true;
   }
 });
+
+// Drafts: the composer and the reply box keep what was typed, in this browser and per member, until the
+// server confirms it was sent. Opening a "Pertanyaan serupa" answer, a refused send, a closed tab or a crash
+// never loses a half-written question.
+// Logging out clears every draft: office computers are shared.
+(function () {
+  const member = document.body.dataset.member;
+  let store = null;
+  try { store = window.localStorage; } catch (e) { return; }  // storage disabled: nothing to keep
+  if (!store) return;
+  document.querySelectorAll("form[action='/keluar']").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      Object.keys(store).filter(function (k) { return k.indexOf("draf:") === 0; }).forEach(function (k) { store.removeItem(k); });
+    });
+  });
+  if (!member) return;
+  // The server names the draft a successful send used (a refused send keeps it).
+  if (document.body.dataset.draftSent) store.removeItem("draf:" + member + ":" + document.body.dataset.draftSent);
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    const key = "draf:" + member + ":" + form.dataset.draft;
+    const fields = Array.from(form.elements).filter(function (f) {
+      return f.name && f.name !== "_csrf_token" && f.type !== "hidden" && f.type !== "submit" && f.type !== "button";
+    });
+    function read() {
+      const data = {};
+      let typed = false;
+      fields.forEach(function (f) {
+        if (f.type === "checkbox") {
+          data[f.name] = data[f.name] || [];
+          if (f.checked) data[f.name].push(f.value);
+        } else {
+          data[f.name] = f.value;
+          if ((f.tagName === "TEXTAREA" || f.tagName === "INPUT") && f.value.trim()) typed = true;
+        }
+      });
+      return typed ? data : null;
+    }
+    let saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    // After a refused send the server renders what was sent: that wins over an older draft.
+    if (saved && read() === null) {
+      fields.forEach(function (f) {
+        if (!(f.name in saved)) return;
+        if (f.type === "checkbox") f.checked = saved[f.name].indexOf(f.value) >= 0;
+        else f.value = saved[f.name];
+      });
+      const note = document.createElement("p");
+      note.className = "hint draft-note";
+      note.setAttribute("data-testid", "draft-restored");
+      note.textContent = "Draf yang belum terkirim dipulihkan. ";
+      const drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "linkbtn";
+      drop.textContent = "Buang draf";
+      drop.addEventListener("click", function () {
+        store.removeItem(key);
+        fields.forEach(function (f) { if (f.type === "checkbox") f.checked = false; else if (f.tagName !== "SELECT") f.value = ""; });
+        note.remove();
+      });
+      note.appendChild(drop);
+      form.insertBefore(note, form.firstChild);
+      // Let the preview and the similar-question suggestions catch up with the restored text.
+      fields.forEach(function (f) { if (f.value) f.dispatchEvent(new Event("input", { bubbles: true })); });
+    }
+    let timer = null;
+    function save() {
+      const data = read();
+      try { if (data) store.setItem(key, JSON.stringify(data)); else store.removeItem(key); } catch (e) { /* full */ }
+    }
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 300); });
+    form.addEventListener("change", save);
+    form.addEventListener("submit", function () { clearTimeout(timer); save(); });
+  });
+})();
