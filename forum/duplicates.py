@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 CANDIDATES = 8      # similar threads judged per new question
 MIN_SIMILARITY = 0.80  # below this e5 cosine a pair is not worth a link at all
 DECIDED = ("merged", "not_duplicate", "variant")
+FRESH_SECONDS = 60  # a member's page of a thread this new asks again for its similar threads until found
 
 
 @lru_cache(maxsize=1)
@@ -193,7 +194,8 @@ def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judg
 
 
 def thread_page_context(session: Session, viewer: User | None, thread: "Thread | read_model.ThreadRow") -> dict:
-    """What the thread page shows from search: the related list and the duplicate banner, as read-model rows.
+    """What the thread page shows from search: the related list and the duplicate banner, as read-model rows,
+    and whether a member's page should keep asking for them (a thread just posted, not yet compared).
 
     One query for the links and, only when there are any, one for all the threads they point to.
     """
@@ -201,8 +203,10 @@ def thread_page_context(session: Session, viewer: User | None, thread: "Thread |
     judge = load_judge()
     banner_links = _banner_links(links, thread.id, judge.threshold if judge is not None else 2.0)
     visible = read_model.visible_threads(session, viewer, {_other(link, thread.id) for link in links})
+    # Links are found after the new post is embedded (about a second): the asker lands on the page before.
+    pending = viewer is not None and not links and (utcnow() - thread.created_at).total_seconds() < FRESH_SECONDS
     return {"related": _related(links, thread.id, visible, 5),
-            "duplicate_banner": _banner(session, banner_links, visible)}
+            "duplicate_banner": _banner(session, banner_links, visible), "similar_pending": pending}
 
 
 def decided_pairs(session: Session) -> list[tuple[str, str, int]]:

@@ -1,6 +1,7 @@
-"""On the demo forum in real Chromium: the composer finds the earlier answer, the search page finds it in plain
-words (by relevance or by date), and a moderator clears a duplicate from the queue, follows the old link and
-undoes the merge."""
+"""On the demo forum in real Chromium: the composer finds the earlier answer, the new thread's page shows its
+similar threads without a reload, the search page finds the answer in plain words (by relevance or by date),
+an asker confirms an earlier answer, and a moderator clears a duplicate from the queue, follows the old link
+and undoes the merge."""
 import os
 import re
 import subprocess
@@ -92,6 +93,17 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert re.search(r"cuti besar", text, re.I), text
     assert "Apakah ini menjawab pertanyaan Anda?" in text
     page.screenshot(path=str(SCREENSHOTS / "composer-suggestions.png"), full_page=False)
+
+    # Posted anyway: the new thread's page shows its similar earlier threads as soon as they are found,
+    # without a reload, with the asker's "sudah terjawab di sana" buttons.
+    page.fill("#body_md", "Masa kerja saya baru empat tahun. Apakah sudah boleh mengajukan cuti besar?")
+    page.select_option("#agency", index=1)
+    page.check("input[name=topics] >> nth=0")
+    page.click("button:has-text('Terbitkan diskusi')")
+    page.wait_for_selector(".flash:has-text('sudah terbit')")
+    fresh = page.wait_for_selector("[data-testid=fresh-similar] [data-testid=related]", timeout=120_000)
+    assert re.search(r"cuti besar", fresh.inner_text(), re.I)
+    assert page.locator("[data-testid=fresh-similar] [data-testid=asker-verdict]").count() >= 1
 
     # The search page, in plain words; ordered by date it lists the strongest matches, newest first.
     page.goto(base + "/cari")

@@ -166,3 +166,31 @@ def test_odd_search_text_is_never_a_500_and_what_was_typed_comes_back_escaped(se
             response = search_client.get(url, params={"q": "cuti besar", field: "bkn\x00"})
             assert response.status_code in (200, 400), (url, field, response.status_code)
             assert "tidak sah" in response.text, (url, field)
+
+
+def test_a_thread_just_posted_asks_for_its_similar_threads_until_they_are_found(search_client, db, forum):
+    from datetime import timedelta
+
+    from models import DuplicateLink, utcnow
+    from tests.web.helpers import login_as, logout
+    asker = f.user(db, "baru_bertanya")
+    new = f.thread(db, asker, title="Baru 4 tahun kerja, bisa cuti besar?", body="Masa kerja saya empat tahun.")
+    old_quiet = f.thread(db, asker, title="Apel pagi jam berapa?", body="Di kantor kecamatan.",
+                         now=utcnow() - timedelta(minutes=10))
+    db.commit()
+    login_as(search_client, db, asker)
+    page = search_client.get(f"/diskusi/{new.id}/{new.slug}").text
+    assert f'hx-get="/diskusi/{new.id}/serupa-baru"' in page and 'hx-trigger="load delay:1s"' in page
+    logout(search_client)
+    assert "serupa-baru" not in search_client.get(f"/diskusi/{new.id}/{new.slug}").text  # shared visitor page
+    login_as(search_client, db, asker)
+    again = search_client.get(f"/diskusi/{new.id}/serupa-baru").text  # not compared yet: ask again
+    assert 'data-testid="similar-pending"' in again and 'data-testid="related"' not in again
+    db.add(DuplicateLink(thread_id=new.id, other_thread_id=forum["cuti"].id, similarity=0.9, judge_score=0.4))
+    db.commit()
+    found = search_client.get(f"/diskusi/{new.id}/serupa-baru").text
+    assert 'data-testid="fresh-similar"' in found and forum["cuti"].title in found
+    assert 'data-testid="asker-verdict"' in found and 'name="_csrf_token"' in found  # the asker can answer at once
+    assert "serupa-baru" not in found  # found: no more asking
+    assert "serupa-baru" not in search_client.get(f"/diskusi/{old_quiet.id}/{old_quiet.slug}").text
+    assert search_client.get(f"/diskusi/{old_quiet.id}/serupa-baru").text.strip() == ""  # too old: stop asking

@@ -3,10 +3,13 @@ import threading
 from urllib.parse import urlencode
 
 from litestar import Litestar, Request, get
+from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicates
+from forum import catalog, duplicates, read_model
+from forum.errors import NotFound
 from forum.listing import parse_page
+from forum.permissions import can_view_thread
 from forum.search import search_threads
 from models import User
 from web.render import page
@@ -67,4 +70,14 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
                 agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
 
 
-routes = [search_page]
+@get("/diskusi/{thread_id:int}/serupa-baru", name="fresh-similar", sync_to_thread=True)
+def fresh_similar(db: Session, viewer: User | None, thread_id: int) -> Template:
+    """For a thread just posted: its similar threads and banner once found, else the same request again (htmx)."""
+    thread = read_model.thread_head(db, thread_id)
+    if thread is None or not can_view_thread(viewer, thread):
+        raise NotFound("Diskusi tidak ditemukan.")
+    return Template(template_name="_fresh_similar.html",
+                    context={"thread": thread, "viewer": viewer, **duplicates.thread_page_context(db, viewer, thread)})
+
+
+routes = [search_page, fresh_similar]
