@@ -40,6 +40,7 @@ class SearchPage:
     page: int
     page_size: int
     suggestions: list[dict] = field(default_factory=list)
+    phrases_relaxed: bool = False  # no thread held the "phrases": these results are without them
 
     @property
     def pages(self) -> int:
@@ -158,9 +159,13 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     q = parse_query(raw_query, form)
     if not q.text:
         return SearchPage(q, [], 0, page, page_size)
-    hits = _ranked(session, engine, viewer, q)
-    unconstrained = len(hits)
-    hits = _with_terms(session, q, hits)
+    ranked = _ranked(session, engine, viewer, q)
+    hits = _with_terms(session, q, ranked)
+    # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
+    # typed in plain words quotes things too), and say so; the -words still apply.
+    relaxed = bool(q.phrases) and not hits and bool(ranked)
+    if relaxed:
+        hits = _with_terms(session, replace(q, phrases=[]), ranked)
     if q.sort:
         best = max((h.score for h in hits), default=0.0)
         hits = _by_date(session, [h for h in hits if h.score >= SORT_KEEP * best], SORT_COLUMNS[q.sort])
@@ -172,10 +177,10 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         post = posts.get(h.doc_id)
         out.append(ThreadHit(threads[h.group_id], h.score, post, highlight(post.body_text if post else "", q.text),
                              h.signals))
-    result = SearchPage(q, out, len(hits), page, page_size)
-    if not hits and (q.phrases or q.excluded) and unconstrained:
+    result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits))
+    if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
-                                   "count": unconstrained})
+                                   "count": len(ranked)})
     if not hits and q.filters():
         result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result

@@ -173,11 +173,21 @@ def test_an_unknown_author_finds_nothing_and_offers_to_drop_the_operator(db, for
 
 def test_quoted_phrases_and_minus_words_are_split_from_the_text_without_touching_hyphenated_words():
     q = parse_query('"cuti besar" anak-anak ke-13 -pppk -"cuti melahirkan" instansi:"bkn"')
-    assert q.text == "cuti besar anak-anak ke-13"  # phrase words still rank; excluded words do not
+    assert q.text == '"cuti besar" anak-anak ke-13'  # ranked as typed, minus the excluded words
     assert (q.phrases, q.excluded, q.agency) == (["cuti besar"], ["pppk", "cuti melahirkan"], "bkn")
     assert q.as_string() == '"cuti besar" anak-anak ke-13 -pppk -"cuti melahirkan" instansi:bkn'
     assert q.as_string(drop="text") == "cuti besar anak-anak ke-13 instansi:bkn"
-    assert parse_query('cuti "besar').phrases == [] and parse_query('cuti "besar').text == "cuti besar"
+    assert parse_query('cuti "besar').phrases == [] and parse_query('cuti "besar').text == 'cuti "besar'
+    # A hyphen before anything but a letter is text (an emoticon, a time range), not an exclusion.
+    for text in ("ikhlas -_-", "jam kerja 7.30 -16.00"):
+        assert (parse_query(text).text, parse_query(text).excluded) == (text, [])
+
+
+def test_a_query_that_reads_as_a_question_keeps_its_quotes_and_hyphens_as_plain_text():
+    for text in ('Apa arti "kekayaan bersih"?', "gimana cuti besar -pppk", 'Cutoff KVPY 2016 SA -Stream "2016"?'):
+        q = parse_query(text)
+        assert (q.text, q.phrases, q.excluded) == (text, [], [])
+    assert parse_query('syarat "cuti besar" -pppk').phrases == ["cuti besar"]  # keywords: operators
 
 
 def test_a_query_of_only_minus_words_is_reported_in_indonesian():
@@ -214,10 +224,14 @@ def test_a_quoted_phrase_keeps_only_threads_holding_those_words_in_that_order(db
     # The phrase is only in the SKP thread's second reply: that reply is the one shown, highlighted.
     assert exact.hits[0].post.id != forum["skp"].first_post_id
     assert "<mark>" in str(exact.hits[0].snippet) and "raya" in str(exact.hits[0].snippet).lower()
-    assert search_threads(db, engine, None, '"raya hari tunjangan"').hits == []
+    assert not exact.phrases_relaxed
+    # Words nobody wrote in that order: as Google does, the results without the quotes, and the page says so.
+    relaxed = search_threads(db, engine, None, '"raya hari tunjangan"')
+    assert relaxed.phrases_relaxed and relaxed.hits
+    assert [h.thread.id for h in relaxed.hits] == [h.thread.id for h in search_threads(db, engine, None, "raya hari tunjangan").hits]
 
 
-def test_a_phrase_in_a_hidden_post_finds_nothing_and_offers_the_search_without_it(db, forum, open_search):
+def test_a_phrase_only_in_a_hidden_post_matches_nothing_and_the_results_come_without_the_quotes(db, forum, open_search):
     from forum import reports
     moderator = f.user(db, role="moderator")
     reply = db.scalar(select(Post).where(Post.thread_id == forum["skp"].id, Post.body_md.contains("Idul Fitri")))
@@ -225,6 +239,12 @@ def test_a_phrase_in_a_hidden_post_finds_nothing_and_offers_the_search_without_i
     reports.hide_reported_post(db, report=report, actor=moderator)
     db.commit()
     page = search_threads(db, open_search(), None, 'pencairan "idul fitri"')
-    assert page.hits == []
+    assert page.phrases_relaxed  # the phrase is only in the hidden reply: no thread holds it
+    assert reply.id not in [h.post.id for h in page.hits if h.post]
+
+
+def test_minus_words_that_leave_nothing_offer_the_search_without_them(db, forum, open_search):
+    page = search_threads(db, open_search(), None, "prosedur cuti besar -cuti -uang -kinerja -cpns")
+    assert page.hits == [] and not page.phrases_relaxed
     assert [(s["filter"], s["label"], s["query"]) for s in page.suggestions] == [
-        ("text", '"idul fitri"', "pencairan idul fitri")]
+        ("text", "-cuti -uang -kinerja -cpns", "prosedur cuti besar")]

@@ -32,14 +32,19 @@ def test_an_empty_filtered_search_page_offers_to_drop_the_filter(search_client):
     assert 'href="/cari?q=prosedur+cuti+besar"' in html
 
 
-def test_a_phrase_nobody_wrote_offers_the_search_without_quotes_and_the_api_reports_the_terms(search_client):
+def test_phrases_nobody_wrote_and_minus_words_that_leave_nothing_are_explained_on_the_page_and_api(search_client):
     html = search_client.get("/cari", params={"q": 'prosedur "cuti besar tahunan" -pppk'}).text
-    assert "Tidak ada diskusi yang cocok" in html and "cari tanpa syarat kata" in html
-    assert 'href="/cari?q=prosedur+cuti+besar+tahunan"' in html
+    assert "Tidak ada diskusi yang memuat persis “cuti besar tahunan”; ditampilkan hasil tanpa tanda kutip." in html
+    assert 'class="thread-title"' in html
     assert 'value="prosedur &#34;cuti besar tahunan&#34; -pppk"' in html  # what was typed stays in the box
     body = search_client.get("/api/v1/search", params={"q": 'prosedur "cuti besar tahunan" -pppk'}).json()
-    assert (body["phrases"], body["excluded"], body["items"]) == (["cuti besar tahunan"], ["pppk"], [])
-    assert body["suggestions"][0]["query"] == "prosedur cuti besar tahunan"
+    assert (body["phrases"], body["excluded"], body["phrases_relaxed"]) == (["cuti besar tahunan"], ["pppk"], True)
+    assert body["items"]
+    html = search_client.get("/cari", params={"q": "prosedur cuti besar -cuti -uang -kinerja -cpns"}).text
+    assert "Tidak ada diskusi yang cocok" in html and "cari tanpa syarat kata" in html
+    assert 'href="/cari?q=prosedur+cuti+besar"' in html
+    body = search_client.get("/api/v1/search", params={"q": "prosedur cuti besar -cuti -uang -kinerja -cpns"}).json()
+    assert body["items"] == [] and body["suggestions"][0]["query"] == "prosedur cuti besar"
 
 
 def test_the_search_api_returns_threads_filters_and_snippets(search_client, forum):

@@ -26,6 +26,7 @@ def search_api(request: Request, db: Session, viewer: User | None, q: str = "", 
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
                             page_size=min(max(page_size, 1), 50))
     return {"query": result.query.text, "phrases": result.query.phrases, "excluded": result.query.excluded,
+            "phrases_relaxed": result.phrases_relaxed,
             "filters": {k: str(v) for k, v in result.query.filters().items()},
             "sort": result.query.sort or "relevan", "problems": result.query.problems, "total": result.total, "page": result.page, "pages": result.pages,
             "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
