@@ -30,6 +30,7 @@ class ThreadHit:
     post: Post | None
     snippet: str
     signals: dict
+    answer: str = ""  # the accepted answer's best window (highlighted) when the snippet is another post
 
 
 @dataclass
@@ -171,12 +172,16 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         hits = _by_date(session, [h for h in hits if h.score >= SORT_KEEP * best], SORT_COLUMNS[q.sort])
     window = hits[(page - 1) * page_size: page * page_size]
     threads = _threads_by_id(session, [h.group_id for h in window])
-    posts = _posts_by_id(session, [h.doc_id for h in window])
+    # The accepted answers come in the same query: the searcher reads the answer on the results page.
+    answers = {threads[h.group_id].accepted_post_id for h in window} - {None}
+    posts = _posts_by_id(session, [h.doc_id for h in window] + list(answers))
     out = []
     for h in window:
-        post = posts.get(h.doc_id)
-        out.append(ThreadHit(threads[h.group_id], h.score, post, highlight(post.body_text if post else "", q.text),
-                             h.signals))
+        post, thread = posts.get(h.doc_id), threads[h.group_id]
+        answer = posts.get(thread.accepted_post_id) if thread.accepted_post_id != h.doc_id else None
+        shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
+        out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
+                             highlight(answer.body_text, q.text) if shown else ""))
     result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits))
     if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),

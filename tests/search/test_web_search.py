@@ -199,3 +199,27 @@ def test_a_thread_just_posted_asks_for_its_similar_threads_until_they_are_found(
     assert "serupa-baru" not in found  # found: no more asking
     assert "serupa-baru" not in search_client.get(f"/diskusi/{old_quiet.id}/{old_quiet.slug}").text
     assert search_client.get(f"/diskusi/{old_quiet.id}/serupa-baru").text.strip() == ""  # too old: stop asking
+
+
+def test_a_result_shows_the_accepted_answer_so_the_searcher_reads_it_on_the_results_page(search_client, db, forum):
+    cuti = forum["cuti"]
+    answer = posts.reply(db, author=f.user(db, "penjawab_bkn"), thread=cuti,
+                         body_md="Belum bisa. Cuti besar baru boleh setelah masa kerja paling singkat lima tahun terus-menerus.")
+    posts.accept_answer(db, actor=cuti.author, thread=cuti, post=answer)
+    db.commit()
+    html = search_client.get("/cari", params={"q": "gimana ngajuin cuti besar"}).text
+    first_hit = html.split('class="thread-row search-hit"')[1]
+    assert f"/diskusi/{cuti.id}/" in first_hit and 'data-testid="hit-answer"' in first_hit
+    assert "✔ Jawaban terpilih" in first_hit and "paling singkat lima tahun" in first_hit
+    item = search_client.get("/api/v1/search", params={"q": "gimana ngajuin cuti besar"}).json()["items"][0]
+    assert item["thread"]["id"] == cuti.id and "lima tahun" in item["accepted_answer_html"]
+    # A thread without an accepted answer shows none.
+    other = search_client.get("/api/v1/search", params={"q": "uang harian perjalanan dinas"}).json()["items"][0]
+    assert other["thread"]["id"] == forum["sppd"].id and other["accepted_answer_html"] is None
+    from forum import reports
+    moderator = f.user(db, role="moderator")
+    report = reports.report_post(db, reporter=moderator, post=answer, reason="Perlu diperiksa ulang")
+    reports.hide_reported_post(db, report=report, actor=moderator)
+    db.commit()
+    item = search_client.get("/api/v1/search", params={"q": "gimana ngajuin cuti besar"}).json()["items"][0]
+    assert item["accepted_answer_html"] is None  # a hidden answer is never shown

@@ -31,6 +31,7 @@ def search_api(request: Request, db: Session, viewer: User | None, q: str = "", 
             "sort": result.query.sort or "relevan", "problems": result.query.problems, "total": result.total, "page": result.page, "pages": result.pages,
             "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
+                       "accepted_answer_html": str(h.answer) or None,
                        "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
             "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions]}
 
