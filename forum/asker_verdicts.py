@@ -45,7 +45,7 @@ def give_asker_verdict(session: Session, *, actor: User | None, thread: Thread, 
     return link
 
 
-def confirmed_answer_link(links: list, thread_id: int):
-    """Of a thread's link rows, the one its asker said answers the question (newest verdict), if any."""
+def confirmed_answer_link(links: list):
+    """Of a thread's links to earlier threads, the one its asker said answers the question (newest), if any."""
     confirmed = [link for link in links if link.status == "candidate" and link.asker_verdict == ANSWERED]
     return max(confirmed, key=lambda link: link.asker_verdict_at, default=None)

@@ -156,11 +156,16 @@ def _related(links: list, thread_id: int, visible: dict, limit: int) -> list[Rel
 def _banner_links(links: list, thread_id: int, threshold: float) -> list:
     """Links from this thread to an earlier one for the banner: the one its asker confirmed, then candidates
     scoring at least `threshold` (strongest first) that the asker has not called a different question."""
-    confirmed = confirmed_answer_link([link for link in links if link.thread_id == thread_id], thread_id)
+    confirmed = confirmed_answer_link([link for link in links if link.thread_id == thread_id])
     judged = sorted((link for link in links if link.thread_id == thread_id and link.status == "candidate"
                      and link.asker_verdict is None and link.judge_score >= threshold),
                     key=lambda link: -link.judge_score)
     return ([confirmed] if confirmed is not None else []) + judged
+
+
+def _threshold(judge) -> float:
+    """The judge's banner threshold; without a judge no score reaches it (the asker's word still does)."""
+    return judge.threshold if judge is not None else 2.0
 
 
 def _banner(session: Session, links: list, visible: dict) -> Related | None:
@@ -189,7 +194,7 @@ def related_threads(session: Session, viewer: User | None, thread: Thread, limit
 def duplicate_banner(session: Session, viewer: User | None, thread: Thread, judge=None) -> Related | None:
     """The earlier thread this one most likely duplicates (judge score above the shipped threshold), if any."""
     judge = judge or load_judge()
-    links = _banner_links(_links(session, thread.id), thread.id, judge.threshold if judge is not None else 2.0)
+    links = _banner_links(_links(session, thread.id), thread.id, _threshold(judge))
     return _banner(session, links, _visible_orm(session, viewer, {link.other_thread_id for link in links}))
 
 
@@ -201,7 +206,7 @@ def thread_page_context(session: Session, viewer: User | None, thread: "Thread |
     """
     links = _links(session, thread.id)
     judge = load_judge()
-    banner_links = _banner_links(links, thread.id, judge.threshold if judge is not None else 2.0)
+    banner_links = _banner_links(links, thread.id, _threshold(judge))
     visible = read_model.visible_threads(session, viewer, {_other(link, thread.id) for link in links})
     # Links are found after the new post is embedded (about a second): the asker lands on the page before.
     pending = viewer is not None and not links and (utcnow() - thread.created_at).total_seconds() < FRESH_SECONDS
