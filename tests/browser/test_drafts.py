@@ -30,6 +30,8 @@ def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refuse
     assert page.input_value("#agency") == "bkn" and page.is_checked("input[name=topics][value=kepegawaian-karier]")
     assert "Draf yang belum terkirim dipulihkan" in page.inner_text("[data-testid=draft-restored]")
     page.wait_for_selector("#preview strong")  # the restored text reaches the live preview
+    page.goto(live_server + "/diskusi/baru?judul=cuti+bersama+akhir+tahun")  # a search's "ask it" link
+    assert page.input_value("#title") == "Apakah tugas belajar S2 tetap dapat TPP?"  # the unsent draft wins
 
     page.click("button:has-text('Terbitkan diskusi')")  # write 1 of 2
     page.wait_for_selector("h1:has-text('tugas belajar')")

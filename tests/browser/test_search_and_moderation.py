@@ -94,16 +94,6 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert "Apakah ini menjawab pertanyaan Anda?" in text
     page.screenshot(path=str(SCREENSHOTS / "composer-suggestions.png"), full_page=False)
 
-    # Posted anyway: the new thread's page shows its similar earlier threads as soon as they are found,
-    # without a reload, with the asker's "sudah terjawab di sana" buttons.
-    page.fill("#body_md", "Masa kerja saya baru empat tahun. Apakah sudah boleh mengajukan cuti besar?")
-    page.select_option("#agency", index=1)
-    page.check("input[name=topics] >> nth=0")
-    page.click("button:has-text('Terbitkan diskusi')")
-    page.wait_for_selector(".flash:has-text('sudah terbit')")
-    fresh = page.wait_for_selector("[data-testid=fresh-similar] [data-testid=related]", timeout=120_000)
-    assert re.search(r"cuti besar", fresh.inner_text(), re.I)
-    assert page.locator("[data-testid=fresh-similar] [data-testid=asker-verdict]").count() >= 1
 
     # The search page, in plain words; ordered by date it lists the strongest matches, newest first.
     page.goto(base + "/cari")
@@ -120,6 +110,26 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert page.input_value("select[name=urut]") == "terbaru"
     note = page.inner_text("[data-testid=search-total]")
     assert "diurutkan dari yang terbaru" in note and 1 <= int(note.split()[0]) <= total  # the strongest matches
+    # Not answered there: asking it starts from the searched words, and the composer shows similar questions.
+    page.click("[data-testid=ask-from-search]")
+    page.wait_for_url(re.compile(r"/diskusi/baru\?judul="))
+    # The title typed in the composer earlier was never sent: that draft comes back first; discarding it
+    # returns to the searched words.
+    assert page.input_value("#title") == "gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?"
+    page.click("[data-testid=draft-restored] button:has-text('Buang draf')")
+    assert page.input_value("#title") == "cara ngajuin cuti besar"
+    assert re.search(r"cuti besar", page.wait_for_selector("[data-testid=suggestions]", timeout=120_000).inner_text(), re.I)
+
+    # Posted anyway: the new thread's page shows its similar earlier threads as soon as they are found,
+    # without a reload, with the asker's "sudah terjawab di sana" buttons.
+    page.fill("#body_md", "Masa kerja saya baru empat tahun. Apakah sudah boleh mengajukan cuti besar?")
+    page.select_option("#agency", index=1)
+    page.check("input[name=topics] >> nth=0")
+    page.click("button:has-text('Terbitkan diskusi')")
+    page.wait_for_selector(".flash:has-text('sudah terbit')")
+    fresh = page.wait_for_selector("[data-testid=fresh-similar] [data-testid=related]", timeout=120_000)
+    assert re.search(r"cuti besar", fresh.inner_text(), re.I)
+    assert page.locator("[data-testid=fresh-similar] [data-testid=asker-verdict]").count() >= 1
     member.close()
 
     moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")

@@ -223,3 +223,18 @@ def test_a_result_shows_the_accepted_answer_so_the_searcher_reads_it_on_the_resu
     db.commit()
     item = search_client.get("/api/v1/search", params={"q": "gimana ngajuin cuti besar"}).json()["items"][0]
     assert item["accepted_answer_html"] is None  # a hidden answer is never shown
+
+
+def test_a_search_offers_to_ask_it_as_a_new_question_with_the_words_already_in_the_title(search_client, db):
+    from tests.web.helpers import login_as
+    html = search_client.get("/cari", params={"q": '"cuti besar" pppk topik:cuti-kehadiran'}).text
+    assert 'href="/diskusi/baru?judul=cuti+besar+pppk&amp;topik=cuti-kehadiran"' in html
+    empty = search_client.get("/cari", params={"q": "zzqx wwvy"}).text
+    assert 'data-testid="ask-from-search"' in empty
+    assert search_client.get("/diskusi/baru", params={"judul": "cuti besar pppk"},
+                             follow_redirects=False).headers["location"].startswith("/masuk?lanjut=")
+    login_as(search_client, db, f.user(db, "penanya_dari_cari"))
+    composer = search_client.get("/diskusi/baru", params={"judul": "cuti besar\x00 pppk", "topik": "cuti-kehadiran"}).text
+    assert 'value="cuti besar pppk"' in composer and "data-prefilled" in composer
+    assert 'hx-trigger="input changed delay:500ms, load"' in composer  # similar questions show at once
+    assert "data-prefilled" not in search_client.get("/diskusi/baru").text

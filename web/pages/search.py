@@ -65,7 +65,9 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     params = {"q": raw, **{k: v for k, v in request.query_params.items() if k in
                            ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut") and v}}
     drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
-    return page(request, db, viewer, "search.html", result=result, search_query=raw, form=form,
+    question = " ".join(result.query.text.replace('"', " ").split())[:200]
+    ask_url = "/diskusi/baru?" + urlencode({"judul": question, **({"topik": result.query.topic} if result.query.topic else {})})
+    return page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
                 base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
                 agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
 

@@ -79,7 +79,11 @@ async def new_thread_form(request: Request, db: Session, viewer: User | None) ->
     """The composer: title, Markdown body with preview, agency, topics."""
     viewer = check_logged_in(viewer)
     form = {"agency": viewer.agency.slug, "topics": [t for t in request.query_params.getall("topik", [])]}
-    return page(request, db, viewer, "new_thread.html", form=form, errors={},
+    # From a search that did not answer it: the question starts as what the member searched for.
+    prefill = " ".join(str(request.query_params.get("judul") or "").replace("\x00", " ").split())[:200]
+    if prefill:
+        form["title"] = prefill
+    return page(request, db, viewer, "new_thread.html", form=form, errors={}, prefilled=bool(prefill),
                 agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
 
 

@@ -39,7 +39,7 @@ document.addEventListener("click", function (event) {
     const fields = Array.from(form.elements).filter(function (f) {
       return f.name && f.name !== "_csrf_token" && f.type !== "hidden" && f.type !== "submit" && f.type !== "button";
     });
-    function read() {
+    function read(ignorePrefill) {
       const data = {};
       let typed = false;
       fields.forEach(function (f) {
@@ -48,15 +48,18 @@ document.addEventListener("click", function (event) {
           if (f.checked) data[f.name].push(f.value);
         } else {
           data[f.name] = f.value;
-          if ((f.tagName === "TEXTAREA" || f.tagName === "INPUT") && f.value.trim()) typed = true;
+          if ((f.tagName === "TEXTAREA" || f.tagName === "INPUT") && f.value.trim() && !(ignorePrefill && f.hasAttribute("data-prefilled"))) typed = true;
         }
       });
       return typed ? data : null;
     }
     let saved = null;
     try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
-    // After a refused send the server renders what was sent: that wins over an older draft.
-    if (saved && read() === null) {
+    // After a refused send the server renders what was sent: that wins over an older draft. A title carried
+    // over from a search does not: the member's unsent draft comes back instead of being overwritten.
+    if (saved && read(true) === null) {
+      // What the page came with (a title carried over from a search, the home agency): "Buang draf" returns to it.
+      const initial = fields.map(function (f) { return f.type === "checkbox" ? f.checked : f.value; });
       fields.forEach(function (f) {
         if (!(f.name in saved)) return;
         if (f.type === "checkbox") f.checked = saved[f.name].indexOf(f.value) >= 0;
@@ -72,8 +75,11 @@ document.addEventListener("click", function (event) {
       drop.textContent = "Buang draf";
       drop.addEventListener("click", function () {
         store.removeItem(key);
-        fields.forEach(function (f) { if (f.type === "checkbox") f.checked = false; else if (f.tagName !== "SELECT") f.value = ""; });
+        fields.forEach(function (f, i) { if (f.type === "checkbox") f.checked = initial[i]; else f.value = initial[i]; });
         note.remove();
+        fields.forEach(function (f) { f.dispatchEvent(new Event("input", { bubbles: true })); });
+        clearTimeout(timer);  // those events refresh the preview and suggestions; they are not the member typing
+        store.removeItem(key);
       });
       note.appendChild(drop);
       form.insertBefore(note, form.firstChild);
