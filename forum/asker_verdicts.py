@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import NotFound, ValidationFailed
+from forum.notifications import notify
 from forum.permissions import can_give_asker_verdict, can_view_thread, check, check_logged_in
-from models import DuplicateLink, Thread, User, utcnow
+from forum.threads import thread_url
+from models import DuplicateLink, Notification, Post, Thread, User, utcnow
 
 ANSWERED, DIFFERENT = "answered", "different"
 VERDICT_WORDS = {"terjawab": ANSWERED, "berbeda": DIFFERENT, "batal": None}  # the form's values; batal withdraws
@@ -41,8 +43,26 @@ def give_asker_verdict(session: Session, *, actor: User | None, thread: Thread, 
     if link.status != "candidate":
         raise ValidationFailed("Moderator sudah memutuskan pasangan diskusi ini.", field="penilaian")
     link.asker_verdict, link.asker_verdict_at = value, utcnow() if value else None
+    if value == ANSWERED:
+        _thank_the_answerer(session, actor, thread, other)
     session.flush()
     return link
+
+
+def _thank_the_answerer(session: Session, actor: User, thread: Thread, other: Thread) -> None:
+    """Tell whoever wrote the earlier accepted answer (else asked the earlier thread) that it answered a new
+    question too; once per new thread, however often the verdict is withdrawn and given again."""
+    answer = session.get(Post, other.accepted_post_id) if other.accepted_post_id else None
+    shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
+    user_id, post_id = (answer.author_id, answer.id) if shown else (other.author_id, None)
+    if user_id is None or session.scalar(select(Notification.id).where(
+            Notification.user_id == user_id, Notification.kind == "answer_helped",
+            Notification.thread_id == thread.id).limit(1)) is not None:
+        return
+    what = "Jawaban Anda" if shown else "Diskusi Anda"
+    notify(session, user_id, "answer_helped",
+           f"{what} di “{other.title}” juga menjawab pertanyaan {actor.display_name}: “{thread.title}”",
+           thread_url(thread), actor_id=actor.id, thread_id=thread.id, post_id=post_id)
 
 
 def confirmed_answer_link(links: list):

@@ -164,3 +164,25 @@ def test_the_api_takes_the_askers_verdict_with_a_token_and_reports_it_on_similar
     assert done.status_code == 200 and done.json()["verdict"] == "answered"
     similar = search_client.get(f"/api/v1/threads/{pair['new'].id}/similar").json()
     assert similar["duplicate_of"]["thread"]["id"] == pair["old"].id and similar["duplicate_of"]["confirmed_by_asker"]
+
+
+def test_the_earlier_answerer_hears_once_that_their_answer_also_answered_a_new_question(db, pair, forum):
+    from forum.notifications import list_notifications
+    from models import Post
+    answerer_id = db.get(Post, pair["old"].accepted_post_id).author_id
+    for verdict in ("terjawab", "batal", "terjawab"):
+        asker_verdicts.give_asker_verdict(db, actor=pair["asker"], thread=pair["new"], other_id=pair["old"].id,
+                                          verdict=verdict)
+    db.commit()
+    notes = [n for n in list_notifications(db, answerer_id) if n.kind == "answer_helped"]
+    assert len(notes) == 1 and pair["new"].title in notes[0].message and "Jawaban Anda" in notes[0].message
+    assert notes[0].url == f"/diskusi/{pair['new'].id}/{pair['new'].slug}"
+    # No accepted answer there: the earlier thread's asker hears it instead.
+    third = f.thread(db, f.user(db, "penanya_ketiga"), title="Cuti besar empat tahun kerja?",
+                 body="Apakah cuti besar bisa diambil setelah empat tahun bekerja?")
+    db.add(DuplicateLink(thread_id=third.id, other_thread_id=forum["skp"].id, similarity=0.8, judge_score=0.2))
+    db.commit()
+    asker_verdicts.give_asker_verdict(db, actor=third.author, thread=third, other_id=forum["skp"].id, verdict="terjawab")
+    db.commit()
+    notes = [n for n in list_notifications(db, forum["skp"].author_id) if n.kind == "answer_helped"]
+    assert len(notes) == 1 and "Diskusi Anda" in notes[0].message
