@@ -13,6 +13,7 @@ from forum.search import search_threads, suggest_similar
 from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
+from web.api.v1 import _write_limit
 from web.pages.search import engine_of
 
 
@@ -58,8 +59,7 @@ async def asker_verdict_api(db: Session, viewer: User | None, state: State, thre
                             data: AskerVerdict) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
-    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
-                      "Terlalu banyak penulisan. Tunggu sebentar lalu coba lagi.")
+    _write_limit(db, state, viewer)
     link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=other_id, verdict=data.penilaian)
     return {"thread_id": thread.id, "other_thread_id": other_id, "verdict": link.asker_verdict}
 
