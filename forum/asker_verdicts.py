@@ -49,17 +49,23 @@ def give_asker_verdict(session: Session, *, actor: User | None, thread: Thread, 
     return link
 
 
-def _thank_the_answerer(session: Session, actor: User, thread: Thread, other: Thread) -> None:
-    """Tell whoever wrote the earlier accepted answer (else asked the earlier thread) that it answered a new
-    question too; once per new thread, however often the verdict is withdrawn and given again."""
+def earlier_answer_credit(session: Session, other: Thread) -> tuple[int | None, int | None, str]:
+    """Who is thanked when an earlier thread answers a new question: the author of its accepted answer if that
+    answer is shown (with the post id), else the earlier thread's asker; and the words for what helped."""
     answer = session.get(Post, other.accepted_post_id) if other.accepted_post_id else None
-    shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
-    user_id, post_id = (answer.author_id, answer.id) if shown else (other.author_id, None)
+    if answer is not None and not (answer.is_deleted or answer.is_hidden):
+        return answer.author_id, answer.id, "Jawaban Anda"
+    return other.author_id, None, "Diskusi Anda"
+
+
+def _thank_the_answerer(session: Session, actor: User, thread: Thread, other: Thread) -> None:
+    """Tell the earlier answer's author that it answered a new question too; once per new thread, however
+    often the verdict is withdrawn and given again."""
+    user_id, post_id, what = earlier_answer_credit(session, other)
     if user_id is None or session.scalar(select(Notification.id).where(
             Notification.user_id == user_id, Notification.kind == "answer_helped",
             Notification.thread_id == thread.id).limit(1)) is not None:
         return
-    what = "Jawaban Anda" if shown else "Diskusi Anda"
     notify(session, user_id, "answer_helped",
            f"{what} di “{other.title}” juga menjawab pertanyaan {actor.display_name}: “{thread.title}”",
            thread_url(thread), actor_id=actor.id, thread_id=thread.id, post_id=post_id)

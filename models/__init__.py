@@ -7,10 +7,12 @@ from models.notifications import Notification
 from models.moderation import DuplicateLink, MergeRecord, ModerationLog, Report
 from models.search import SearchDocument, SearchVector, EmbeddingCacheEntry, IndexEvent
 from models.ratelimit import RateEvent
+from models.insights import AnsweredBeforeAsking
 
 __all__ = [
     "Base", "utcnow", "Agency", "Topic", "User", "ApiToken", "UserSession", "ModeratorScope",
     "Thread", "Post", "PostRevision", "Watch", "thread_topics", "Notification",
     "DuplicateLink", "MergeRecord", "ModerationLog", "Report",
     "SearchDocument", "SearchVector", "EmbeddingCacheEntry", "IndexEvent", "RateEvent",
+    "AnsweredBeforeAsking",
 ]

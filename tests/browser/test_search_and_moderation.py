@@ -93,7 +93,10 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert re.search(r"cuti besar", text, re.I), text
     assert "Apakah ini menjawab pertanyaan Anda?" in text
     page.screenshot(path=str(SCREENSHOTS / "composer-suggestions.png"), full_page=False)
-
+    # "Ya, ini menjawab pertanyaan saya": the earlier answer opens; what was typed stays as a draft.
+    page.locator("[data-testid=answered-before-asking] button").first.click()
+    page.wait_for_selector(".flash:has-text('sudah terjawab')")
+    assert re.search(r"/diskusi/\d+/.+#post-\d+$", page.url), page.url  # at the answer it showed
 
     # The search page, in plain words; ordered by date it lists the strongest matches, newest first.
     page.goto(base + "/cari")
@@ -137,6 +140,12 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     _login(page, base, "moderator")
     _wait_for_queue(page, base)
     _asker_confirms_an_earlier_answer(browser, base, db_url)
+    # The member said a suggestion answered them, then posted anyway within the hour: counted as such.
+    page.goto(base + "/moderasi/statistik")
+    stats = page.inner_text("[data-testid=question-stats]")
+    assert page.inner_text("[data-testid=stat-not-asked]") == "0" and "1 lainnya tetap bertanya" in stats, stats
+    assert "“gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?”" in page.inner_text("[data-testid=stat-recent]")
+    page.screenshot(path=str(SCREENSHOTS / "moderation-stats.png"), full_page=False)
     page.goto(base + "/moderasi")
     assert page.locator("[data-testid=dup-pair] >> nth=0").locator("[data-testid=asker-answered]").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=False)

@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from forum import asker_verdicts, duplicates, threads
+from forum import answered_before_asking, asker_verdicts, duplicates, threads
 from forum.listing import parse_page
 from forum.search import search_threads, suggest_similar
 from forum.permissions import check_logged_in
@@ -64,6 +64,22 @@ async def asker_verdict_api(db: Session, viewer: User | None, state: State, thre
     return {"thread_id": thread.id, "other_thread_id": other_id, "verdict": link.asker_verdict}
 
 
+@dataclass
+class AnsweredQuestion:
+    question: str = ""  # the title the member had typed
+
+
+@post("/threads/{thread_id:int}/answered-my-question", status_code=200,
+      summary="Saran saat menulis: diskusi ini sudah menjawab pertanyaan yang hendak saya ajukan")
+async def answered_before_asking_api(db: Session, viewer: User | None, state: State, thread_id: int,
+                                     data: AnsweredQuestion) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    _write_limit(db, state, viewer)
+    row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread, question=data.question)
+    return {"thread_id": row.thread_id, "question": row.question}
+
+
 @get("/suggest", summary="Pertanyaan serupa untuk formulir diskusi baru", sync_to_thread=True)
 def suggest_api(request: Request, db: Session, viewer: User | None, title: str = "", body_md: str = "",
                 format: str = "json") -> Any:
@@ -71,10 +87,14 @@ def suggest_api(request: Request, db: Session, viewer: User | None, title: str =
     body = request.query_params.get("body") or body_md
     items = suggest_similar(db, engine_of(request), viewer, title[:300], body[:2000])
     if format == "html":
-        return Template(template_name="_suggestions.html", context={"suggestions": items})
+        # A fragment under /api/ has no CSRF token of its own (the API is exempt); its "Ya, ini menjawab" forms
+        # post to a page route, which checks the token: the browser's own double-submit cookie is that token.
+        token = request.cookies.get(request.app.csrf_config.cookie_name, "") if viewer else ""
+        return Template(template_name="_suggestions.html",
+                        context={"suggestions": items, "question": " ".join(title.split())[:300], "form_token": token})
     return {"items": [{"thread": thread_json(s.thread), "score": round(s.score, 6), "accepted": s.is_accepted,
                        "answer_post_id": s.answer.id if s.answer else None, "answer_excerpt": s.answer_excerpt}
                       for s in items]}
 
 
-routes = [search_api, similar_api, suggest_api, asker_verdict_api]
+routes = [search_api, similar_api, suggest_api, asker_verdict_api, answered_before_asking_api]

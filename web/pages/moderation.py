@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicate_queue, moderation, posts, reports, threads
+from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, threads
 from forum.errors import NotFound, ValidationFailed
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
@@ -57,6 +57,16 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
                                                            MergeRecord.undone_at.is_(None)))) if merge_ids else set()
     return _tabs(request, db, viewer, "log", entries=entries, labels=LOG_LABELS, undoable=undoable,
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
+
+
+@get("/moderasi/statistik")
+async def stats_page(request: Request, db: Session, viewer: User | None) -> object:
+    """Pertanyaan terjawab: how often a question was answered before it had to be asked again."""
+    viewer = check_moderator(viewer)
+    days = int_or_none(request.query_params.get("hari"))
+    days = days if days in question_stats.PERIODS else 30
+    return _tabs(request, db, viewer, "statistik", stats=question_stats.question_stats(db, viewer, days),
+                 periods=question_stats.PERIODS)
 
 
 @post("/moderasi/duplikat/{link_id:int}/{decision:str}")
@@ -168,5 +178,5 @@ async def move_submit(request: Request, db: Session, viewer: User | None, state:
     return redirect(threads.thread_url(thread), "Diskusi dipindahkan.")
 
 
-routes = [queue, report_queue, log_page, decide_pair, decide_report, unhide_post, report_submit, thread_action,
+routes = [queue, report_queue, log_page, stats_page, decide_pair, decide_report, unhide_post, report_submit, thread_action,
           move_form, move_submit, *moderation_merge.routes, *moderation_roles.routes]

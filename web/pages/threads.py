@@ -4,14 +4,14 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import asker_verdicts, catalog, posts, read_model, threads
+from forum import answered_before_asking, asker_verdicts, catalog, posts, read_model, threads
 from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.markup import render_markdown
-from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
-                               check_logged_in)
+from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_post,
+                               can_view_thread, check_logged_in)
 from forum.read_model import ThreadRow
 from forum.tree import build_tree
-from models import User
+from models import Post, User
 from web.forms import read_form
 from web.render import page, redirect, shared_page
 
@@ -211,6 +211,28 @@ VERDICT_MESSAGES = {
 }
 
 
+@post("/diskusi/{thread_id:int}/menjawab-saya")
+async def answered_before_asking_submit(request: Request, db: Session, viewer: User | None, state: State,
+                                        thread_id: int) -> object:
+    """From the composer's suggestions: this earlier thread answers what I was about to ask (`judul`)."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    data = await read_form(request)
+    shown_id = _int(data.get("jawaban"), "jawaban")
+    _write_limit(db, state, viewer)
+    row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread,
+                                                             question=data.get("judul"))
+    earlier = threads.get_thread(db, row.thread_id, viewer)
+    # Open the answer the suggestion showed (accepted, else the matching reply) if it is still there to read.
+    shown = db.get(Post, shown_id) if shown_id and 0 < shown_id < 2**62 else None
+    anchor = shown.id if shown is not None and shown.thread_id == earlier.id and can_view_post(viewer, shown, earlier) \
+        else earlier.accepted_post_id
+    # The composer's draft stays in the browser: a member who finds it was not quite the answer loses nothing.
+    return redirect(threads.thread_url(earlier, anchor),
+                    "Senang pertanyaan Anda sudah terjawab. Draf pertanyaan Anda tetap tersimpan di formulir "
+                    "diskusi baru bila masih ingin bertanya.")
+
+
 @post("/pratinjau")
 async def preview(request: Request) -> object:
     """Live Markdown preview for the composer (htmx); renders exactly what will be saved."""
@@ -222,4 +244,5 @@ async def preview(request: Request) -> object:
 
 
 routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
-          edit_submit, history, accept_submit, watch_submit, asker_verdict_submit, preview]
+          edit_submit, history, accept_submit, watch_submit, asker_verdict_submit,
+          answered_before_asking_submit, preview]

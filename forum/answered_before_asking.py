@@ -1,0 +1,44 @@
+"""“Ya, ini menjawab pertanyaan saya” on a composer suggestion: a question the forum did not need asked twice.
+
+The composer shows earlier threads like the question being written; when the member says one answers it,
+that is the product doing its job. It is recorded (the forum's own success measure, shown to moderators),
+and whoever wrote the earlier answer hears that it helped someone before they even had to ask.
+"""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.asker_verdicts import earlier_answer_credit
+from forum.errors import NotFound
+from forum.notifications import notify
+from forum.permissions import can_view_thread, check_logged_in
+from forum.threads import resolve_merged, thread_url
+from models import AnsweredBeforeAsking, Thread, User
+from models.db import insert_or_skip
+
+QUESTION_CHARS = 300
+
+
+def mark_answered_before_asking(session: Session, *, actor: User | None, thread: Thread,
+                                question: object = "") -> AnsweredBeforeAsking:
+    """Record that `thread` answers the question `actor` was writing (once per member and thread)."""
+    actor = check_logged_in(actor)
+    if not can_view_thread(actor, thread):
+        raise NotFound("Diskusi tidak ditemukan.")
+    thread = resolve_merged(session, thread, actor)  # the thread that holds the answer now gets the credit
+    typed = " ".join(str(question or "").replace("\x00", " ").split())[:QUESTION_CHARS]
+    # ON CONFLICT DO NOTHING: a double click (or two tabs) must not become a unique-key 500.
+    # RETURNING rather than rowcount: the ORM's insert path reports -1 rows on PostgreSQL.
+    inserted = session.scalar(insert_or_skip(AnsweredBeforeAsking, session.get_bind().dialect.name).values(
+        user_id=actor.id, thread_id=thread.id, question=typed).returning(AnsweredBeforeAsking.id))
+    row = session.scalar(select(AnsweredBeforeAsking).where(AnsweredBeforeAsking.user_id == actor.id,
+                                                            AnsweredBeforeAsking.thread_id == thread.id))
+    if inserted is not None:
+        user_id, post_id, what = earlier_answer_credit(session, thread)
+        if user_id is not None:
+            notify(session, user_id, "answer_helped",
+                   f"{what} di “{thread.title}” menjawab pertanyaan {actor.display_name} sebelum ia perlu bertanya.",
+                   thread_url(thread, post_id), actor_id=actor.id, thread_id=thread.id, post_id=post_id)
+    elif typed and row.question != typed:
+        row.question = typed  # the latest wording the member typed before saying so
+    session.flush()
+    return row
