@@ -11,6 +11,7 @@ from forum.markup import render_markdown
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_view_post, check, check_logged_in
+from forum.similar_answered import tell_waiting_askers
 from forum.text import clean_body
 from forum.threads import get_thread, thread_url
 from models import Post, PostRevision, Thread, User, Watch, utcnow
@@ -139,4 +140,5 @@ def accept_answer(session: Session, *, actor: User | None, thread: Thread, post:
         notify(session, post.author_id, "answer_accepted",
                f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", thread_url(thread, post.id),
                actor_id=actor.id, thread_id=thread.id, post_id=post.id)
+        tell_waiting_askers(session, thread=thread, answer=post, actor=actor)
     return thread
