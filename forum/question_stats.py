@@ -45,7 +45,9 @@ def question_stats(session: Session, viewer: User | None, days: int = 30, now: d
     now = now or utcnow()
     since = now - timedelta(days=days)
     stats = QuestionStats(days=days)
-    stats.new_threads = session.scalar(select(func.count(Thread.id)).where(Thread.created_at >= since)) or 0
+    # Hidden threads (spam, removed posts) were never real questions; merged duplicates were, so they count.
+    stats.new_threads = session.scalar(select(func.count(Thread.id)).where(
+        Thread.created_at >= since, Thread.is_hidden.is_(False))) or 0
     rows = list(session.scalars(select(AnsweredBeforeAsking).where(AnsweredBeforeAsking.created_at >= since)
                                 .order_by(AnsweredBeforeAsking.created_at.desc())))
     stats.answered_before_asking = len(rows)

@@ -61,7 +61,7 @@ def test_a_merged_thread_credits_the_thread_that_holds_the_answer_now(db, answer
     assert row.thread_id == answered.id
 
 
-def test_the_figures_count_answered_questions_minus_those_asked_anyway_within_the_hour(db, answered, forum):
+def test_the_figures_count_answered_questions_minus_those_asked_anyway_and_skip_hidden_threads(db, answered, forum):
     now = utcnow()
     quiet, eager, late_asker = f.user(db, "puas"), f.user(db, "tetap_tanya"), f.user(db, "tanya_besok")
     for member in (quiet, eager, late_asker):
@@ -75,11 +75,13 @@ def test_the_figures_count_answered_questions_minus_those_asked_anyway_within_th
     late_thread.created_at = now + timedelta(hours=3)
     asker = f.user(db)
     new = f.thread(db, asker, title="Baru empat tahun, cuti besar?", body="Apakah sudah bisa mengajukan cuti besar?")
+    spam = f.thread(db, asker, title="Jual pulsa murah sekali", body="Hubungi nomor ini untuk pulsa murah.")
+    spam.is_hidden = True  # removed by a moderator: not a question anyone asked
     db.add(DuplicateLink(thread_id=new.id, other_thread_id=answered.id, similarity=0.9, judge_score=0.2))
     db.flush()
     asker_verdicts.give_asker_verdict(db, actor=asker, thread=new, other_id=answered.id, verdict="terjawab")
     db.commit()
-    threads_now = 4 + 3  # the forum fixture's four, plus eager's, late_asker's and the asker's
+    threads_now = 4 + 3  # the forum fixture's four, plus eager's, late_asker's and the asker's (not the spam)
     stats = question_stats.question_stats(db, f.user(db, role="moderator"), 30, now=now + timedelta(hours=4))
     assert (stats.answered_before_asking, stats.asked_anyway, stats.not_asked) == (4, 1, 3)
     assert stats.new_threads == threads_now and stats.asker_confirmed == 1
