@@ -7,7 +7,7 @@ from models.notifications import Notification
 from models.moderation import DuplicateLink, MergeRecord, ModerationLog, Report
 from models.search import SearchDocument, SearchVector, EmbeddingCacheEntry, IndexEvent
 from models.ratelimit import RateEvent
-from models.insights import AnsweredBeforeAsking
+from models.insights import AnsweredBeforeAsking, SearchLogEntry
 
 __all__ = [
     "Base", "utcnow", "Agency", "Topic", "User", "ApiToken", "UserSession", "ModeratorScope",
@@ -15,4 +15,5 @@ __all__ = [
     "DuplicateLink", "MergeRecord", "ModerationLog", "Report",
     "SearchDocument", "SearchVector", "EmbeddingCacheEntry", "IndexEvent", "RateEvent",
     "AnsweredBeforeAsking",
+    "SearchLogEntry",
 ]

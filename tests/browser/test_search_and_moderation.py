@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 from forum.demo import DEMO_PASSWORD, seed_demo
 from models.db import make_engine, make_session_factory
@@ -140,12 +141,23 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     _login(page, base, "moderator")
     _wait_for_queue(page, base)
     _asker_confirms_an_earlier_answer(browser, base, db_url)
+    # A search nothing answers (no thread that old) is listed for moderators.
+    page.goto(base + "/cari?q=" + quote("uang harian SPPD luar negeri sebelum:2001-01-01"))
+    page.wait_for_selector("text=Tidak ada diskusi yang cocok")
     # The member said a suggestion answered them, then posted anyway within the hour: counted as such.
     page.goto(base + "/moderasi/statistik")
     stats = page.inner_text("[data-testid=question-stats]")
     assert page.inner_text("[data-testid=stat-not-asked]") == "0" and "1 lainnya tetap bertanya" in stats, stats
     assert "“gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?”" in page.inner_text("[data-testid=stat-recent]")
     page.screenshot(path=str(SCREENSHOTS / "moderation-stats.png"), full_page=False)
+    # The member's search on /cari, then the thread they posted within the hour: where search fell short.
+    asked_after = page.inner_text("[data-testid=stat-asked-after]")
+    assert re.search(r"“cara ngajuin cuti besar[^”]*” \(\d+ hasil\) → cara ngajuin cuti besar", asked_after, re.I), asked_after
+    assert int(page.inner_text("[data-testid=stat-searches]")) >= 3
+    assert page.inner_text("[data-testid=stat-found-nothing]") == "1"
+    assert "“uang harian sppd luar negeri sebelum:2001-01-01” · 1 kali" in page.inner_text("[data-testid=stat-missing]")
+    page.locator("[data-testid=search-gaps]").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "moderation-search-gaps.png"), full_page=False)
     page.goto(base + "/moderasi")
     assert page.locator("[data-testid=dup-pair] >> nth=0").locator("[data-testid=asker-answered]").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=False)

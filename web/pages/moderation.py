@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, threads
+from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, search_log, threads
 from forum.errors import NotFound, ValidationFailed
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
@@ -66,7 +66,7 @@ async def stats_page(request: Request, db: Session, viewer: User | None) -> obje
     days = int_or_none(request.query_params.get("hari"))
     days = days if days in question_stats.PERIODS else 30
     return _tabs(request, db, viewer, "statistik", stats=question_stats.question_stats(db, viewer, days),
-                 periods=question_stats.PERIODS)
+                 gaps=search_log.search_gaps(db, viewer, days), periods=question_stats.PERIODS)
 
 
 @post("/moderasi/duplikat/{link_id:int}/{decision:str}")

@@ -1,18 +1,24 @@
 """The /cari page, plus the wiring of the search engine into the app (index worker, thread-page hooks)."""
+import logging
 import threading
 from urllib.parse import urlencode
 
 from litestar import Litestar, Request, get
+from litestar.background_tasks import BackgroundTask
 from litestar.response import Template
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicates, read_model
+from forum import catalog, duplicates, read_model, search_log
 from forum.errors import NotFound
 from forum.listing import parse_page
 from forum.permissions import can_view_thread
 from forum.search import search_threads
 from models import User
+from models.db import begin_writing
 from web.render import page
+
+log = logging.getLogger(__name__)
 
 
 _OPENING = threading.Lock()
@@ -67,9 +73,28 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
     question = " ".join(result.query.text.replace('"', " ").split())[:200]
     ask_url = "/diskusi/baru?" + urlencode({"judul": question, **({"topik": result.query.topic} if result.query.topic else {})})
-    return page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
-                base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
-                agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+    response = page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
+                    base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
+                    agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
+    if result.page == 1 and result.query.text:  # later pages repeat the same search
+        response.background = BackgroundTask(_log_search, request.app.state.session_factory,
+                                             viewer.id if viewer else None,
+                                             result.query.as_string(), result.total)
+    return response
+
+
+def _log_search(session_factory, user_id: int | None, raw: str, total: int) -> None:
+    """After the page is sent, in its own transaction: a busy database costs the log row, never the page."""
+    session = session_factory()
+    try:
+        begin_writing(session)
+        search_log.record_search(session, user_id, raw, total)
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("search not logged: %s", exc)
+    finally:
+        session.close()
 
 
 @get("/diskusi/{thread_id:int}/serupa-baru", name="fresh-similar", sync_to_thread=True)

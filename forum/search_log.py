@@ -1,0 +1,107 @@
+"""Searches that failed: what members looked for and did not find, and searches that ended in a new thread.
+
+A question asked twice is the forum's failure; these lists show moderators where search let a member down,
+so they can add a synonym, retitle a thread or write the missing answer.
+"""
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from forum.permissions import can_view_thread
+from models import SearchLogEntry, Thread, User, utcnow
+
+QUERY_CHARS = 200
+# A thread posted this soon after its author searched is what the search was for.
+ASKED_WITHIN = timedelta(hours=1)
+# Kept long enough for the longest statistics period (365 days); older rows are deleted now and then.
+KEEP = timedelta(days=400)
+PRUNE_EVERY = 500
+
+
+@dataclass
+class SearchGaps:
+    """Search figures over the last `days` days."""
+    days: int
+    searches: int = 0
+    found_nothing: int = 0
+    missing: list = field(default_factory=list)  # (query, times searched, last searched) with no result
+    asked_after: list = field(default_factory=list)  # (query, results, thread the searcher posted next)
+
+    @property
+    def found_nothing_percent(self) -> float | None:
+        """Share of searches that found no thread at all."""
+        return None if self.searches == 0 else round(100 * self.found_nothing / self.searches, 1)
+
+
+def normalise_query(text: str) -> str:
+    """Lower case, single spaces, at most QUERY_CHARS: the same search typed twice is one row group."""
+    return " ".join((text or "").lower().split())[:QUERY_CHARS]
+
+
+def record_search(session: Session, user_id: int | None, query: str, results: int,
+                  now: datetime | None = None) -> SearchLogEntry | None:
+    """Store one search by member `user_id` (None: a visitor); nothing for an empty query.
+
+    Now and then rows older than KEEP are deleted in the same transaction.
+    """
+    text = normalise_query(query)
+    if not text:
+        return None
+    entry = SearchLogEntry(user_id=user_id, query=text, results=max(0, int(results)),
+                           created_at=now or utcnow())
+    session.add(entry)
+    session.flush()
+    if entry.id % PRUNE_EVERY == 0:
+        forget_old_searches(session, entry.created_at)
+    return entry
+
+
+def forget_old_searches(session: Session, now: datetime | None = None) -> int:
+    """Delete searches older than KEEP; returns how many went."""
+    gone = session.execute(delete(SearchLogEntry).where(SearchLogEntry.created_at < (now or utcnow()) - KEEP))
+    return gone.rowcount or 0
+
+
+def search_gaps(session: Session, viewer: User | None, days: int = 30, now: datetime | None = None,
+                top: int = 10) -> SearchGaps:
+    """The figures and lists for the last `days` days; threads only where the viewer may see them."""
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    gaps = SearchGaps(days=days)
+    recent = SearchLogEntry.created_at.between(since, now)
+    gaps.searches = session.scalar(select(func.count(SearchLogEntry.id)).where(recent)) or 0
+    gaps.found_nothing = session.scalar(select(func.count(SearchLogEntry.id)).where(
+        recent, SearchLogEntry.results == 0)) or 0
+    times, last = func.count(SearchLogEntry.id), func.max(SearchLogEntry.created_at)
+    gaps.missing = [tuple(row) for row in session.execute(
+        select(SearchLogEntry.query, times, last).where(recent, SearchLogEntry.results == 0)
+        .group_by(SearchLogEntry.query).order_by(times.desc(), last.desc()).limit(top))]
+    gaps.asked_after = _asked_after(session, viewer, since, now, top)
+    return gaps
+
+
+def _asked_after(session: Session, viewer: User | None, since: datetime, now: datetime, top: int) -> list:
+    """Newest first: (the member's last search before the thread, its result count, the thread)."""
+    searched: dict[int, list[SearchLogEntry]] = {}
+    for entry in session.scalars(select(SearchLogEntry).where(
+            SearchLogEntry.created_at.between(since, now), SearchLogEntry.user_id.is_not(None))
+            .order_by(SearchLogEntry.created_at, SearchLogEntry.id)):
+        searched.setdefault(entry.user_id, []).append(entry)
+    if not searched:
+        return []
+    times = {user_id: [e.created_at for e in entries] for user_id, entries in searched.items()}
+    out = []
+    for thread in session.scalars(select(Thread).where(Thread.author_id.in_(searched),
+                                                      Thread.created_at.between(since, now))
+                                  .order_by(Thread.created_at.desc())):
+        entries = searched[thread.author_id]
+        i = bisect_right(times[thread.author_id], thread.created_at) - 1
+        if i >= 0 and thread.created_at - entries[i].created_at <= ASKED_WITHIN and can_view_thread(viewer, thread):
+            out.append((entries[i].query, entries[i].results, thread))
+        if len(out) == top:
+            break
+    return out
+

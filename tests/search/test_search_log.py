@@ -1,0 +1,102 @@
+"""Searches that found nothing and searches that ended in a new thread, as moderators see them."""
+import html as html_lib
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from forum import merging, search_log
+from models import SearchLogEntry, utcnow
+from tests import factories as f
+from tests.search.test_web_search import search_client  # noqa: F401
+from tests.web.helpers import fresh, login_as
+
+record = search_log.record_search
+
+
+def test_a_search_is_stored_normalised_and_an_empty_one_not_at_all(db):
+    member = f.user(db)
+    entry = record(db, member.id, "  Cuti   BESAR  pppk ", 0)
+    assert (entry.query, entry.results, entry.user_id) == ("cuti besar pppk", 0, member.id)
+    assert record(db, None, "   ", 3) is None
+    assert len(record(db, None, "x" * 500, 1).query) == search_log.QUERY_CHARS
+    assert db.scalar(select(func.count(SearchLogEntry.id))) == 2
+
+
+def test_searches_that_found_nothing_are_grouped_most_frequent_first_within_the_period(db):
+    now = utcnow()
+    for text in ("tunjangan kemahalan papua", "Tunjangan  kemahalan papua", "sppd luar negeri"):
+        record(db, None, text, 0, now=now - timedelta(hours=2))
+    record(db, None, "cuti besar", 4, now=now - timedelta(hours=1))
+    record(db, None, "tunjangan kemahalan papua", 0, now=now - timedelta(days=40))  # outside 30 days
+    db.commit()
+    gaps = search_log.search_gaps(db, f.user(db, role="moderator"), 30, now=now)
+    assert (gaps.searches, gaps.found_nothing, gaps.found_nothing_percent) == (4, 3, 75.0)
+    assert [(q, n) for q, n, _ in gaps.missing] == [("tunjangan kemahalan papua", 2), ("sppd luar negeri", 1)]
+    assert search_log.search_gaps(db, None, 90, now=now).missing[0][1] == 3
+    assert search_log.search_gaps(db, None, 7, now=now - timedelta(days=30)).found_nothing_percent is None
+
+
+def test_a_thread_posted_within_the_hour_after_a_search_is_listed_with_that_search(db, forum):
+    now = utcnow()
+    asker, later, quiet = f.user(db, "cari_lalu_tanya"), f.user(db, "tanya_besok"), f.user(db, "cari_saja")
+    record(db, asker.id, "ngajuin cuti besar 4 tahun", 0, now=now - timedelta(minutes=50))
+    record(db, asker.id, "cuti besar masa kerja", 2, now=now - timedelta(minutes=20))
+    record(db, later.id, "latsar online", 1, now=now - timedelta(hours=5))
+    record(db, quiet.id, "isi skp", 3, now=now - timedelta(minutes=10))
+    asked = f.thread(db, asker, title="Cuti besar kalau baru 4 tahun?", body="Apakah sudah bisa mengajukan cuti besar?")
+    asked.created_at = now
+    too_late = f.thread(db, later, title="Latsar daring kapan dibuka?", body="Mohon infonya untuk angkatan tahun ini.")
+    too_late.created_at = now
+    db.commit()
+    gaps = search_log.search_gaps(db, f.user(db, role="moderator"), 30, now=now)
+    assert [(q, n, t.id) for q, n, t in gaps.asked_after] == [("cuti besar masa kerja", 2, asked.id)]
+
+
+def test_the_list_hides_threads_the_viewer_may_not_see_and_shows_merged_ones(db, forum):
+    now = utcnow()
+    spammer, asker = f.user(db), f.user(db)
+    record(db, spammer.id, "pulsa", 0, now=now - timedelta(minutes=5))
+    record(db, asker.id, "cuti besar", 1, now=now - timedelta(minutes=5))
+    spam = f.thread(db, spammer, title="Jual pulsa murah sekali", body="Hubungi nomor ini untuk pulsa murah.")
+    spam.is_hidden = True
+    dup = f.thread(db, asker, title="Cuti besar PNS baru empat tahun", body="Apakah sudah bisa mengajukan cuti besar?")
+    db.commit()
+    merging.merge_threads(db, actor=f.user(db, role="moderator"), source=dup, target=forum["cuti"])
+    db.commit()
+    member_view = search_log.search_gaps(db, f.user(db), 30)
+    assert [t.id for _, _, t in member_view.asked_after] == [dup.id]
+    assert dup.merged_into_id == forum["cuti"].id
+    moderator_view = search_log.search_gaps(db, f.user(db, role="moderator"), 30)
+    assert {t.id for _, _, t in moderator_view.asked_after} == {dup.id, spam.id}
+
+
+def test_rows_older_than_the_longest_period_are_forgotten(db):
+    now = utcnow()
+    record(db, None, "lama sekali", 0, now=now - search_log.KEEP - timedelta(days=1))
+    record(db, None, "baru saja", 0, now=now)
+    assert search_log.forget_old_searches(db, now) == 1
+    assert list(db.scalars(select(SearchLogEntry.query))) == ["baru saja"]
+
+
+def test_the_search_page_logs_its_first_page_and_moderators_see_what_found_nothing(search_client, db, forum):
+    member = f.user(db, "pencari")
+    login_as(search_client, db, member)
+    assert search_client.get("/cari", params={"q": "gimana ngajuin cuti besar"}).status_code == 200
+    search_client.get("/cari", params={"q": "gimana ngajuin cuti besar", "hal": "2"})
+    search_client.get("/cari", params={"q": "prosedur cuti besar", "instansi": "kemenkeu"})
+    search_client.get("/cari", params={"q": ""})
+    fresh(db)
+    rows = list(db.execute(select(SearchLogEntry.query, SearchLogEntry.results, SearchLogEntry.user_id)
+                           .order_by(SearchLogEntry.id)))
+    assert [(q, uid) for q, _, uid in rows] == [("gimana ngajuin cuti besar", member.id),
+                                                ("prosedur cuti besar instansi:kemenkeu", member.id)]
+    assert rows[0][1] >= 1 and rows[1][1] == 0
+    assert search_client.get("/moderasi/statistik").status_code == 403
+    login_as(search_client, db, f.user(db, role="moderator"))
+    page = search_client.get("/moderasi/statistik").text
+    missing = re.search(r'data-testid="stat-missing">(.*?)</ol>', page, re.S).group(1)
+    assert "“prosedur cuti besar instansi:kemenkeu”" in html_lib.unescape(missing)
+    assert "gimana ngajuin" not in missing
+    assert re.search(r'data-testid="stat-found-nothing">1<', page)
+    assert re.search(r'data-testid="stat-searches">2<', page)
