@@ -21,6 +21,11 @@ def can_moderate(user: User | None, thread: Thread | None = None) -> bool:
     )
 
 
+def can_edit_synonyms(user: User | None) -> bool:
+    """The search dictionary is forum-wide: admins and moderators without an agency/topic scope."""
+    return is_staff(user) and (user.role == "admin" or not user.scopes)
+
+
 def can_view_thread(user: User | None, thread: Thread) -> bool:
     """Hidden threads are visible to moderators who may moderate them only."""
     if thread.is_hidden:

@@ -9,6 +9,7 @@ from forum.listing import visible_threads_query
 from forum.search_query import OPERATORS, SearchQuery, parse_query
 from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
+from forum.synonyms import refresh_synonyms
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from search.engine import FILTER_SCAN
 
@@ -113,6 +114,7 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
 
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
     """Engine hits the viewer may see, best first, low-relevance tail cut."""
+    refresh_synonyms(session)  # moderators' dictionary changes reach every worker within seconds
     result = _broad_filter_search(session, engine, viewer, q, exclude)
     if result is not None:
         hits = result.hits  # every candidate was already checked for visibility and filters

@@ -5,7 +5,7 @@ from models.accounts import User, ApiToken, UserSession, ModeratorScope
 from models.threads import Thread, Post, PostRevision, Watch, thread_topics
 from models.notifications import Notification
 from models.moderation import DuplicateLink, MergeRecord, ModerationLog, Report
-from models.search import SearchDocument, SearchVector, EmbeddingCacheEntry, IndexEvent
+from models.search import SearchDocument, SearchVector, EmbeddingCacheEntry, IndexEvent, SearchSynonymGroup
 from models.ratelimit import RateEvent
 from models.insights import AnsweredBeforeAsking, SearchLogEntry
 
@@ -13,7 +13,7 @@ __all__ = [
     "Base", "utcnow", "Agency", "Topic", "User", "ApiToken", "UserSession", "ModeratorScope",
     "Thread", "Post", "PostRevision", "Watch", "thread_topics", "Notification",
     "DuplicateLink", "MergeRecord", "ModerationLog", "Report",
-    "SearchDocument", "SearchVector", "EmbeddingCacheEntry", "IndexEvent", "RateEvent",
+    "SearchDocument", "SearchVector", "EmbeddingCacheEntry", "IndexEvent", "RateEvent", "SearchSynonymGroup",
     "AnsweredBeforeAsking",
     "SearchLogEntry",
 ]

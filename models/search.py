@@ -1,7 +1,7 @@
 """Search tables: one document per post, its lexical stems, stored vectors, an embedding cache, index events."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -49,3 +49,19 @@ class IndexEvent(Base):
     doc_id: Mapped[int] = mapped_column(Integer, index=True)
     op: Mapped[str] = mapped_column(String(10))  # upsert | delete | move
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SearchSynonymGroup(Base):
+    """Words that mean the same to this forum's members ("tukin", "tunjangan kinerja"), added by moderators.
+
+    They widen query expansion like the shipped dictionary; `terms` holds the normalised terms, one per line.
+    """
+    __tablename__ = "search_synonym_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def term_list(self) -> list[str]:
+        return self.terms.split("\n")

@@ -120,7 +120,9 @@ def _synonym_groups() -> list[list[str]]:
 # The forum's own groups (FORUM_SYNONYMS_FILE): they widen query expansion only. The duplicate judge's
 # concept features keep the shipped groups, the ones it was trained with.
 _local_groups: list[list[str]] = []
-_version = 0  # bumped when the local groups change: callers key their caches of expansions on it
+# The groups moderators added in the forum's database (forum.synonyms loads and refreshes them).
+_forum_groups: list[list[str]] = []
+_version = 0  # bumped when the local or forum groups change: callers key their caches of expansions on it
 
 
 def read_synonym_groups(path: Path) -> list[list[str]]:
@@ -153,8 +155,22 @@ def use_local_synonyms(path: Path | None) -> int:
     return len(groups)
 
 
+def use_forum_synonyms(groups: list[list[str]]) -> int:
+    """Expand queries with these groups too (moderators' additions, replacing the previous ones)."""
+    global _forum_groups, _version
+    clean = [m for m in (list(dict.fromkeys(normalize(t) for t in g if normalize(t))) for g in groups) if len(m) > 1]
+    if clean != _forum_groups:
+        _forum_groups, _version = clean, _version + 1
+    return len(clean)
+
+
+def dictionary_groups() -> tuple[list[list[str]], list[list[str]]]:
+    """The shipped groups and the FORUM_SYNONYMS_FILE groups, for showing moderators what already exists."""
+    return _synonym_groups(), list(_local_groups)
+
+
 def synonyms_version() -> int:
-    """Changes whenever use_local_synonyms() changes the expansion groups."""
+    """Changes whenever use_local_synonyms() or use_forum_synonyms() changes the expansion groups."""
     return _version
 
 
@@ -162,7 +178,7 @@ def expand_query(text: str) -> list[str]:
     """Synonyms and acronym expansions of civil-service terms in `text` that it does not already contain."""
     padded = f" {normalize(text)} "
     extra: list[str] = []
-    for group in _synonym_groups() + _local_groups:
+    for group in _synonym_groups() + _local_groups + _forum_groups:
         if any(f" {term} " in padded for term in group):
             extra.extend(t for t in group if f" {t} " not in padded and t not in extra)
     return extra

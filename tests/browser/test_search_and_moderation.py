@@ -158,6 +158,19 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert "“uang harian sppd luar negeri sebelum:2001-01-01” · 1 kali" in page.inner_text("[data-testid=stat-missing]")
     page.locator("[data-testid=search-gaps]").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "moderation-search-gaps.png"), full_page=False)
+    # From that list to the search dictionary: the words come prefilled (without the operator); a group
+    # needs two terms, and the page keeps what was typed when it says so.
+    page.click("[data-testid=add-synonym-link]")
+    page.wait_for_url(re.compile(r"/moderasi/sinonim\?istilah="))
+    assert page.input_value("#istilah") == "uang harian sppd luar negeri"
+    page.click("[data-testid=synonym-save]")
+    page.wait_for_selector(".alert:has-text('dua istilah')")
+    assert page.input_value("#istilah") == "uang harian sppd luar negeri"
+    page.fill("#istilah", "sipd, sistem informasi pemerintahan daerah")
+    page.click("[data-testid=synonym-save]")
+    page.wait_for_selector(".flash:has-text('Sinonim ditambahkan')")
+    assert page.inner_text("[data-testid=synonym-group]").startswith("sipd, sistem informasi pemerintahan daerah")
+    page.screenshot(path=str(SCREENSHOTS / "moderation-synonyms.png"), full_page=False)
     page.goto(base + "/moderasi")
     assert page.locator("[data-testid=dup-pair] >> nth=0").locator("[data-testid=asker-answered]").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "moderation-queue.png"), full_page=False)

@@ -10,7 +10,7 @@ from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
 from models import MergeRecord, Post, Thread, User
 from web.forms import read_form
-from web.pages import moderation_merge, moderation_roles
+from web.pages import moderation_merge, moderation_roles, moderation_synonyms
 from web.pages.moderation_base import int_or_none, mod_limit
 from web.render import page, redirect
 
@@ -179,4 +179,5 @@ async def move_submit(request: Request, db: Session, viewer: User | None, state:
 
 
 routes = [queue, report_queue, log_page, stats_page, decide_pair, decide_report, unhide_post, report_submit, thread_action,
-          move_form, move_submit, *moderation_merge.routes, *moderation_roles.routes]
+          move_form, move_submit, *moderation_merge.routes, *moderation_roles.routes,
+          *moderation_synonyms.routes]
