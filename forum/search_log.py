@@ -19,6 +19,10 @@ ASKED_WITHIN = timedelta(hours=1)
 # Kept long enough for the longest statistics period (365 days); older rows are deleted now and then.
 KEEP = timedelta(days=400)
 PRUNE_EVERY = 500
+# A script hammering /cari must not fill the table: per member, and for all visitors together, searches
+# beyond these per hour are not logged (the search itself is served as usual).
+MEMBER_PER_HOUR = 60
+VISITORS_PER_HOUR = 600
 
 
 @dataclass
@@ -43,20 +47,27 @@ def normalise_query(text: str) -> str:
 
 def record_search(session: Session, user_id: int | None, query: str, results: int,
                   now: datetime | None = None) -> SearchLogEntry | None:
-    """Store one search by member `user_id` (None: a visitor); nothing for an empty query.
+    """Store one search by member `user_id` (None: a visitor); nothing for an empty query or over the cap.
 
     Now and then rows older than KEEP are deleted in the same transaction.
     """
     text = normalise_query(query)
-    if not text:
+    now = now or utcnow()
+    if not text or _over_hourly_cap(session, user_id, now):
         return None
-    entry = SearchLogEntry(user_id=user_id, query=text, results=max(0, int(results)),
-                           created_at=now or utcnow())
+    entry = SearchLogEntry(user_id=user_id, query=text, results=max(0, int(results)), created_at=now)
     session.add(entry)
     session.flush()
     if entry.id % PRUNE_EVERY == 0:
         forget_old_searches(session, entry.created_at)
     return entry
+
+
+def _over_hourly_cap(session: Session, user_id: int | None, now: datetime) -> bool:
+    who = SearchLogEntry.user_id.is_(None) if user_id is None else SearchLogEntry.user_id == user_id
+    logged = session.scalar(select(func.count(SearchLogEntry.id)).where(
+        who, SearchLogEntry.created_at > now - timedelta(hours=1))) or 0
+    return logged >= (VISITORS_PER_HOUR if user_id is None else MEMBER_PER_HOUR)
 
 
 def forget_old_searches(session: Session, now: datetime | None = None) -> int:

@@ -71,6 +71,16 @@ def test_the_list_hides_threads_the_viewer_may_not_see_and_shows_merged_ones(db,
     assert {t.id for _, _, t in moderator_view.asked_after} == {dup.id, spam.id}
 
 
+def test_a_flood_of_searches_is_logged_only_up_to_the_hourly_cap(db, monkeypatch):
+    monkeypatch.setattr(search_log, "MEMBER_PER_HOUR", 3)
+    monkeypatch.setattr(search_log, "VISITORS_PER_HOUR", 2)
+    member, now = f.user(db), utcnow()
+    kept = [record(db, member.id, f"cari {i}", 0, now=now) for i in range(5)]
+    visitors = [record(db, None, f"tamu {i}", 0, now=now) for i in range(4)]
+    assert sum(e is not None for e in kept) == 3 and sum(e is not None for e in visitors) == 2
+    assert record(db, member.id, "sejam kemudian", 0, now=now + timedelta(hours=1, seconds=1)) is not None
+
+
 def test_rows_older_than_the_longest_period_are_forgotten(db):
     now = utcnow()
     record(db, None, "lama sekali", 0, now=now - search_log.KEEP - timedelta(days=1))
