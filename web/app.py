@@ -22,13 +22,14 @@ from web.pages import accounts, browse, notifications, threads, tokens
 from web.pages import search as search_pages
 from web.api import search as search_api
 from web.api import moderation as moderation_api
+from web.api import moderation_search as moderation_search_api
 from web.pages import moderation
 from web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *notifications.routes, *tokens.routes,
                *search_pages.routes, *moderation.routes]
-API_EXTRA: list = [*search_api.routes, *moderation_api.handlers]
+API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_search_api.handlers]
 
 
 def _template_setup(engine: JinjaTemplateEngine) -> None:

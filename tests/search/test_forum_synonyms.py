@@ -4,14 +4,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from forum import roles, search_log, synonyms
+from forum import accounts, roles, search_log, synonyms
 from forum.errors import PermissionDenied, ValidationFailed
 from models import ModerationLog, SearchSynonymGroup
 from search.lexical import query_terms
 from search.text import stems, use_forum_synonyms
 from tests import factories as f
 from tests.search.test_web_search import search_client  # noqa: F401
-from tests.web.helpers import csrf, fresh, login_as, post_form
+from tests.web.helpers import bearer, csrf, fresh, login_as, post_form
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +113,22 @@ def test_the_dictionary_page_adds_from_a_search_that_found_nothing_and_keeps_a_b
     login_as(search_client, db, f.user(db))
     assert search_client.get("/moderasi/sinonim").status_code == 403
     assert csrf(search_client)
+
+
+def test_the_api_lists_adds_and_removes_groups_with_the_same_rules(search_client, db):
+    moderator_token, _ = accounts.create_api_token(db, f.user(db, role="moderator"), "cli")
+    member_token, _ = accounts.create_api_token(db, f.user(db), "cli")
+    db.commit()
+    url = "/api/v1/moderation/synonyms"
+    assert search_client.get(url, headers=bearer(member_token)).status_code == 403
+    assert search_client.post(url, headers=bearer(member_token), json={"terms": ["sipd", "x y"]}).status_code == 403
+    bad = search_client.post(url, headers=bearer(moderator_token), json={"terms": ["sipd"]})
+    assert bad.status_code == 400 and "dua istilah" in bad.text
+    made = search_client.post(url, headers=bearer(moderator_token),
+                              json={"terms": ["SIPD", "sistem informasi pemerintahan daerah"], "reason": "dari log"})
+    assert made.status_code == 201 and made.json()["terms"] == ["sipd", "sistem informasi pemerintahan daerah"]
+    listed = search_client.get(url, headers=bearer(moderator_token)).json()
+    assert [g["id"] for g in listed["groups"]] == [made.json()["id"]] and ["skp", "sasaran kinerja pegawai"] in listed["shipped"]
+    gone = search_client.post(f"{url}/{made.json()['id']}/remove", headers=bearer(moderator_token))
+    assert gone.status_code == 200 and gone.json()["removed"] is True
+    assert search_client.post(f"{url}/999999/remove", headers=bearer(moderator_token)).status_code == 404

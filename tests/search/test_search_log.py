@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from forum import merging, search_log
+from forum import accounts, merging, search_log
 from models import SearchLogEntry, utcnow
 from tests import factories as f
 from tests.search.test_web_search import search_client  # noqa: F401
-from tests.web.helpers import fresh, login_as
+from tests.web.helpers import bearer, fresh, login_as
 
 record = search_log.record_search
 
@@ -110,3 +110,21 @@ def test_the_search_page_logs_its_first_page_and_moderators_see_what_found_nothi
     assert "gimana ngajuin" not in missing
     assert re.search(r'data-testid="stat-found-nothing">1<', page)
     assert re.search(r'data-testid="stat-searches">2<', page)
+
+
+def test_the_api_gives_moderators_the_same_search_figures(search_client, db, forum):
+    asker = f.user(db, "cari_lalu_tanya")
+    record(db, asker.id, "cuti besar 4 tahun", 2)
+    record(db, None, "tunjangan kemahalan papua", 0)
+    f.thread(db, asker, title="Cuti besar kalau baru 4 tahun?", body="Apakah sudah bisa mengajukan cuti besar?")
+    moderator_token, _ = accounts.create_api_token(db, f.user(db, role="moderator"), "cli")
+    member_token, _ = accounts.create_api_token(db, f.user(db), "cli")
+    db.commit()
+    assert search_client.get("/api/v1/moderation/search-gaps", headers=bearer(member_token)).status_code == 403
+    body = search_client.get("/api/v1/moderation/search-gaps", headers=bearer(moderator_token)).json()
+    assert (body["searches"], body["found_nothing"], body["found_nothing_percent"]) == (2, 1, 50.0)
+    assert [m["query"] for m in body["missing"]] == ["tunjangan kemahalan papua"]
+    assert [(a["query"], a["thread"]["title"]) for a in body["asked_after"]] == [
+        ("cuti besar 4 tahun", "Cuti besar kalau baru 4 tahun?")]
+    bad = search_client.get("/api/v1/moderation/search-gaps", params={"days": 5}, headers=bearer(moderator_token))
+    assert bad.status_code == 400 and "Periode" in bad.text

@@ -283,6 +283,6 @@ def test_the_openapi_schema_describes_the_api(client, api):
     paths = schema["paths"]
     for path in ("/api/v1/agencies", "/api/v1/topics", "/api/v1/threads", "/api/v1/threads/{thread_id}",
                  "/api/v1/threads/{thread_id}/replies", "/api/v1/posts/{post_id}", "/api/v1/threads/{thread_id}/accept",
-                 "/api/v1/me"):
+                 "/api/v1/me", "/api/v1/moderation/search-gaps", "/api/v1/moderation/synonyms"):
         assert path in paths, path
     assert "post" in paths["/api/v1/threads"] and "patch" in paths["/api/v1/posts/{post_id}"]
