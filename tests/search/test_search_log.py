@@ -128,3 +128,18 @@ def test_the_api_gives_moderators_the_same_search_figures(search_client, db, for
         ("cuti besar 4 tahun", "Cuti besar kalau baru 4 tahun?")]
     bad = search_client.get("/api/v1/moderation/search-gaps", params={"days": 5}, headers=bearer(moderator_token))
     assert bad.status_code == 400 and "Periode" in bad.text
+
+
+def test_attack_strings_typed_into_search_come_back_inert_on_the_moderators_pages(search_client, db):
+    from tests.web.helpers import page_problems, xss_payloads
+    attacks = [p for p in xss_payloads() if "<" in p or "javascript:" in p.lower()][::25][:40]
+    for text in attacks:
+        record(db, None, text, 0)
+    moderator = f.user(db, role="moderator")
+    db.commit()
+    login_as(search_client, db, moderator)
+    stats = search_client.get("/moderasi/statistik")
+    assert stats.status_code == 200 and page_problems(search_client, stats.text) == []
+    for text in attacks[:10]:
+        prefilled = search_client.get("/moderasi/sinonim", params={"istilah": text})
+        assert prefilled.status_code == 200 and page_problems(search_client, prefilled.text) == [], text
