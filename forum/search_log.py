@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum.permissions import can_view_thread
-from models import SearchLogEntry, Thread, User, utcnow
+from models import DuplicateLink, SearchLogEntry, Thread, User, utcnow
 
 QUERY_CHARS = 200
 # A thread posted this soon after its author searched is what the search was for.
@@ -32,7 +32,8 @@ class SearchGaps:
     searches: int = 0
     found_nothing: int = 0
     missing: list = field(default_factory=list)  # (query, times searched, last searched) with no result
-    asked_after: list = field(default_factory=list)  # (query, results, thread the searcher posted next)
+    # (query, results, thread the searcher posted next, its closest earlier thread still a candidate or None)
+    asked_after: list = field(default_factory=list)
 
     @property
     def found_nothing_percent(self) -> float | None:
@@ -114,5 +115,21 @@ def _asked_after(session: Session, viewer: User | None, since: datetime, now: da
             out.append((entries[i].query, entries[i].results, thread))
         if len(out) == top:
             break
-    return out
+    closest = _closest_earlier(session, viewer, [t.id for _, _, t in out])
+    return [(query, results, thread, closest.get(thread.id)) for query, results, thread in out]
+
+
+def _closest_earlier(session: Session, viewer: User | None, thread_ids: list[int]) -> dict[int, Thread]:
+    """For each thread, the earlier thread its strongest open duplicate candidate points to (if visible):
+    what the search should have shown, and the pair a moderator may want to merge."""
+    if not thread_ids:
+        return {}
+    best: dict[int, tuple[float, Thread]] = {}
+    for link in session.scalars(select(DuplicateLink).where(DuplicateLink.thread_id.in_(thread_ids),
+                                                            DuplicateLink.status == "candidate")):
+        other = link.other_thread
+        if other.merged_into_id is None and can_view_thread(viewer, other) and \
+                link.judge_score > best.get(link.thread_id, (float("-inf"), None))[0]:
+            best[link.thread_id] = (link.judge_score, other)
+    return {tid: other for tid, (_, other) in best.items()}
 

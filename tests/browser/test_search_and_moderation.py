@@ -153,6 +153,9 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     # The member's search on /cari, then the thread they posted within the hour: where search fell short.
     asked_after = page.inner_text("[data-testid=stat-asked-after]")
     assert re.search(r"“cara ngajuin cuti besar[^”]*” \(\d+ hasil\) → cara ngajuin cuti besar", asked_after, re.I), asked_after
+    # ...with the earlier thread search should have shown, one click from the merge preview.
+    similar = page.locator("[data-testid=asked-after-similar]").first
+    assert re.search(r"cuti", similar.inner_text(), re.I) and "bandingkan dan gabungkan" in similar.inner_text()
     assert int(page.inner_text("[data-testid=stat-searches]")) >= 3
     assert page.inner_text("[data-testid=stat-found-nothing]") == "1"
     assert "“uang harian sppd luar negeri sebelum:2001-01-01” · 1 kali" in page.inner_text("[data-testid=stat-missing]")

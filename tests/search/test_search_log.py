@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from forum import accounts, merging, search_log
-from models import SearchLogEntry, utcnow
+from models import DuplicateLink, SearchLogEntry, utcnow
 from tests import factories as f
 from tests.search.test_web_search import search_client  # noqa: F401
 from tests.web.helpers import bearer, fresh, login_as
@@ -50,7 +50,25 @@ def test_a_thread_posted_within_the_hour_after_a_search_is_listed_with_that_sear
     too_late.created_at = now
     db.commit()
     gaps = search_log.search_gaps(db, f.user(db, role="moderator"), 30, now=now)
-    assert [(q, n, t.id) for q, n, t in gaps.asked_after] == [("cuti besar masa kerja", 2, asked.id)]
+    assert [(q, n, t.id) for q, n, t, _ in gaps.asked_after] == [("cuti besar masa kerja", 2, asked.id)]
+    assert gaps.asked_after[0][3] is None  # no duplicate candidate yet
+
+
+def test_a_searched_then_asked_thread_names_its_closest_earlier_candidate_the_viewer_may_see(db, forum):
+    asker = f.user(db)
+    record(db, asker.id, "cuti besar baru 4 tahun", 3, now=utcnow() - timedelta(minutes=5))
+    asked = f.thread(db, asker, title="Cuti besar kalau baru 4 tahun?", body="Apakah sudah bisa mengajukan cuti besar?")
+    secret = f.thread(db, f.user(db), title="Cuti besar bagi PNS empat tahun", body="Bisakah cuti besar diambil?")
+    secret.is_hidden = True
+    for other, score, status in ((forum["cuti"], 0.4, "candidate"), (forum["skp"], 0.2, "candidate"),
+                                 (secret, 0.9, "candidate"), (forum["latsar"], 0.95, "not_duplicate")):
+        db.add(DuplicateLink(thread_id=asked.id, other_thread_id=other.id, similarity=0.9, judge_score=score,
+                             status=status))
+    db.commit()
+    [(_, _, thread, earlier)] = search_log.search_gaps(db, f.user(db), 30).asked_after
+    assert (thread.id, earlier.id) == (asked.id, forum["cuti"].id)
+    [(_, _, _, for_moderator)] = search_log.search_gaps(db, f.user(db, role="moderator"), 30).asked_after
+    assert for_moderator.id == secret.id
 
 
 def test_the_list_hides_threads_the_viewer_may_not_see_and_shows_merged_ones(db, forum):
@@ -65,10 +83,10 @@ def test_the_list_hides_threads_the_viewer_may_not_see_and_shows_merged_ones(db,
     merging.merge_threads(db, actor=f.user(db, role="moderator"), source=dup, target=forum["cuti"])
     db.commit()
     member_view = search_log.search_gaps(db, f.user(db), 30)
-    assert [t.id for _, _, t in member_view.asked_after] == [dup.id]
+    assert [t.id for _, _, t, _ in member_view.asked_after] == [dup.id]
     assert dup.merged_into_id == forum["cuti"].id
     moderator_view = search_log.search_gaps(db, f.user(db, role="moderator"), 30)
-    assert {t.id for _, _, t in moderator_view.asked_after} == {dup.id, spam.id}
+    assert {t.id for _, _, t, _ in moderator_view.asked_after} == {dup.id, spam.id}
 
 
 def test_a_flood_of_searches_is_logged_only_up_to_the_hourly_cap(db, monkeypatch):
@@ -124,8 +142,8 @@ def test_the_api_gives_moderators_the_same_search_figures(search_client, db, for
     body = search_client.get("/api/v1/moderation/search-gaps", headers=bearer(moderator_token)).json()
     assert (body["searches"], body["found_nothing"], body["found_nothing_percent"]) == (2, 1, 50.0)
     assert [m["query"] for m in body["missing"]] == ["tunjangan kemahalan papua"]
-    assert [(a["query"], a["thread"]["title"]) for a in body["asked_after"]] == [
-        ("cuti besar 4 tahun", "Cuti besar kalau baru 4 tahun?")]
+    assert [(a["query"], a["thread"]["title"], a["closest_earlier"]) for a in body["asked_after"]] == [
+        ("cuti besar 4 tahun", "Cuti besar kalau baru 4 tahun?", None)]
     bad = search_client.get("/api/v1/moderation/search-gaps", params={"days": 5}, headers=bearer(moderator_token))
     assert bad.status_code == 400 and "Periode" in bad.text
 
@@ -143,3 +161,18 @@ def test_attack_strings_typed_into_search_come_back_inert_on_the_moderators_page
     for text in attacks[:10]:
         prefilled = search_client.get("/moderasi/sinonim", params={"istilah": text})
         assert prefilled.status_code == 200 and page_problems(search_client, prefilled.text) == [], text
+
+
+def test_the_stats_page_links_a_searched_then_asked_thread_to_the_merge_preview(search_client, db, forum):
+    asker = f.user(db)
+    record(db, asker.id, "cuti besar baru 4 tahun", 3, now=utcnow() - timedelta(minutes=5))
+    asked = f.thread(db, asker, title="Cuti besar kalau baru 4 tahun?", body="Apakah sudah bisa mengajukan cuti besar?")
+    db.add(DuplicateLink(thread_id=asked.id, other_thread_id=forum["cuti"].id, similarity=0.9, judge_score=0.5))
+    moderator = f.user(db, role="moderator")
+    db.commit()
+    login_as(search_client, db, moderator)
+    page = search_client.get("/moderasi/statistik").text
+    link = re.search(r'href="(/moderasi/gabung\?sumber=\d+&amp;tujuan=\d+)">bandingkan dan gabungkan', page).group(1)
+    assert link == f"/moderasi/gabung?sumber={asked.id}&amp;tujuan={forum['cuti'].id}"
+    preview = search_client.get(html_lib.unescape(link))
+    assert preview.status_code == 200 and asked.title in preview.text and forum["cuti"].title in preview.text

@@ -39,8 +39,9 @@ async def search_gaps(db: Session, viewer: User | None, days: int = 30) -> dict[
             "found_nothing_percent": gaps.found_nothing_percent,
             "missing": [{"query": q, "times": n, "last_searched_at": last.isoformat() + "Z"}
                         for q, n, last in gaps.missing],
-            "asked_after": [{"query": q, "results": n, "thread": thread_json(t), "merged_into": t.merged_into_id}
-                            for q, n, t in gaps.asked_after]}
+            "asked_after": [{"query": q, "results": n, "thread": thread_json(t), "merged_into": t.merged_into_id,
+                             "closest_earlier": thread_json(earlier) if earlier else None}
+                            for q, n, t, earlier in gaps.asked_after]}
 
 
 @get("/moderation/synonyms", summary="Kamus pencarian: sinonim forum ini dan kamus bawaan")
