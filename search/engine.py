@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models import SearchVector
 from search import fusion
 from search.lexical import WIDE_FETCH, search_lexical
-from search.text import normalize
+from search.text import forum_expansions, normalize
 
 DENSE_K = 100      # passages fetched from FAISS
 LEXICAL_K = 100    # documents fetched from the lexical index
@@ -115,7 +115,15 @@ class SearchEngine:
         return SearchResult(hits, len(ranked), dense_checked)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding; chat spelling ("gak", "ngajuin") also gets its formal rewrite blended in."""
+        """The query's embedding; the forum's own synonyms of words it uses are appended in brackets, and chat
+        spelling ("gak", "ngajuin") can also get its formal rewrite blended in."""
+        # e5 has never seen a forum's local acronyms ("sipd"): without their long forms the dense side scores a
+        # thread that spells them out below the noise floor, and its BM25 match is dropped with it. Only the
+        # forum's own groups: the shipped dictionary's broad terms (PNS, CPNS) lift unrelated civil-service
+        # threads over the floor (docs/search-research.md, eleventh session).
+        extra = forum_expansions(query)
+        if extra:
+            query = f"{query} ({', '.join(extra)})"
         formal = normalize(query)
         if not (self.blend_formal and formal.split() != re.findall(r"[\w\-]+", query.lower())):
             return self.embedder.embed_queries([query])[0]

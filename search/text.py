@@ -176,9 +176,19 @@ def synonyms_version() -> int:
 
 def expand_query(text: str) -> list[str]:
     """Synonyms and acronym expansions of civil-service terms in `text` that it does not already contain."""
+    return _expand(text, _synonym_groups() + _local_groups + _forum_groups)
+
+
+def forum_expansions(text: str) -> list[str]:
+    """Like expand_query, but from the forum's own groups only (FORUM_SYNONYMS_FILE and the moderators'):
+    words this forum uses that the shipped dictionary, and so the embedder's training, may not know."""
+    return _expand(text, _local_groups + _forum_groups)
+
+
+def _expand(text: str, groups: list[list[str]]) -> list[str]:
     padded = f" {normalize(text)} "
     extra: list[str] = []
-    for group in _synonym_groups() + _local_groups + _forum_groups:
+    for group in groups:
         if any(f" {term} " in padded for term in group):
             extra.extend(t for t in group if f" {t} " not in padded and t not in extra)
     return extra
