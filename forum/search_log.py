@@ -3,7 +3,6 @@
 A question asked twice is the forum's failure; these lists show moderators where search let a member down,
 so they can add a synonym, retitle a thread or write the missing answer.
 """
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -96,25 +95,32 @@ def search_gaps(session: Session, viewer: User | None, days: int = 30, now: date
 
 
 def _asked_after(session: Session, viewer: User | None, since: datetime, now: datetime, top: int) -> list:
-    """Newest first: (the member's last search before the thread, its result count, the thread)."""
-    searched: dict[int, list[SearchLogEntry]] = {}
-    for entry in session.scalars(select(SearchLogEntry).where(
-            SearchLogEntry.created_at.between(since, now), SearchLogEntry.user_id.is_not(None))
-            .order_by(SearchLogEntry.created_at, SearchLogEntry.id)):
-        searched.setdefault(entry.user_id, []).append(entry)
-    if not searched:
-        return []
-    times = {user_id: [e.created_at for e in entries] for user_id, entries in searched.items()}
-    out = []
-    for thread in session.scalars(select(Thread).where(Thread.author_id.in_(searched),
-                                                      Thread.created_at.between(since, now))
-                                  .order_by(Thread.created_at.desc())):
-        entries = searched[thread.author_id]
-        i = bisect_right(times[thread.author_id], thread.created_at) - 1
-        if i >= 0 and thread.created_at - entries[i].created_at <= ASKED_WITHIN and can_view_thread(viewer, thread):
-            out.append((entries[i].query, entries[i].results, thread))
-        if len(out) == top:
+    """Newest first: (the member's last search before the thread, its result count, the thread).
+
+    The database picks, per new thread, its author's latest search before it (one index look-up each), so
+    a year of searches is never loaded; threads come in batches until `top` visible ones are found.
+    """
+    latest = (select(SearchLogEntry.id)
+              .where(SearchLogEntry.user_id == Thread.author_id, SearchLogEntry.created_at <= Thread.created_at,
+                     SearchLogEntry.created_at >= since - ASKED_WITHIN)
+              .order_by(SearchLogEntry.created_at.desc(), SearchLogEntry.id.desc()).limit(1)
+              .correlate(Thread).scalar_subquery())
+    stmt = (select(Thread, latest).where(Thread.created_at.between(since, now), latest.is_not(None))
+            .order_by(Thread.created_at.desc(), Thread.id.desc()))
+    out, offset, batch = [], 0, max(top * 3, 30)
+    while len(out) < top:
+        rows = session.execute(stmt.limit(batch).offset(offset)).all()
+        entries = {e.id: e for e in session.scalars(select(SearchLogEntry).where(
+            SearchLogEntry.id.in_([sid for _, sid in rows])))} if rows else {}
+        for thread, sid in rows:
+            entry = entries[sid]
+            if thread.created_at - entry.created_at <= ASKED_WITHIN and can_view_thread(viewer, thread):
+                out.append((entry.query, entry.results, thread))
+                if len(out) == top:
+                    break
+        if len(rows) < batch:
             break
+        offset += batch
     closest = _closest_earlier(session, viewer, [t.id for _, _, t in out])
     return [(query, results, thread, closest.get(thread.id)) for query, results, thread in out]
 

@@ -33,7 +33,10 @@ class SearchLogEntry(Base):
     """
     __tablename__ = "search_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     query: Mapped[str] = mapped_column(String(200))
     results: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    # A member's searches by time: their latest search before a thread, and the hourly logging cap.
+    __table_args__ = (Index("ix_search_log_user_created", "user_id", "created_at"),)

@@ -176,3 +176,18 @@ def test_the_stats_page_links_a_searched_then_asked_thread_to_the_merge_preview(
     assert link == f"/moderasi/gabung?sumber={asked.id}&amp;tujuan={forum['cuti'].id}"
     preview = search_client.get(html_lib.unescape(link))
     assert preview.status_code == 200 and asked.title in preview.text and forum["cuti"].title in preview.text
+
+
+def test_the_searched_then_asked_list_pages_through_many_threads_for_the_newest_visible_ones(db):
+    now, made = utcnow(), []
+    for i in range(40):
+        member = f.user(db)
+        record(db, member.id, f"pertanyaan nomor {i}", 1, now=now - timedelta(hours=40 - i, minutes=10))
+        thread = f.thread(db, member, title=f"Pertanyaan nomor {i} tentang cuti", body="Mohon penjelasan rekan-rekan.")
+        thread.created_at = now - timedelta(hours=40 - i)
+        thread.is_hidden = i % 4 != 0  # three in four hidden: the member's list needs a second batch
+        made.append(thread)
+    db.commit()
+    shown = search_log.search_gaps(db, f.user(db), 30, now=now, top=10).asked_after
+    assert [t.id for _, _, t, _ in shown] == [t.id for t in reversed(made) if not t.is_hidden]
+    assert (shown[0][0], shown[-1][0]) == ("pertanyaan nomor 36", "pertanyaan nomor 0")

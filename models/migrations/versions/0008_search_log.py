@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("results", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
-    op.create_index("ix_search_log_user_id", "search_log", ["user_id"])
+    op.create_index("ix_search_log_user_created", "search_log", ["user_id", "created_at"])
     op.create_index("ix_search_log_created_at", "search_log", ["created_at"])
 
 
