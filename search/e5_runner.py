@@ -49,6 +49,14 @@ class E5Runner:
         return [(max(len(chunk), 1), [self.tokenizer.bos, *chunk, self.tokenizer.eos])
                 for chunk in (content[s:s + self.window] for s in range(0, max(len(content), 1), self.window))]
 
+    def threads(self) -> int:
+        """CPU threads each pass runs on."""
+        raise NotImplementedError
+
+    def set_threads(self, count: int) -> None:
+        """Run later passes on `count` threads."""
+        raise NotImplementedError
+
     def _passes(self):
         """Context the passes run in (PyTorch's inference mode, say); none by default."""
         return nullcontext()

