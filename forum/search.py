@@ -242,12 +242,23 @@ class Suggestion:
 def suggest_similar(session: Session, engine, viewer: User | None, title: str, body: str = "",
                     limit: int = 5) -> list[Suggestion]:
     """Earlier questions like the one being written, each with its accepted (or best) answer."""
-    text = " ".join(f"{title or ''}\n{body or ''}".split())[:2000]
+    text = composer_text(title, body)
     if len(text.split()) < 3:
         return []
     hits = _ranked(session, engine, viewer, SearchQuery(text=text))[:limit]
     threads = _threads_by_id(session, [h.group_id for h in hits])
     return _with_answers(session, [(threads[h.group_id], h) for h in hits])
+
+
+def composer_text(title: str, body: str = "") -> str:
+    """What the composer searches for: the title and body as one line, at most 2,000 characters."""
+    return " ".join(f"{title or ''}\n{body or ''}".split())[:2000]
+
+
+def composer_ranking(session: Session, engine, viewer: User | None, text: str,
+                     exclude: int | None = None) -> list[int]:
+    """Thread ids the composer's search ranks for `text`, best first: its whole list, not only the five shown."""
+    return [h.group_id for h in _ranked(session, engine, viewer, SearchQuery(text=text), exclude)]
 
 
 def _with_answers(session: Session, pairs: list) -> list[Suggestion]:

@@ -1,4 +1,4 @@
-"""Search subcommands of `forum`: reindex, eval retrieval, eval pairs."""
+"""Search subcommands of `forum`: reindex, eval retrieval, eval pairs, eval forum."""
 import json
 from pathlib import Path
 
@@ -7,10 +7,8 @@ def cmd_reindex(settings, args) -> int:
     """Catch the index up with the database, embedding whatever has no vector yet (resumable)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from forum import duplicates
     from models.db import make_engine, make_session_factory
     from search.embedders import bulk_threads
-    from search.service import open_engine
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     if args.rebuild:
         # Dropping the cache files is safe: the database holds every vector.
@@ -19,15 +17,22 @@ def cmd_reindex(settings, args) -> int:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns) as progress, bulk_threads(settings.embedder):
         task = progress.add_task("Menyematkan & mengindeks", total=None)
-        # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
-        engine = open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
-                             cache_dir=settings.cache_dir, progress=lambda n: progress.advance(task, n),
-                             on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
+        engine = _open_forum_engine(settings, factory, progress=lambda n: progress.advance(task, n))
     index = engine.index
     _refresh_statistics(factory)
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
           f"{engine.embedder.embedded} pasase baru disematkan, peristiwa terakhir #{index.last_event}.")
     return 0
+
+
+def _open_forum_engine(settings, factory, progress=None):
+    """The forum's search engine, caught up with its database the way the web process does it."""
+    from forum import duplicates
+    from search.service import open_engine
+    # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
+    return open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
+                       cache_dir=settings.cache_dir, progress=progress,
+                       on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
 
 
 def _refresh_statistics(factory) -> None:
@@ -56,6 +61,35 @@ def cmd_eval_pairs(settings, args) -> int:
     return 0
 
 
+def cmd_eval_forum(settings, args) -> int:
+    """Rank the forum's own labelled questions with today's search (forum/own_questions.py)."""
+    from forum.own_questions import ASKER, COMPOSER, evaluate_own_questions
+    from models.db import make_engine, make_session_factory
+    from search.embedders import bulk_threads
+    factory = make_session_factory(make_engine(settings.resolved_database_url))
+    with bulk_threads(settings.embedder):
+        engine = _open_forum_engine(settings, factory)
+    try:
+        with factory() as session:
+            result = evaluate_own_questions(session, engine, misses=args.misses)
+    finally:
+        engine.index.stop()
+    if not result["questions"]:
+        print("Belum ada pertanyaan berlabel: muncul saat anggota menekan “Ya, ini menjawab pertanyaan saya” "
+              "di formulir atau menyatakan diskusinya “sudah terjawab di sana”.")
+    _report({k: v for k, v in result.items() if k not in (COMPOSER, ASKER, "misses")}, as_json=False)
+    for source, label in ((COMPOSER, "dari formulir"), (ASKER, "dari penanya")):
+        part = result[source]
+        print(f"  {label}: {part['questions']} pertanyaan, recall@5 {part['recall@5']}, mrr@10 {part['mrr@10']}")
+    if result["misses"]:
+        print("Tidak tampil di 5 teratas (peringkat, pertanyaan → diskusi yang menjawab):")
+        for miss in result["misses"]:
+            print(f"  {miss['rank'] or '-'}\t{miss['question'][:80]} → #{miss['thread_id']} {miss['thread_title']}")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))  # the last stdout line, for scripts
+    return 0
+
+
 def _report(result: dict, as_json: bool) -> None:
     width = max(len(k) for k in result)
     for key, value in result.items():
@@ -80,3 +114,7 @@ def register(sub) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval_pairs)
+    p = ev.add_parser("forum", help="pertanyaan berlabel dari forum ini sendiri (jawaban yang ditemukan anggota)")
+    p.add_argument("--misses", type=int, default=20, help="tampilkan paling banyak N yang tidak ditemukan")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_forum)
