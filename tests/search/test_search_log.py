@@ -130,6 +130,21 @@ def test_the_search_page_logs_its_first_page_and_moderators_see_what_found_nothi
     assert re.search(r'data-testid="stat-searches">2<', page)
 
 
+def test_a_member_searching_through_the_api_is_logged_like_the_search_page(search_client, db, forum):
+    member = f.user(db, "pencari_aplikasi")
+    token = accounts.create_api_token(db, member, "aplikasi")[0]
+    db.commit()
+    first = search_client.get("/api/v1/search", params={"q": "tunjangan kemahalan papua"}, headers=bearer(token))
+    assert first.status_code == 200
+    search_client.get("/api/v1/search", params={"q": "gimana ngajuin cuti besar", "page": "2"}, headers=bearer(token))
+    search_client.get("/api/v1/search", params={"q": "uang harian", "instansi": "kemenkeu"})  # a visitor
+    fresh(db)
+    rows = list(db.execute(select(SearchLogEntry.query, SearchLogEntry.results, SearchLogEntry.user_id)
+                           .order_by(SearchLogEntry.id)))
+    assert rows == [("tunjangan kemahalan papua", first.json()["total"], member.id),
+                    ("uang harian instansi:kemenkeu", 1, None)]  # the SPPD thread
+
+
 def test_the_api_gives_moderators_the_same_search_figures(search_client, db, forum):
     asker = f.user(db, "cari_lalu_tanya")
     record(db, asker.id, "cuti besar 4 tahun", 2)

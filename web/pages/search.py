@@ -76,11 +76,16 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     response = page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
                     base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links,
                     agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
-    if result.page == 1 and result.query.text:  # later pages repeat the same search
-        response.background = BackgroundTask(_log_search, request.app.state.session_factory,
-                                             viewer.id if viewer else None,
-                                             result.query.as_string(), result.total)
+    response.background = search_log_task(request, viewer, result)
     return response
+
+
+def search_log_task(request: Request, viewer: User | None, result) -> BackgroundTask | None:
+    """Logging a first page of results (later pages repeat the same search), for after the response is sent."""
+    if result.page != 1 or not result.query.text:
+        return None
+    return BackgroundTask(_log_search, request.app.state.session_factory, viewer.id if viewer else None,
+                          result.query.as_string(), result.total)
 
 
 def _log_search(session_factory, user_id: int | None, raw: str, total: int) -> None:
