@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import visible_threads_query
+from forum.search_facets import narrowing_facets
 from forum.search_query import OPERATORS, SearchQuery, parse_query
 from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
@@ -43,6 +44,7 @@ class SearchPage:
     page_size: int
     suggestions: list[dict] = field(default_factory=list)
     phrases_relaxed: bool = False  # no thread held the "phrases": these results are without them
+    facets: list = field(default_factory=list)  # search_facets.Facet: filters that would narrow the results
 
     @property
     def pages(self) -> int:
@@ -157,8 +159,11 @@ def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
 
 
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
-                   form: dict | None = None, page_size: int = 20) -> SearchPage:
-    """One page of threads for the query box text (operators included) and form filters."""
+                   form: dict | None = None, page_size: int = 20, facets: bool = False) -> SearchPage:
+    """One page of threads for the query box text (operators included) and form filters.
+
+    With `facets`, the page also counts the results per agency, topic and answer status (to narrow them).
+    """
     q = parse_query(raw_query, form)
     if not q.text:
         return SearchPage(q, [], 0, page, page_size)
@@ -185,6 +190,8 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
                              highlight(answer.body_text, q.text) if shown else ""))
     result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits))
+    if facets:
+        result.facets = narrowing_facets(session, q, [h.group_id for h in hits])
     if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
                                    "count": len(ranked)})

@@ -114,6 +114,12 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert page.input_value("select[name=urut]") == "terbaru"
     note = page.inner_text("[data-testid=search-total]")
     assert "diurutkan dari yang terbaru" in note and 1 <= int(note.split()[0]) <= total  # the strongest matches
+    # A broad list offers to narrow it: "belum terjawab" keeps only threads still waiting for an answer.
+    page.goto(base + "/cari?q=" + quote("cara ngajuin cuti besar"))
+    page.click("[data-testid=search-facets] [data-facet=status] a.facet:has-text('belum terjawab')")
+    page.wait_for_url(re.compile(r"status%3Abelum"))
+    assert page.input_value("#q") == "cara ngajuin cuti besar status:belum"
+    assert page.locator(".search-hit").count() >= 1 and page.locator(".search-hit .tag.answered").count() == 0
     # Not answered there: asking it starts from the searched words, and the composer shows similar questions.
     page.click("[data-testid=ask-from-search]")
     page.wait_for_url(re.compile(r"/diskusi/baru\?judul="))

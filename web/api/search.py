@@ -25,7 +25,7 @@ def search_api(request: Request, db: Session, viewer: User | None, q: str = "", 
     form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah,
             "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
-                            page_size=min(max(page_size, 1), 50))
+                            page_size=min(max(page_size, 1), 50), facets=True)
     # A member searching from an app is still a member who may not find the answer: same log as /cari.
     return Response(_search_json(result), background=search_log_task(request, viewer, result))
 
@@ -40,7 +40,10 @@ def _search_json(result) -> dict[str, Any]:
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
                        "accepted_answer_html": str(h.answer) or None,
                        "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
-            "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions]}
+            "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions],
+            # among_results: how many of this search's threads the filter keeps; the filtered search may find more.
+            "facets": [{"filter": f.kind, "value": f.value, "label": f.label, "among_results": f.count,
+                        "query": f.query} for f in result.facets]}
 
 
 @get("/threads/{thread_id:int}/similar", summary="Diskusi serupa dan kandidat duplikat", sync_to_thread=True)
