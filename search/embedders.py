@@ -33,14 +33,22 @@ class Embedder:
         return int(len(text.split()) * 1.5) + 2
 
 
+def embed_setting(name: str) -> str:
+    """FORUM_EMBED_<name> as E5Embedder reads it: lower case, "auto" when unset or empty."""
+    return (os.environ.get(f"FORUM_EMBED_{name}") or "auto").strip().lower()
+
+
 def serving_runtime(flags: str | None = None) -> str:
-    """The runtime a web worker embeds queries with when none is set: "onnx" on AMX CPUs, else "auto".
+    """The runtime a web worker embeds queries with: the configured one, else "onnx" on AMX CPUs, else "auto".
 
     On an AMX Xeon, ONNX Runtime's 4-bit query is as fast as PyTorch's bfloat16 one (search p95 17.3 vs
     16.3 ms at 1M posts) and leaves PyTorch unloaded: 725 instead of 1,001 MB per worker (BENCHMARKS.md,
     fourteenth session). On AVX512-BF16 without AMX it was twice as slow, so PyTorch stays there. Batch jobs
-    (reindex, eval) keep "auto": PyTorch embeds passages 2.7x faster on either CPU.
+    (reindex, eval) keep "auto": PyTorch embeds passages 2.7x faster on either CPU. A configured precision
+    other than "auto" picks its own runtime, so it is left alone too.
     """
+    if embed_setting("RUNTIME") != "auto" or embed_setting("PRECISION") != "auto":
+        return embed_setting("RUNTIME")
     from search.e5_torch import cpu_flags
     return "onnx" if " amx_bf16" in (cpu_flags() if flags is None else flags) else "auto"
 
@@ -58,10 +66,10 @@ class E5Embedder(Embedder):
         threads = num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1"))
         # bf16 | f16 (PyTorch) | q4 (ONNX Runtime) | f32 (either); unset or "auto": bf16 in PyTorch where the
         # CPU has it natively, q4 in ONNX Runtime elsewhere (the fastest of each, same ranking quality).
-        precision = (os.environ.get("FORUM_EMBED_PRECISION") or "auto").strip().lower()
+        precision = embed_setting("PRECISION")
         if precision not in ("auto", "bf16", "f16", "f32", "q4"):
             raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16, f32 or q4")
-        runtime = (os.environ.get("FORUM_EMBED_RUNTIME") or "auto").strip().lower()
+        runtime = embed_setting("RUNTIME")
         if runtime not in ("auto", "torch", "onnx"):
             raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: use auto, torch or onnx")
         if runtime == "auto":

@@ -102,4 +102,4 @@ def test_the_worker_factory_sets_the_serving_runtime_only_when_none_is_configure
     monkeypatch.setenv("FORUM_EMBED_RUNTIME", "")
     monkeypatch.setenv("FORUM_EMBED_PRECISION", "bf16")  # a precision only PyTorch runs: left to "auto"
     build()
-    assert os.environ["FORUM_EMBED_RUNTIME"] == ""
+    assert os.environ["FORUM_EMBED_RUNTIME"] == "auto" and E5Embedder().runtime == "torch"
