@@ -38,19 +38,19 @@ def embed_setting(name: str) -> str:
     return (os.environ.get(f"FORUM_EMBED_{name}") or "auto").strip().lower()
 
 
-def serving_runtime(flags: str | None = None) -> str:
-    """The runtime a web worker embeds queries with: the configured one, else "onnx" on AMX CPUs, else "auto".
+def serving_runtime() -> str:
+    """The runtime a web worker embeds queries with: the configured one, else "onnx" on every CPU.
 
-    On an AMX Xeon, ONNX Runtime's 4-bit query is as fast as PyTorch's bfloat16 one (search p95 17.3 vs
-    16.3 ms at 1M posts) and leaves PyTorch unloaded: 725 instead of 1,001 MB per worker (BENCHMARKS.md,
-    fourteenth session). On AVX512-BF16 without AMX it was twice as slow, so PyTorch stays there. Batch jobs
-    (reindex, eval) keep "auto": PyTorch embeds passages 2.7x faster on either CPU. A configured precision
+    A worker embeds one short query at a time, where ONNX Runtime's 4-bit model is as fast as PyTorch's
+    bfloat16 one or faster (AMX Xeon 5.3 vs 5.2 ms, Zen 4 6.5 vs 8.2 ms, AVX2-only: PyTorch has no fast
+    path), and leaving PyTorch unloaded keeps ~265 MB out of each worker: at 1M posts 724 instead of 1,001 MB
+    (AMX) and 726 instead of 990 MB (Zen 4; BENCHMARKS.md, fourteenth and fifteenth sessions). Batch jobs
+    (reindex, eval) keep "auto": PyTorch embeds long passages up to 2.7x faster. A configured precision
     other than "auto" picks its own runtime, so it is left alone too.
     """
     if embed_setting("RUNTIME") != "auto" or embed_setting("PRECISION") != "auto":
         return embed_setting("RUNTIME")
-    from search.e5_torch import cpu_flags
-    return "onnx" if " amx_bf16" in (cpu_flags() if flags is None else flags) else "auto"
+    return "onnx"
 
 
 class E5Embedder(Embedder):

@@ -78,16 +78,20 @@ def test_long_posts_are_split_into_passages_that_each_carry_the_title():
     assert split_passages("Pendek saja.", count, title="Judul") == ["Judul. Pendek saja."]
 
 
-def test_a_web_worker_embeds_queries_with_onnx_runtime_on_amx_cpus_and_chooses_as_usual_elsewhere():
+def test_a_web_worker_embeds_queries_with_onnx_runtime_unless_a_runtime_or_precision_is_configured(monkeypatch):
     from search.embedders import serving_runtime
-    assert serving_runtime("flags : fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile") == "onnx"
-    assert serving_runtime("flags : fpu avx2 avx512f avx512_bf16") == "auto"  # PyTorch is 2x faster there
-    assert serving_runtime("flags : fpu avx2") == "auto"
+    monkeypatch.setenv("FORUM_EMBED_RUNTIME", "")
+    monkeypatch.setenv("FORUM_EMBED_PRECISION", "")
+    assert serving_runtime() == "onnx"
+    monkeypatch.setenv("FORUM_EMBED_RUNTIME", "torch")
+    assert serving_runtime() == "torch"
+    monkeypatch.setenv("FORUM_EMBED_RUNTIME", "")
+    monkeypatch.setenv("FORUM_EMBED_PRECISION", "bf16")  # only PyTorch runs it: "auto" finds it
+    assert serving_runtime() == "auto"
 
 
 def test_the_worker_factory_sets_the_serving_runtime_only_when_none_is_configured(monkeypatch, tmp_path):
     from scripts.asgi import build
-    from search.embedders import serving_runtime
     monkeypatch.setenv("FORUM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("FORUM_DATABASE_URL", f"sqlite:///{tmp_path / 'forum.db'}")
     # Set to "" (unset for the factory) rather than deleted: monkeypatch then restores the real absence
@@ -95,7 +99,7 @@ def test_the_worker_factory_sets_the_serving_runtime_only_when_none_is_configure
     monkeypatch.setenv("FORUM_EMBED_RUNTIME", "")
     monkeypatch.setenv("FORUM_EMBED_PRECISION", "")
     build()
-    assert os.environ["FORUM_EMBED_RUNTIME"] == serving_runtime()
+    assert os.environ["FORUM_EMBED_RUNTIME"] == "onnx"
     monkeypatch.setenv("FORUM_EMBED_RUNTIME", "torch")
     build()
     assert os.environ["FORUM_EMBED_RUNTIME"] == "torch"
