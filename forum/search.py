@@ -99,6 +99,10 @@ def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int],
 def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
     """Ids of every thread the viewer may see that passes the query's filters (the engine's group filter)."""
     f = q.filters()
+    if session.bind.dialect.name == "postgresql":
+        # PostgreSQL plans the filter query itself from its statistics: at 100k threads the plain query took
+        # 3 ms for an agency (14 for a topic), the per-candidate check below 7 (21).
+        return set(session.scalars(_filtered(viewer, q)))
     # Without statistics SQLite walks the listing index over every visible thread and tests the filters on
     # each (0.2-0.5 s at 100k threads). Starting from the agency's (or topic's) own index and checking the
     # full filter per candidate returns the same set: those candidates include every thread that passes.

@@ -348,9 +348,24 @@ def test_the_group_filter_picks_the_same_vectors_as_a_sorted_membership_test():
         wanted = np.fromiter(groups, dtype=np.int64, count=len(groups))
         return live[np.isin(docmap.groups_of_docs(docmap.vec_doc[live]), wanted)]
 
-    for groups in (set(), {0}, {1, 2, 3}, set(rng.choice(800, 300).tolist()), {10**7}, {-1}, {-1, 5},
-                   set(range(800))):
-        assert np.array_equal(docmap.vectors_in_groups(groups), reference(groups)), groups
+    def check():
+        for groups in (set(), {0}, {1, 2, 3}, set(rng.choice(800, 300).tolist()), {10**7}, {-1}, {-1, 5},
+                       set(range(800)), set(range(700, 900))):
+            assert np.array_equal(docmap.vectors_in_groups(groups), reference(groups)), groups
+
+    check()
+    # The filter's vector -> group table is kept in step with every later change (posts, edits, merges).
+    new_docs = np.arange(5_001, 5_101)
+    docmap.set_groups(new_docs, np.full(100, 850))  # a new thread (group 850), its posts embedded after
+    docmap.set_vectors(np.arange(20_001, 20_201), np.repeat(new_docs, 2))
+    check()
+    docmap.drop_vectors(np.arange(20_001, 20_101))  # an edit drops old passages ...
+    docmap.set_vectors(np.arange(30_001, 30_051), new_docs[:50])  # ... and adds new ones
+    docmap.set_groups(docs[docs // 7 == 3], np.full(int((docs // 7 == 3).sum()), 5))  # a merge: group 3 into 5
+    check()
+    docmap.doc_group = docmap.doc_group.copy()  # a reload of the whole group table
+    docmap.set_groups(new_docs[:10], np.full(10, 4))
+    check()
 
 
 def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_as_the_full_listing(
