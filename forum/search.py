@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
-from forum.listing import visible_threads_query
+from forum.listing import unlisted_clause, visible_threads_query
+from forum.permissions import is_staff
 from forum.search_facets import narrowing_facets
 from forum.search_query import OPERATORS, SearchQuery, parse_query
 from forum.search_terms import match_terms
@@ -100,8 +101,14 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
     """Ids of every thread the viewer may see that passes the query's filters (the engine's group filter)."""
     f = q.filters()
     if session.bind.dialect.name == "postgresql":
+        if set(f) == {"topic"}:
+            # A topic's threads minus the few the viewer may not list, both read from an index: joining each
+            # of a topic's 5,000 threads (at 100k) to its row to check it took 12 ms, this 3.5 ms.
+            listed = select(thread_topics.c.thread_id).where(
+                thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"])))
+            return set(session.scalars(listed.except_(select(Thread.id).where(unlisted_clause(is_staff(viewer))))))
         # PostgreSQL plans the filter query itself from its statistics: at 100k threads the plain query took
-        # 3 ms for an agency (14 for a topic), the per-candidate check below 7 (21).
+        # 3 ms for an agency, the per-candidate check below 7.
         return set(session.scalars(_filtered(viewer, q)))
     # Without statistics SQLite walks the listing index over every visible thread and tests the filters on
     # each (0.2-0.5 s at 100k threads). Starting from the agency's (or topic's) own index and checking the

@@ -248,3 +248,29 @@ def test_minus_words_that_leave_nothing_offer_the_search_without_them(db, forum,
     assert page.hits == [] and not page.phrases_relaxed
     assert [(s["filter"], s["label"], s["query"]) for s in page.suggestions] == [
         ("text", "-cuti -uang -kinerja -cpns", "prosedur cuti besar")]
+
+
+def test_the_threads_a_filter_allows_are_exactly_those_the_viewer_may_list_under_it(db, forum):
+    # The engine's group filter is read on each database in the form its planner answers fastest; every
+    # form must keep the same threads as the listing's own definition (hidden ones for staff only, merged-away
+    # ones for nobody), or a filtered search would rank threads it may not show and miss ones it may.
+    from forum.merging import merge_threads
+    from forum.search import _allowed, _filtered
+
+    author, moderator = f.user(db), f.user(db, role="moderator")
+    hidden = f.thread(db, author, title="Cuti besar yang disembunyikan", topic_slugs=("cuti-kehadiran", "kinerja"))
+    hidden.is_hidden = True
+    source = f.thread(db, author, title="Cuti besar ditanya lagi", topic_slugs=("cuti-kehadiran",))
+    target = f.thread(db, author, title="Cuti besar pertanyaan asal", agency_slug="kemenkeu", topic_slugs=("kinerja",))
+    db.commit()
+    merge_threads(db, source=source, target=target, actor=moderator)
+    db.commit()
+    queries = ["cuti topik:cuti-kehadiran", "cuti topik:kinerja", "cuti instansi:bkn", "cuti topik:kinerja instansi:kemenkeu",
+               "cuti topik:cuti-kehadiran status:belum", f"cuti oleh:{author.username}", "cuti topik:tidak-ada"]
+    for viewer in (None, author, moderator):
+        for text in queries:
+            q = parse_query(text)
+            assert _allowed(db, viewer, q) == set(db.scalars(_filtered(viewer, q))), (text, viewer)
+    everyone = parse_query("cuti topik:cuti-kehadiran")
+    assert hidden.id not in _allowed(db, None, everyone) and hidden.id in _allowed(db, moderator, everyone)
+    assert source.id not in _allowed(db, moderator, everyone) and forum["cuti"].id in _allowed(db, None, everyone)
