@@ -202,7 +202,7 @@ def bench_in_process(url, data_dir, kind, n_queries, top_ids=None):
     return engine, out
 
 
-FILTERS = {"status": "status:belum", "date": "sebelum:{tomorrow}", "agency": "instansi:instansi-7"}
+FILTERS = {"status": "status:belum", "date": "sebelum:{tomorrow}", "agency": "instansi:instansi-7", "topic": "topik:topik-3"}
 
 
 def bench_filters(session, engine, n_queries):
