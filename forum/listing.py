@@ -2,7 +2,7 @@
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from forum.errors import ValidationFailed
@@ -33,10 +33,12 @@ def visibility_clauses(staff: bool) -> list:
     return clauses
 
 
-def unlisted_clause(staff: bool):
-    """The complement of visibility_clauses, in a form both of its indexes answer (few threads match it)."""
-    merged = Thread.merged_into_id.is_not(None)
-    return merged if staff else or_(merged, Thread.is_hidden.is_(True))
+def unlisted_threads_query(staff: bool):
+    """Ids of the threads visibility_clauses leaves out: few, and each part is read from its own index."""
+    # One query per index: given "merged OR hidden", SQLite (no statistics) scans a whole index (5 ms at 100k
+    # threads instead of 0.2).
+    merged = select(Thread.id).where(Thread.merged_into_id.is_not(None))
+    return merged if staff else merged.union_all(select(Thread.id).where(Thread.is_hidden.is_(True)))
 
 
 def visible_threads_query(viewer: User | None):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
-from forum.listing import unlisted_clause, visible_threads_query
+from forum.listing import unlisted_threads_query, visible_threads_query
 from forum.permissions import is_staff
 from forum.search_facets import narrowing_facets
 from forum.search_query import OPERATORS, SearchQuery, parse_query
@@ -100,15 +100,14 @@ def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int],
 def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
     """Ids of every thread the viewer may see that passes the query's filters (the engine's group filter)."""
     f = q.filters()
-    if session.bind.dialect.name == "postgresql":
-        if set(f) == {"topic"}:
-            # A topic's threads minus the few the viewer may not list, both read from an index: joining each
-            # of a topic's 5,000 threads (at 100k) to its row to check it took 12 ms, this 3.5 ms.
-            listed = select(thread_topics.c.thread_id).where(
-                thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"])))
-            return set(session.scalars(listed.except_(select(Thread.id).where(unlisted_clause(is_staff(viewer))))))
-        # PostgreSQL plans the filter query itself from its statistics: at 100k threads the plain query took
-        # 3 ms for an agency, the per-candidate check below 7.
+    postgres = session.bind.dialect.name == "postgresql"
+    # Measured at 100k threads (p50, ms; docs/search-research.md, sixteenth session): a topic's 5,000 threads
+    # read from its own index minus the few unlisted threads 6-7, against 17 (PostgreSQL's plan) and 16
+    # (SQLite's per-candidate check below); an agency's 2,000 the same way 2.5 on SQLite against 6, while
+    # PostgreSQL's own plan for the agency (3.3) beats it (4.4).
+    if set(f) == {"topic"} or (set(f) == {"agency"} and not postgres):
+        return set(session.scalars(_threads_of(f))) - set(session.scalars(unlisted_threads_query(is_staff(viewer))))
+    if postgres:
         return set(session.scalars(_filtered(viewer, q)))
     # Without statistics SQLite walks the listing index over every visible thread and tests the filters on
     # each (0.2-0.5 s at 100k threads). Starting from the agency's (or topic's) own index and checking the
@@ -116,13 +115,20 @@ def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
     if "agency" in f:
         driver = _HIT.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"]))
     elif "topic" in f:
-        driver = _HIT.id.in_(select(thread_topics.c.thread_id).where(
-            thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"]))))
+        driver = _HIT.id.in_(_threads_of(f))
     elif "author" in f:
         driver = _HIT.id.in_(select(Post.thread_id).where(*_shown_posts_by(f["author"])))
     else:
         return set(session.scalars(_filtered(viewer, q)))
     return set(session.scalars(select(_HIT.id).where(driver, exists(_filtered(viewer, q).where(Thread.id == _HIT.id)))))
+
+
+def _threads_of(f: dict):
+    """Ids of the threads in the filter's agency (or else its topic), listed or not, from that column's index."""
+    if "agency" in f:
+        return select(Thread.id).where(Thread.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"])))
+    return select(thread_topics.c.thread_id).where(
+        thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"])))
 
 
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
