@@ -84,16 +84,19 @@ class DocMap:
         return out
 
     def vectors_in_groups(self, groups) -> np.ndarray:
-        """Vector ids whose document is in one of `groups` (the FAISS id filter)."""
+        """Vector ids whose document is in one of `groups`."""
+        return np.flatnonzero(self.group_mask(groups))
+
+    def group_mask(self, groups) -> np.ndarray:
+        """mask[vector id] is True when the vector's document is in one of `groups` (the FAISS id filter)."""
         wanted = np.fromiter(groups, dtype=np.int64, count=len(groups))
         vec_group = self._vec_groups()
         if len(wanted) and wanted.min() < 0:  # group -1 asks for live vectors whose document has no group
-            live = self._vec_doc >= 0
-            return np.nonzero(live & np.isin(vec_group, wanted))[0]
+            return (self._vec_doc >= 0) & np.isin(vec_group, wanted)
         # A membership table read at every vector's group; its last slot answers group -1 (no document).
         member = np.zeros(max(int(self._group_max), int(wanted.max(initial=-1))) + 2, dtype=bool)
         member[wanted] = True
-        return np.flatnonzero(member[vec_group])
+        return member[vec_group]
 
     def _vec_groups(self) -> np.ndarray:
         if self._vec_group is None:

@@ -145,8 +145,8 @@ class SearchEngine:
             if check is not None:
                 k = DENSE_K * WIDE_DENSE
             elif group_filter is not None:
-                allowed = index.docmap.vectors_in_groups(group_filter)
-                if len(allowed) > FILTER_SCAN * max(index.vectors.count, 1):
+                allowed = index.docmap.group_mask(group_filter)
+                if np.count_nonzero(allowed) > FILTER_SCAN * max(index.vectors.count, 1):
                     allowed = None  # most vectors pass: search everything, drop the rest below
                 k = DENSE_K if allowed is not None else DENSE_K * WIDE_DENSE
             else:

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from search import vector_index
 from search.vector_index import KINDS, VectorIndex
 
 
@@ -10,7 +11,7 @@ def _unit(rows):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_index_kind_adds_removes_filters_saves_and_refuses_other_models(kind, tmp_path):
+def test_every_index_kind_adds_removes_filters_saves_and_refuses_other_models(kind, tmp_path, monkeypatch):
     rng = np.random.default_rng(7)
     vectors = _unit(rng.normal(size=(2000, 64)))
     ids = np.arange(1000, 3000, dtype=np.int64)
@@ -24,6 +25,17 @@ def test_every_index_kind_adds_removes_filters_saves_and_refuses_other_models(ki
     allowed = ids[[5, 50, 500, 1500]]
     _, found = index.search(vectors[50], 3, ids=allowed)
     assert found[0, 0] == ids[50] and set(found[0]) <= set(allowed)
+    # The same filter as a boolean mask over ids (what the engine passes), through the exact scorer for small
+    # filters and through FAISS's own selector alike: the same hits as the id list, and only allowed ones.
+    allowed = ids[::3]
+    mask = np.zeros(int(ids.max()) + 1, dtype=bool)
+    mask[allowed] = True
+    for exact_max in (vector_index.EXACT_FILTER_MAX, 0):
+        monkeypatch.setattr(vector_index, "EXACT_FILTER_MAX", exact_max)
+        by_list, by_mask = index.search(vectors[:20], 10, ids=allowed), index.search(vectors[:20], 10, ids=mask)
+        assert np.array_equal(by_list[1], by_mask[1]) and np.allclose(by_list[0], by_mask[0])
+        assert set(by_mask[1].ravel()) <= set(allowed) and (by_mask[1][::3, 0] == ids[:20:3]).all()
+    assert index.search(vectors[:1], 5, ids=np.zeros(10, dtype=bool))[1].shape == (1, 0)
     # Removal and re-adding an id replace its vector.
     index.remove(ids[:10])
     assert index.count == 1990 and ids[0] not in index.search(vectors[0], 5)[1][0]
