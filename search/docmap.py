@@ -59,10 +59,14 @@ class DocMap:
     def set_groups(self, doc_ids, group_ids) -> None:
         doc_ids = np.asarray(doc_ids, dtype=np.int64)
         if len(doc_ids):
+            group_ids = np.asarray(group_ids, dtype=np.int64)
+            changed = doc_ids[self.groups_of_docs(doc_ids) != group_ids]
             self._doc_group = _grow(self._doc_group, int(doc_ids.max()) + 1)
-            self._doc_group[doc_ids] = np.asarray(group_ids, dtype=np.int64)
-            if self._vec_group is not None:  # a merge moves documents: their vectors follow
-                moved = self.vectors_of_docs(doc_ids)
+            self._doc_group[doc_ids] = group_ids
+            if self._vec_group is not None and len(changed):
+                # A merge (or a new post) moves documents: their vectors follow. Finding them scans every
+                # vector (3.5 ms at 1M), so an edit, whose thread stays the same, skips it.
+                moved = self.vectors_of_docs(changed)
                 self._vec_group[moved] = self.groups_of_docs(self._vec_doc[moved])
 
     def vectors_of_docs(self, doc_ids) -> np.ndarray:
