@@ -16,6 +16,7 @@ from forum.listing import Page, clamp_page_size, listing_clauses, listing_order,
 from forum.permissions import is_staff
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from models.catalog import AGENCY_LEVELS
+from models.id_list import in_id_list
 from models.threads import ThreadState
 
 
@@ -113,12 +114,12 @@ _POSTS = _with_author(select(Post.id, Post.thread_id, Post.author_id, Post.reply
                              Post.created_at, Post.edited_at, Post.is_deleted, Post.is_hidden,
                              Post.merged_from_thread_id, *_AUTHOR), Post.author_id).where(
     Post.thread_id == bindparam("thread_id")).order_by(Post.created_at, Post.id)
-_TITLES = select(Thread.id, Thread.title).where(Thread.id.in_(bindparam("ids", expanding=True)))
-_VISIBLE = {staff: _thread_select().where(Thread.id.in_(bindparam("ids", expanding=True)), *visibility_clauses(staff))
+_TITLES = select(Thread.id, Thread.title).where(in_id_list(Thread.id))
+_VISIBLE = {staff: _thread_select().where(in_id_list(Thread.id), *visibility_clauses(staff))
             for staff in (False, True)}
 _TOPICS = (select(thread_topics.c.thread_id, Topic.id, Topic.slug, Topic.name)
            .join(Topic, Topic.id == thread_topics.c.topic_id)
-           .where(thread_topics.c.thread_id.in_(bindparam("ids", expanding=True))).order_by(Topic.name, Topic.id))
+           .where(in_id_list(thread_topics.c.thread_id)).order_by(Topic.name, Topic.id))
 _AGENCIES = select(Agency.level, Agency.id, Agency.slug, Agency.name)
 _ALL_TOPICS = select(Topic.id, Topic.slug, Topic.name).order_by(Topic.name)
 _CATALOG_VERSION = select(*(select(fn(table.id)).scalar_subquery() for table in (Agency, Topic)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from forum.listing import unlisted_threads_query, visible_threads_query
@@ -13,6 +13,7 @@ from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
 from forum.synonyms import refresh_synonyms
 from models import Agency, Post, Thread, Topic, User, thread_topics
+from models.id_list import in_id_list
 from search.engine import FILTER_SCAN
 
 MAX_RESULTS = 200
@@ -82,8 +83,6 @@ def _shown_posts_by(username: str) -> tuple:
 
 
 _HIT = aliased(Thread, name="hit")  # built once: a fresh alias per query costs milliseconds
-# Id lists go in as one expanding parameter: an inline list of 200 values is coerced value by value.
-_IDS = bindparam("ids", expanding=True)
 
 
 def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int], drop: str | None = None) -> set[int]:
@@ -93,7 +92,7 @@ def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int],
     # `_filtered(...).where(Thread.id.in_(ids))` makes SQLite (no statistics) walk the listing index
     # (is_hidden, merged_into_id) over every visible thread: 50+ ms at 100k threads. Checking each id
     # through a correlated EXISTS looks it up by primary key on both databases.
-    stmt = select(_HIT.id).where(_HIT.id.in_(_IDS), exists(_filtered(viewer, q, drop).where(Thread.id == _HIT.id)))
+    stmt = select(_HIT.id).where(in_id_list(_HIT.id), exists(_filtered(viewer, q, drop).where(Thread.id == _HIT.id)))
     return set(session.scalars(stmt, {"ids": list(ids)}))
 
 
@@ -171,7 +170,7 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
 def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
     """Threads with what a result shows (author, agency, topics) loaded up front."""
     # Author and agency joined into the one query: as separate select-in loads they cost more than the search.
-    stmt = select(Thread).where(Thread.id.in_(_IDS)).options(joinedload(Thread.author), joinedload(Thread.agency))
+    stmt = select(Thread).where(in_id_list(Thread.id)).options(joinedload(Thread.author), joinedload(Thread.agency))
     return {t.id: t for t in session.scalars(stmt, {"ids": list(ids)})}
 
 
@@ -234,7 +233,7 @@ def _by_date(session: Session, hits: list, column) -> list:
     """The same hits, newest first by a thread date (ties keep their relevance order)."""
     if not hits:
         return hits
-    stmt = select(Thread.id, column).where(Thread.id.in_(_IDS))
+    stmt = select(Thread.id, column).where(in_id_list(Thread.id))
     when = dict(session.execute(stmt, {"ids": [h.group_id for h in hits]}).all())
     # sorted() is stable: of two threads with the same date the more relevant stays first.
     return sorted((h for h in hits if h.group_id in when), key=lambda h: when[h.group_id], reverse=True)
@@ -339,8 +338,8 @@ def _posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
                        .order_by(Post.created_at, Post.id).limit(1).correlate(Thread).scalar_subquery())
         # Two primary-key lookups: one statement with "id IN (...) OR id IN (subquery)" made PostgreSQL
         # scan all posts now and then (0.3-0.7 s at 1M posts).
-        found = session.scalars(select(first_reply).where(Thread.id.in_(bindparam("threads", expanding=True))),
+        found = session.scalars(select(first_reply).where(in_id_list(Thread.id, "threads")),
                                 {"threads": first_reply_of})
         ids += [i for i in found if i is not None]
-    stmt = select(Post).where(Post.id.in_(_IDS)).options(lazyload(Post.author))
+    stmt = select(Post).where(in_id_list(Post.id)).options(lazyload(Post.author))
     return {p.id: p for p in session.scalars(stmt, {"ids": ids})}

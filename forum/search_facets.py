@@ -10,16 +10,15 @@ counted and may find more: the page therefore shows no number that the next page
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.search_query import SearchQuery
 from models import Agency, Thread, Topic, thread_topics
+from models.id_list import in_id_list
 
 PER_KIND = 5  # values shown per kind, most threads first
 MIN_RESULTS = 4  # below this the list itself is short enough to read
-
-_IDS = bindparam("ids", expanding=True)
 
 
 @dataclass
@@ -40,14 +39,14 @@ def narrowing_facets(session: Session, q: SearchQuery, thread_ids: list[int]) ->
     out: list[Facet] = []
     if not q.agency:
         rows = session.execute(select(Agency.slug, Agency.name).join(Thread, Thread.agency_id == Agency.id)
-                               .where(Thread.id.in_(_IDS)), params).all()
+                               .where(in_id_list(Thread.id)), params).all()
         out += _kind(q, "instansi", "agency", rows, total)
     if not q.topic:
         rows = session.execute(select(Topic.slug, Topic.name).join(thread_topics, thread_topics.c.topic_id == Topic.id)
-                               .where(thread_topics.c.thread_id.in_(_IDS)), params).all()
+                               .where(in_id_list(thread_topics.c.thread_id)), params).all()
         out += _kind(q, "topik", "topic", rows, total)
     if not q.status:
-        answered = session.scalars(select(Thread.id).where(Thread.id.in_(_IDS), Thread.accepted_post_id.is_not(None)),
+        answered = session.scalars(select(Thread.id).where(in_id_list(Thread.id), Thread.accepted_post_id.is_not(None)),
                                    params).all()
         rows = [("terjawab", "terjawab")] * len(answered) + [("belum", "belum terjawab")] * (total - len(answered))
         out += _kind(q, "status", "status", rows, total)

@@ -8,10 +8,11 @@ posts have no search document, so a phrase can never match (or reveal) what memb
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import SearchDocument
+from models.id_list import in_id_list
 
 _WORD = re.compile(r"\w+")
 
@@ -52,7 +53,7 @@ def match_terms(session: Session, group_ids: list[int], phrases: list[str], excl
             for col in (SearchDocument.title, SearchDocument.text)]
     rows = session.execute(
         select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
-        .where(SearchDocument.group_id.in_(bindparam("groups", expanding=True)), or_(*like))
+        .where(in_id_list(SearchDocument.group_id, "groups"), or_(*like))
         .order_by(SearchDocument.doc_id), {"groups": list(group_ids)}).all()
     found: dict[int, set[int]] = {}  # thread -> indexes of the phrases seen in it
     best: dict[int, tuple[int, int]] = {}

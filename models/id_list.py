@@ -1,0 +1,76 @@
+"""`column IN <id list>`: on PostgreSQL the whole list bound as one array parameter.
+
+An expanding IN binds one parameter per id: for the ~250 candidate threads a search checks, SQLAlchemy
+rewrites the statement per call, psycopg re-parses a text it has never seen, and PostgreSQL plans 250
+parameters. At 100k threads that was 6.5 ms per visibility check against 2.4 ms for `id = ANY(:ids)`
+(docs/search-research.md, seventeenth session). One array parameter keeps the statement text fixed, so
+psycopg can also prepare it.
+
+SQLite keeps the expanding IN: it has no arrays, and given `IN (SELECT value FROM json_each(:ids))` its
+planner (no statistics) scans the whole table and probes the list: 25 ms for 250 threads, 150 ms for 250
+posts at a million, where the expanding IN looks each id up by primary key.
+"""
+from sqlalchemy import BigInteger, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import NullType, TypeDecorator
+
+
+class IdArray(TypeDecorator):
+    """A list of integer ids bound as PostgreSQL's BIGINT[]."""
+
+    impl = ARRAY(BigInteger)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        # int(): numpy integers are not psycopg integer array elements.
+        return [int(v) for v in value]
+
+
+class _Id(TypeDecorator):
+    """One id of an expanding IN list (a numpy integer too: sqlite3 cannot bind one)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(value)
+
+
+class InIdList(ColumnElement[bool]):
+    """`column` is one of the ids bound to the parameter `name` (pass a list or a set of ints)."""
+
+    # Untyped, not Boolean: SQLite would render a Boolean expression as "id IN (...) = 1", which no
+    # index answers.
+    type = NullType()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("param", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, name: str):
+        self.column = column
+        self.param = bindparam(name, type_=IdArray())
+
+    @property
+    def _from_objects(self):
+        # The column's table joins the FROM list, as it would for `column.in_(...)`.
+        return self.column._from_objects
+
+
+def in_id_list(column, name: str = "ids") -> InIdList:
+    """WHERE clause: `column` is among the ids passed as parameter `name` at execution."""
+    return InIdList(column, name)
+
+
+@compiles(InIdList)
+def _in_expanding_list(element, compiler, **kw):
+    # Same name as the array parameter: callers pass one list whichever database runs the statement.
+    listed = element.column.in_(bindparam(element.param.key, expanding=True, type_=_Id()))
+    return compiler.process(listed, **kw)
+
+
+@compiles(InIdList, "postgresql")
+def _equals_any(element, compiler, **kw):
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.param, **kw)})"
