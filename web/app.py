@@ -16,6 +16,7 @@ from forum.settings import Settings, load_settings
 from models.db import make_engine, make_session_factory
 from search.text import use_local_synonyms
 from web import errors, render
+from web.in_flight import count_requests
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
 from web.pages import accounts, browse, notifications, threads, tokens
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
                                      description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer)."),
         request_max_body_size=2 * 1024 * 1024,
+        middleware=[count_requests],  # a lone request's query embedding may use the spare cores
         on_startup=[search_pages.install],
         debug=False,
     )

@@ -64,3 +64,27 @@ def test_a_wider_thread_pool_gives_the_same_vectors_and_drops_the_narrow_session
     assert float(np.min(np.sum(narrow * runner.embed(TEXTS[2:4], is_query=True), axis=1))) > 0.99999
     assert list(runner._sessions) == [2]
     runner.set_threads(1)
+
+
+def test_a_pass_runs_on_as_many_threads_as_the_spare_cores_allow_with_the_same_vectors(monkeypatch):
+    allowed = [2]
+    runner = E5Onnx(spare_threads=lambda: allowed[0])
+    used = []
+    real = runner._session
+    monkeypatch.setattr(runner, "_session", lambda threads: used.append(threads) or real(threads))
+    alone = runner.embed(TEXTS[2:4], True)
+    allowed[0] = 1  # another request came in
+    busy = runner.embed(TEXTS[2:4], True)
+    assert used == [2, 1]
+    assert np.min(np.sum(alone * busy, axis=1)) > 0.99999
+    allowed[0] = 2
+    runner.set_threads(1)  # a bulk job going back keeps the spare-cores session
+    assert set(runner._sessions) == {1, 2}
+
+
+def test_without_a_spare_cores_probe_every_pass_uses_the_fixed_thread_count(four_bit, monkeypatch):
+    used = []
+    real = four_bit._session
+    monkeypatch.setattr(four_bit, "_session", lambda threads: used.append(threads) or real(threads))
+    four_bit.embed(TEXTS[2:3], True)
+    assert used == [four_bit.num_threads] == [1]
