@@ -104,7 +104,12 @@ def settings(tmp_path, db_url):
 def app(settings, session_factory):
     """The real Litestar app on this test's database."""
     from web.app import create_app
-    return create_app(settings, session_factory)
+    app = create_app(settings, session_factory)
+    yield app
+    # A page that searches (/cari) opens the process's engine and its index worker on first use; stop it, or
+    # it keeps polling a database the session's teardown drops.
+    from web.pages.search import stop_search
+    stop_search(app)
 
 
 @pytest.fixture
