@@ -21,8 +21,8 @@ class E5Onnx(E5Runner):
     def __init__(self, path=None, num_threads: int = 1, precision: str = "q4", spare_threads=None):
         """`precision`: "f32" (float32 arithmetic, PyTorch's float32 vectors) or "q4" (4-bit weights, int8 products).
 
-        `spare_threads`, a callable, says before each pass how many threads it may use beyond `num_threads`
-        (search.spare_cores.spare_threads in web workers); without it every pass uses `num_threads`."""
+        `spare_threads`, a callable, says before each pass how many threads it may run on (never fewer than
+        `num_threads`; search.spare_cores.spare_threads in web workers); without it every pass uses `num_threads`."""
         super().__init__(path)
         if precision not in ("f32", "q4"):
             raise ValueError(f"ONNX runner precision {precision!r}: use f32 or q4")
