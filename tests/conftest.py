@@ -108,8 +108,9 @@ def app(settings, session_factory):
     yield app
     # A page that searches (/cari) opens the process's engine and its index worker on first use; stop it, or
     # it keeps polling a database the session's teardown drops.
-    from web.pages.search import stop_search
+    from web.pages.search import stop_search, stop_search_log
     stop_search(app)
+    stop_search_log(app)
 
 
 @pytest.fixture

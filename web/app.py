@@ -69,5 +69,6 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         request_max_body_size=2 * 1024 * 1024,
         middleware=[count_requests],  # a lone request's query embedding may use the spare cores
         on_startup=[search_pages.install],
+        on_shutdown=[search_pages.stop_search_log],  # the queued search-log rows are written
         debug=False,
     )

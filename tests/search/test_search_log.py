@@ -10,6 +10,7 @@ from models import DuplicateLink, SearchLogEntry, utcnow
 from tests import factories as f
 from tests.search.test_web_search import search_client  # noqa: F401
 from tests.web.helpers import bearer, fresh, login_as
+from web.pages.search import search_log_writer
 
 record = search_log.record_search
 
@@ -114,6 +115,7 @@ def test_the_search_page_logs_its_first_page_and_moderators_see_what_found_nothi
     search_client.get("/cari", params={"q": "gimana ngajuin cuti besar", "hal": "2"})
     search_client.get("/cari", params={"q": "prosedur cuti besar", "instansi": "kemenkeu"})
     search_client.get("/cari", params={"q": ""})
+    search_log_writer(search_client.app).flush()
     fresh(db)
     rows = list(db.execute(select(SearchLogEntry.query, SearchLogEntry.results, SearchLogEntry.user_id)
                            .order_by(SearchLogEntry.id)))
@@ -138,6 +140,7 @@ def test_a_member_searching_through_the_api_is_logged_like_the_search_page(searc
     assert first.status_code == 200
     search_client.get("/api/v1/search", params={"q": "gimana ngajuin cuti besar", "page": "2"}, headers=bearer(token))
     search_client.get("/api/v1/search", params={"q": "uang harian", "instansi": "kemenkeu"})  # a visitor
+    search_log_writer(search_client.app).flush()
     fresh(db)
     rows = list(db.execute(select(SearchLogEntry.query, SearchLogEntry.results, SearchLogEntry.user_id)
                            .order_by(SearchLogEntry.id)))

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from models import SearchSynonymGroup, User
 from search.text import dictionary_groups
 from web.api.serialize import thread_json
 from web.api.v1 import _write_limit
+from web.pages.search import write_search_log_now
 
 
 @dataclass
@@ -32,8 +33,9 @@ def _days(days: int) -> int:
 
 
 @get("/moderation/search-gaps", summary="Pencarian yang tidak menemukan diskusi, dan yang diikuti diskusi baru")
-async def search_gaps(db: Session, viewer: User | None, days: int = 30) -> dict[str, Any]:
+async def search_gaps(request: Request, db: Session, viewer: User | None, days: int = 30) -> dict[str, Any]:
     viewer = check_moderator(viewer)
+    write_search_log_now(request, db)
     gaps = search_log.search_gaps(db, viewer, _days(days))
     return {"days": gaps.days, "searches": gaps.searches, "found_nothing": gaps.found_nothing,
             "found_nothing_percent": gaps.found_nothing_percent,

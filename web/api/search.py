@@ -4,7 +4,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import State
-from litestar.response import Response, Template
+from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from forum import answered_before_asking, asker_verdicts, duplicates, threads
@@ -14,20 +14,21 @@ from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
 from web.api.v1 import _write_limit
-from web.pages.search import engine_of, search_log_task
+from web.pages.search import engine_of, log_search
 
 
 @get("/search", summary='Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: oleh: urut:, "frasa persis", -kata)', sync_to_thread=True)
 def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
                page_size: int = 20, instansi: str | None = None, topik: str | None = None,
                status: str | None = None, sebelum: str | None = None, sesudah: str | None = None,
-               oleh: str | None = None, urut: str | None = None) -> Response[dict[str, Any]]:
+               oleh: str | None = None, urut: str | None = None) -> dict[str, Any]:
     form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah,
             "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
                             page_size=min(max(page_size, 1), 50), facets=True)
     # A member searching from an app is still a member who may not find the answer: same log as /cari.
-    return Response(_search_json(result), background=search_log_task(request, viewer, result))
+    log_search(request, viewer, result)
+    return _search_json(result)
 
 
 def _search_json(result) -> dict[str, Any]:

@@ -1,27 +1,22 @@
 """The /cari page, plus the wiring of the search engine into the app (index worker, thread-page hooks)."""
-import logging
 import threading
 from urllib.parse import urlencode
 
 from litestar import Litestar, Request, get
-from litestar.background_tasks import BackgroundTask
 from litestar.response import Template
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicates, read_model, search_log
+from forum import catalog, duplicates, read_model
 from forum.errors import NotFound
 from forum.listing import parse_page
 from forum.permissions import can_view_thread
 from forum.search import search_threads
 from models import User
-from models.db import begin_writing
 from web.render import page
-
-log = logging.getLogger(__name__)
-
+from web.search_log_writer import SearchLogWriter
 
 _OPENING = threading.Lock()
+_MAKING_LOG = threading.Lock()  # not _OPENING: opening the engine takes seconds
 
 
 def install(app: Litestar) -> None:
@@ -79,30 +74,35 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     response = page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
                     base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links, facet_groups=facet_groups,
                     agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
-    response.background = search_log_task(request, viewer, result)
+    log_search(request, viewer, result)
     return response
 
 
-def search_log_task(request: Request, viewer: User | None, result) -> BackgroundTask | None:
-    """Logging a first page of results (later pages repeat the same search), for after the response is sent."""
+def log_search(request: Request, viewer: User | None, result) -> None:
+    """Queue a first page of results for the search log (later pages repeat the same search)."""
     if result.page != 1 or not result.query.text:
-        return None
-    return BackgroundTask(_log_search, request.app.state.session_factory, viewer.id if viewer else None,
-                          result.query.as_string(), result.total)
+        return
+    search_log_writer(request.app).submit(viewer.id if viewer else None, result.query.as_string(), result.total)
 
 
-def _log_search(session_factory, user_id: int | None, raw: str, total: int) -> None:
-    """After the page is sent, in its own transaction: a busy database costs the log row, never the page."""
-    session = session_factory()
-    try:
-        begin_writing(session)
-        search_log.record_search(session, user_id, raw, total)
-        session.commit()
-    except SQLAlchemyError as exc:
-        session.rollback()
-        log.warning("search not logged: %s", exc)
-    finally:
-        session.close()
+def search_log_writer(app: Litestar) -> SearchLogWriter:
+    """The app's search-log writer (web/search_log_writer.py), made on first use."""
+    with _MAKING_LOG:
+        if app.state.get("search_log") is None:
+            app.state.search_log = SearchLogWriter(app.state.session_factory)
+    return app.state.search_log
+
+
+def write_search_log_now(request: Request, db: Session) -> None:
+    """Write the queued searches before a moderator's figures are read, so they count the searches just made."""
+    if search_log_writer(request.app).flush():
+        db.commit()  # ends a read snapshot begun before the write (SQLite's would not see the new rows)
+
+
+def stop_search_log(app: Litestar) -> None:
+    """Shutdown hook: write the queued searches and end the writer's thread."""
+    if app.state.get("search_log") is not None:
+        app.state.search_log.stop()
 
 
 @get("/diskusi/{thread_id:int}/serupa-baru", name="fresh-similar", sync_to_thread=True)
