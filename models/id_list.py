@@ -18,15 +18,22 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import NullType, TypeDecorator
 
 
+def pg_array_literal(ids) -> str:
+    """PostgreSQL's text form of an integer array: '{1,2,3}' (int(): numpy integers too)."""
+    return "{" + ",".join(str(int(v)) for v in ids) + "}"
+
+
 class IdArray(TypeDecorator):
-    """A list of integer ids bound as PostgreSQL's BIGINT[]."""
+    """A list of integer ids bound as PostgreSQL's BIGINT[] (the statement casts the parameter)."""
 
     impl = ARRAY(BigInteger)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
-        # int(): numpy integers are not psycopg integer array elements.
-        return [int(v) for v in value]
+    def bind_processor(self, dialect):
+        # Sent as one string in the array's text form: psycopg's list dumper checks every element of a
+        # list with a regular expression, 9 ms for a topic's 5,000 thread ids on an AVX2 EPYC, where the
+        # string takes ~1 ms (docs/search-research.md, eighteenth session).
+        return lambda value: None if value is None else pg_array_literal(value)
 
 
 class _Id(TypeDecorator):

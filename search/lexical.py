@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from models.id_list import pg_array_literal
 from search.lexeme_stats import estimated_frequencies
 from search.text import lexical_terms, synonyms_version
 
@@ -137,8 +138,8 @@ def _postgres(session, terms, limit, groups):
                            SELECT doc_id, group_id, stems_tsv FROM search_documents
                            WHERE stems_tsv @@ to_tsquery('indonesian', :query))
                        SELECT m.doc_id, m.group_id, ts_rank_cd(m.stems_tsv, to_tsquery('indonesian', :query), 1) AS score
-                       FROM m WHERE m.group_id = ANY(:groups) ORDER BY score DESC LIMIT :limit""")
+                       FROM m WHERE m.group_id = ANY(CAST(:groups AS BIGINT[])) ORDER BY score DESC LIMIT :limit""")
     params = {"query": " | ".join(terms), "limit": limit}
     if groups is not None:
-        params["groups"] = list(groups)
+        params["groups"] = pg_array_literal(groups)  # one string, not a list dumped id by id (models/id_list.py)
     return [(int(d), int(g), float(s)) for d, g, s in session.execute(stmt, params)]

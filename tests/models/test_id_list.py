@@ -1,9 +1,9 @@
 """models.id_list: an id list bound as one parameter selects exactly the rows an IN list would."""
 import numpy as np
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 
 from models import Agency
-from models.id_list import in_id_list
+from models.id_list import in_id_list, pg_array_literal
 from tests import factories
 
 
@@ -52,3 +52,10 @@ def test_an_id_list_puts_its_columns_table_in_the_from_list(db):
     # Only the WHERE names the table: it must still reach FROM, as with column.in_(...).
     stmt = select(Agency.name.label("n")).where(in_id_list(Agency.id))
     assert sorted(db.scalars(stmt, {"ids": ids[:2]})) == ["Instansi 0", "Instansi 1"]
+
+
+def test_the_array_text_form_reads_back_as_the_same_ids_on_postgresql(db):
+    assert pg_array_literal([3, np.int64(5), -1]) == "{3,5,-1}" and pg_array_literal([]) == "{}"
+    if db.get_bind().dialect.name == "postgresql":
+        stmt = text("SELECT CAST(:ids AS BIGINT[])")
+        assert db.scalar(stmt, {"ids": pg_array_literal(range(5000))}) == list(range(5000))
