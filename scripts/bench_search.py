@@ -1,6 +1,7 @@
 """Search benchmark at forum scale: 100,000 threads / 1,000,000 posts (synthetic text and vectors, real queries).
 
-Measures search p50/p95 in-process and over HTTP, composer suggestions p95, RSS per worker, rebuilding a
+Measures search p50/p95 in-process and over HTTP (unfiltered, filtered by agency/topic, and with several
+members searching at once: `--clients`), composer suggestions p95, RSS per worker, rebuilding a
 deleted index file for 100k posts (zero re-embedding) and recall@10 of the approximate index against exact.
 In-process latencies are end to end; the time spent embedding the query inside each call is also reported
 on its own, and the latency without it. The 1-minute load average is recorded next to each phase.
@@ -264,7 +265,53 @@ def bench_terms(session, engine, n_queries):
     return out
 
 
-def bench_http(url, data_dir, kind, n_queries, port=8765):
+def _http_text(i: int) -> str:
+    """The i-th HTTP query text: a real question with varying words (distinct for i < 9,216)."""
+    return QUERIES[i % len(QUERIES)] + f" {_varying_words(i)}"
+
+
+def _http_latencies(client, params_list):
+    """Milliseconds of each `/api/v1/search` call, in order; any non-200 fails the benchmark."""
+    lat = []
+    for params in params_list:
+        t = time.perf_counter()
+        r = client.get("/api/v1/search", params=params)
+        lat.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, (r.status_code, r.text[:200])
+    return lat
+
+
+def bench_http_filtered(client, n_queries):
+    """Filtered API searches as the `/cari` drop-downs send them: fresh text with `instansi:` or `topik:`,
+    alternating over the 50 agencies and 20 topics, so each agency's and topic's rows are touched for the
+    first time here (facets included, as the API computes them)."""
+    params = []
+    for j in range(n_queries):
+        operator = f"instansi:instansi-{1 + j // 2 % 50}" if j % 2 == 0 else f"topik:topik-{1 + j // 2 % 20}"
+        params.append({"q": f"{_http_text(1000 + j)} {operator}"})
+    lat = _http_latencies(client, params)
+    return {"http_filtered_p50_ms": _pct(lat, 50), "http_filtered_p95_ms": _pct(lat, 95)}
+
+
+def bench_http_clients(base, clients, per_client):
+    """Several members searching at once: `clients` threads, each with its own connection, send fresh texts
+    back to back. Reports throughput and the latency each member saw."""
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(c):
+        with httpx.Client(base_url=base, timeout=60) as client:
+            return _http_latencies(client, [{"q": _http_text(3000 + c * per_client + k)} for k in range(per_client)])
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        lat = [ms for part in pool.map(one, range(clients)) for ms in part]
+    seconds = time.perf_counter() - t0
+    return {"http_clients": clients, "http_clients_rps": round(len(lat) / seconds, 1),
+            "http_clients_p50_ms": _pct(lat, 50), "http_clients_p95_ms": _pct(lat, 95)}
+
+
+def bench_http(url, data_dir, kind, n_queries, clients=2, port=8765):
     import httpx
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port", str(port),
@@ -278,17 +325,16 @@ def bench_http(url, data_dir, kind, n_queries, port=8765):
                     break
             except httpx.HTTPError:
                 time.sleep(1)
-        lat = []
         load_start = _load()
         with httpx.Client(base_url=base, timeout=60) as client:
-            for i in range(n_queries + 10):
-                t = time.perf_counter()
-                r = client.get("/api/v1/search", params={"q": QUERIES[i % len(QUERIES)] + f" {_varying_words(i)}"})
-                if i >= 10:
-                    lat.append((time.perf_counter() - t) * 1000)
-                assert r.status_code == 200
-        return {"http_search_p50_ms": _pct(lat, 50), "http_search_p95_ms": _pct(lat, 95),
-                "load_1m_http": [load_start, _load()], "rss_worker_mb": _rss_mb(server.pid)}
+            lat = _http_latencies(client, [{"q": _http_text(i)} for i in range(n_queries + 10)])[10:]
+            out = {"http_search_p50_ms": _pct(lat, 50), "http_search_p95_ms": _pct(lat, 95),
+                   "load_1m_http": [load_start, _load()], "rss_worker_mb": _rss_mb(server.pid)}
+            out.update(bench_http_filtered(client, max(n_queries // 2, 20)))
+        out["rss_worker_after_filters_mb"] = _rss_mb(server.pid)
+        if clients > 1:
+            out.update(bench_http_clients(base, clients, max(n_queries // clients, 10)))
+        return out
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -354,6 +400,8 @@ def main(argv=None) -> int:
     ap.add_argument("--kind", default="ivf_sq8", help="index kind for the large forum (flat needs ~1.5 GB at 1M)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--clients", type=int, default=2,
+                    help="members searching at once in the last HTTP phase (1 skips that phase)")
     ap.add_argument("--database-url", help="an empty database to fill instead of DIR/bench.db "
                                            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/forum_bench)")
     ap.add_argument("--top-ids", help="write the top-10 thread ids of every benchmark query to this JSON file "
@@ -383,7 +431,7 @@ def main(argv=None) -> int:
     out.update(recall_vs_exact(engine))
     engine.index.stop()
     if not args.skip_http:
-        out.update(bench_http(url, directory / "data", args.kind, args.queries))
+        out.update(bench_http(url, directory / "data", args.kind, args.queries, args.clients))
     for key, value in out.items():
         print(f"{key:<32} {value}")
     print(json.dumps(out))
