@@ -100,6 +100,21 @@ def settings(tmp_path, db_url):
                          login_attempts_per_minute=1000, writes_per_minute=1000)
 
 
+@pytest.fixture(autouse=True)
+def _search_log_written_when_asked(monkeypatch):
+    """Apps built in tests write their search log only when asked (flush, or a moderator page that flushes).
+
+    Written from its own thread once a request ends, a log row would commit between a test's read and its next
+    write, which SQLite refuses ("database is locked": the test session's snapshot is stale).
+    tests/web/test_search_log_writer.py covers the writer's own timing."""
+    import functools
+
+    import web.pages.search as search_pages
+    from web.search_log_writer import SearchLogWriter
+    monkeypatch.setattr(search_pages, "SearchLogWriter",
+                        functools.partial(SearchLogWriter, background=False))
+
+
 @pytest.fixture
 def app(settings, session_factory):
     """The real Litestar app on this test's database."""

@@ -30,8 +30,13 @@ MAX_QUEUED = 10_000  # beyond this (a database down for long) the oldest rows ar
 class SearchLogWriter:
     """Queues search-log rows and writes them from one background thread when the worker is idle."""
 
-    def __init__(self, session_factory, busy: Callable[[], bool] = lambda: requests_in_flight() > 0):
-        self.session_factory, self.busy = session_factory, busy
+    def __init__(self, session_factory, busy: Callable[[], bool] = lambda: requests_in_flight() > 0,
+                 max_delay: float | None = None, background: bool = True):
+        """`busy` says whether the worker is serving a request now; `max_delay` (seconds, default MAX_DELAY_S)
+        bounds how long a queued row waits for an idle moment. Without `background` no thread is started and
+        rows are written by flush() only."""
+        self.session_factory, self.busy, self.max_delay = session_factory, busy, max_delay
+        self.background = background
         self._queue: deque = deque(maxlen=MAX_QUEUED)
         self._wake = threading.Event()
         self._write_lock = threading.Lock()
@@ -42,8 +47,9 @@ class SearchLogWriter:
     def submit(self, user_id: int | None, query: str, results: int) -> None:
         """Queue one search (its time is now, not when it is written)."""
         self._queue.append((user_id, query, results, utcnow()))
-        self._start()
-        self._wake.set()
+        if self.background:
+            self._start()
+            self._wake.set()
 
     def flush(self) -> int:
         """Write every queued row now, in one transaction; returns how many were taken from the queue."""
@@ -73,7 +79,7 @@ class SearchLogWriter:
         while not self._stopped:
             self._wake.wait()
             self._wake.clear()
-            deadline = time.monotonic() + MAX_DELAY_S
+            deadline = time.monotonic() + (MAX_DELAY_S if self.max_delay is None else self.max_delay)
             while self.busy() and time.monotonic() < deadline and not self._stopped:
                 time.sleep(POLL_S)
             self.flush()

@@ -45,10 +45,8 @@ def test_a_queued_search_waits_while_a_request_is_in_flight_and_is_written_once_
     writer.stop()
 
 
-def test_a_worker_that_is_never_idle_still_writes_its_log_within_the_delay(db, session_factory, monkeypatch):
-    import web.search_log_writer as module
-    monkeypatch.setattr(module, "MAX_DELAY_S", 0.3)
-    writer = SearchLogWriter(session_factory, busy=lambda: True)
+def test_a_worker_that_is_never_idle_still_writes_its_log_within_the_delay(db, session_factory):
+    writer = SearchLogWriter(session_factory, busy=lambda: True, max_delay=0.3)
     writer.submit(None, "tpp dipotong", 1)
     assert _wait_for(lambda: len(_logged(db)) == 1, seconds=5)
     writer.stop()
@@ -59,6 +57,14 @@ def test_stopping_writes_what_is_still_queued(db, session_factory):
     writer.submit(None, "latsar cpns", 2)
     writer.stop()
     assert [r[0] for r in _logged(db)] == ["latsar cpns"]
+
+
+def test_a_writer_without_its_thread_writes_only_when_flushed(db, session_factory):
+    writer = SearchLogWriter(session_factory, busy=lambda: False, background=False)
+    writer.submit(None, "sppd luar negeri", 0)
+    time.sleep(0.3)
+    assert _logged(db) == [] and writer._thread is None
+    assert writer.flush() == 1 and [r[0] for r in _logged(db)] == ["sppd luar negeri"]
 
 
 def test_a_database_that_refuses_the_rows_costs_the_log_never_the_caller(tmp_path, caplog):
