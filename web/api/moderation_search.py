@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,7 @@ from models import SearchSynonymGroup, User
 from search.text import dictionary_groups
 from web.api.serialize import thread_json
 from web.api.v1 import _write_limit
-from web.pages.search import write_search_log_now
+from web.pages.search import write_search_log_first
 
 
 @dataclass
@@ -32,10 +32,10 @@ def _days(days: int) -> int:
     return days
 
 
-@get("/moderation/search-gaps", summary="Pencarian yang tidak menemukan diskusi, dan yang diikuti diskusi baru")
-async def search_gaps(request: Request, db: Session, viewer: User | None, days: int = 30) -> dict[str, Any]:
+@get("/moderation/search-gaps", summary="Pencarian yang tidak menemukan diskusi, dan yang diikuti diskusi baru",
+     before_request=write_search_log_first)
+async def search_gaps(db: Session, viewer: User | None, days: int = 30) -> dict[str, Any]:
     viewer = check_moderator(viewer)
-    write_search_log_now(request, db)
     gaps = search_log.search_gaps(db, viewer, _days(days))
     return {"days": gaps.days, "searches": gaps.searches, "found_nothing": gaps.found_nothing,
             "found_nothing_percent": gaps.found_nothing_percent,

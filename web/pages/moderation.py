@@ -12,7 +12,7 @@ from models import MergeRecord, Post, Thread, User
 from web.forms import read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
 from web.pages.moderation_base import int_or_none, mod_limit
-from web.pages.search import write_search_log_now
+from web.pages.search import write_search_log_first
 from web.render import page, redirect
 
 FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
@@ -60,11 +60,10 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
 
 
-@get("/moderasi/statistik")
+@get("/moderasi/statistik", before_request=write_search_log_first)
 async def stats_page(request: Request, db: Session, viewer: User | None) -> object:
     """Pertanyaan terjawab: how often a question was answered before it had to be asked again."""
     viewer = check_moderator(viewer)
-    write_search_log_now(request, db)
     days = int_or_none(request.query_params.get("hari"))
     days = days if days in question_stats.PERIODS else 30
     return _tabs(request, db, viewer, "statistik", stats=question_stats.question_stats(db, viewer, days),

@@ -93,10 +93,11 @@ def search_log_writer(app: Litestar) -> SearchLogWriter:
     return app.state.search_log
 
 
-def write_search_log_now(request: Request, db: Session) -> None:
-    """Write the queued searches before a moderator's figures are read, so they count the searches just made."""
-    if search_log_writer(request.app).flush():
-        db.commit()  # ends a read snapshot begun before the write (SQLite's would not see the new rows)
+def write_search_log_first(request: Request) -> None:
+    """before_request hook of the moderators' search figures: write the queued searches, so they count the ones
+    just made. It runs before the handler's own session opens: that session may write (a token's last use) and
+    hold SQLite's write lock, which the flush would then wait 30 s for and lose its rows."""
+    search_log_writer(request.app).flush()
 
 
 def stop_search_log(app: Litestar) -> None:
