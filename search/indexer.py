@@ -18,6 +18,7 @@ from models import IndexEvent, SearchDocument, SearchVector
 from models.db import insert_or_skip
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
+from search.gc_pause import gc_paused
 from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -138,19 +139,25 @@ class SearchIndex:
                 vectors.train(sample)
             stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
                     .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
-            for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
-                ids = np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part))
-                docs = np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part))
-                mat = np.frombuffer(b"".join(r[2] for r in part), dtype=np.float32).reshape(len(part), self.dim)
-                vectors.add(ids, mat)
-                docmap.set_vectors(ids, docs)
-                if progress:
-                    progress(len(part))
+            with gc_paused():
+                self._add_stored(session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk),
+                                 vectors, docmap, progress)
         with self.lock:
             self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
             self._seen, self._seen_from = set(), None
         self._load_groups()
         self._dirty = True
+
+    def _add_stored(self, parts, vectors: VectorIndex, docmap: DocMap, progress=None) -> None:
+        """Add chunks of stored (id, doc id, vector) rows to a new index and its document map."""
+        for part in parts:
+            ids = np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part))
+            docs = np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part))
+            mat = np.frombuffer(b"".join(r[2] for r in part), dtype=np.float32).reshape(len(part), self.dim)
+            vectors.add(ids, mat)
+            docmap.set_vectors(ids, docs)
+            if progress:
+                progress(len(part))
 
     def _training_sample(self, session, size: int = MAX_TRAIN) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
@@ -169,9 +176,10 @@ class SearchIndex:
             top = session.scalar(select(func.max(SearchDocument.doc_id))) or 0
             table.doc_group = np.full(max(top + 1, 1024), -1, dtype=np.int64)  # sized once, not doubled
             stmt = select(SearchDocument.doc_id, SearchDocument.group_id).execution_options(yield_per=chunk)
-            for part in session.execute(stmt).partitions(chunk):
-                table.set_groups(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)),
-                                 np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))
+            with gc_paused():  # a million short-lived rows (search/gc_pause.py)
+                for part in session.execute(stmt).partitions(chunk):
+                    table.set_groups(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)),
+                                     np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))
         with self.lock:
             self.docmap.doc_group = table.doc_group
 
