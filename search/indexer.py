@@ -18,7 +18,7 @@ from models import IndexEvent, SearchDocument, SearchVector
 from models.db import insert_or_skip
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
-from search.gc_pause import gc_paused
+from search.heap import gc_paused, release_freed_memory
 from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ class SearchIndex:
             self.vectors, self.docmap, self.last_event = vectors, docmap, meta.last_event
             self._seen, self._seen_from = set(), None  # replay from the file's own last event
         self._load_groups()
+        release_freed_memory()  # the index it replaced, and the group rows
         return True
 
     def stored_count(self) -> int:
@@ -131,6 +132,11 @@ class SearchIndex:
 
     def rebuild(self, progress=None, chunk: int = 50_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
+        self._rebuild(progress, chunk)
+        # Here, not inside: the old index, the training sample and the row buffers are all freed by now.
+        release_freed_memory()
+
+    def _rebuild(self, progress, chunk: int) -> None:
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
@@ -176,7 +182,7 @@ class SearchIndex:
             top = session.scalar(select(func.max(SearchDocument.doc_id))) or 0
             table.doc_group = np.full(max(top + 1, 1024), -1, dtype=np.int64)  # sized once, not doubled
             stmt = select(SearchDocument.doc_id, SearchDocument.group_id).execution_options(yield_per=chunk)
-            with gc_paused():  # a million short-lived rows (search/gc_pause.py)
+            with gc_paused():  # a million short-lived rows (search/heap.py)
                 for part in session.execute(stmt).partitions(chunk):
                     table.set_groups(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)),
                                      np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))

@@ -1,5 +1,5 @@
 """Attach search to an app built for a server worker: open the index at start-up, stop its worker at shutdown."""
-from search.gc_pause import freeze_startup_heap
+from search.heap import freeze_startup_heap
 from web.pages.search import engine_of, stop_search
 
 
