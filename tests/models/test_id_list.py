@@ -3,7 +3,7 @@ import numpy as np
 from sqlalchemy import bindparam, select, text
 
 from models import Agency
-from models.id_list import in_id_list, pg_array_literal
+from models.id_list import fetch_id_set, in_id_list, pg_array_literal
 from tests import factories
 
 
@@ -59,3 +59,12 @@ def test_the_array_text_form_reads_back_as_the_same_ids_on_postgresql(db):
     if db.get_bind().dialect.name == "postgresql":
         stmt = text("SELECT CAST(:ids AS BIGINT[])")
         assert db.scalar(stmt, {"ids": pg_array_literal(range(5000))}) == list(range(5000))
+
+
+def test_fetching_an_id_set_returns_what_the_rows_would_for_filters_unions_and_no_rows(db):
+    ids = _agencies(db, 9)
+    for stmt in (select(Agency.id), select(Agency.id).where(Agency.id > ids[4]),
+                 select(Agency.id).where(Agency.id == ids[0]).union_all(select(Agency.id).where(Agency.id == ids[8])),
+                 select(Agency.id).where(Agency.id < 0)):
+        assert fetch_id_set(db, stmt) == set(db.scalars(stmt))
+    assert fetch_id_set(db, select(Agency.id).where(Agency.id < 0)) == set()
