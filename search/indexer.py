@@ -130,7 +130,7 @@ class SearchIndex:
             return session.scalar(select(func.count()).select_from(SearchVector)
                                   .where(SearchVector.model_id == self.model_id)) or 0
 
-    def rebuild(self, progress=None, chunk: int = 50_000) -> None:
+    def rebuild(self, progress=None, chunk: int = 20_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
         self._rebuild(progress, chunk)
         # Here, not inside: the old index, the training sample and the row buffers are all freed by now.
@@ -140,9 +140,8 @@ class SearchIndex:
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
-            sample = self._training_sample(session) if self.kind != "flat" else None
-            if sample is not None and len(sample):
-                vectors.train(sample)
+            if self.kind != "flat":
+                self._train(session, vectors)
             stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
                     .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
             with gc_paused():
@@ -165,14 +164,28 @@ class SearchIndex:
             if progress:
                 progress(len(part))
 
-    def _training_sample(self, session, size: int = MAX_TRAIN) -> np.ndarray:
+    def _train(self, session, vectors: VectorIndex) -> None:
+        # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
+        # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
+        sample = self._training_sample(session)
+        if len(sample):
+            vectors.train(sample)
+
+    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 10_000) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
         total = session.scalar(select(func.count()).select_from(SearchVector)
                                .where(SearchVector.model_id == self.model_id)) or 0
         step = max(1, total // size)
-        rows = session.scalars(select(SearchVector.vector).where(
-            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).limit(size)).all()
-        return np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), self.dim)
+        stmt = select(SearchVector.vector).where(
+            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).limit(size)
+        # Filled chunk by chunk: the rows as one list, then joined, held the sample twice over.
+        sample, filled = np.empty((min(size, total), self.dim), dtype=np.float32), 0
+        with gc_paused():
+            for part in session.scalars(stmt.execution_options(yield_per=chunk)).partitions(chunk):
+                block = np.frombuffer(b"".join(part), dtype=np.float32).reshape(len(part), self.dim)
+                sample[filled:filled + len(block)] = block[:len(sample) - filled]
+                filled += len(block)
+        return sample[:filled]
 
     def _load_groups(self, chunk: int = 20_000) -> None:
         # Read in chunks into a fresh table, swapped in at the end: a million rows fetched at once left the

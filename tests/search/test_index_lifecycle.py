@@ -130,6 +130,15 @@ def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 
+def test_the_training_sample_read_in_small_chunks_holds_the_same_vectors_as_in_one_read(db, forum, open_search):
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    with engine.index.session_factory() as session:
+        whole = engine.index._training_sample(session, size=5)
+        chunked = engine.index._training_sample(session, size=5, chunk=2)
+    assert whole.shape == chunked.shape == (5, engine.index.dim)
+    assert (whole == chunked).all() and len({row.tobytes() for row in whole}) == 5
+
+
 def test_a_forum_that_outgrows_its_exact_start_is_clustered_in_the_background_and_stays_searchable(
         db, forum, open_search, tmp_path):
     first = open_search(kind="ivf_sq8", min_train=10_000)
