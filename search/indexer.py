@@ -133,8 +133,11 @@ class SearchIndex:
     def rebuild(self, progress=None, chunk: int = 20_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
         self._rebuild(progress, chunk)
-        # Here, not inside: the old index, the training sample and the row buffers are all freed by now.
-        release_freed_memory()
+        # FAISS's lists grew by doubling as rows were added (~120 MB spare at 1M posts); the saved file holds
+        # them at their exact size, so the worker saves at once and serves its own file (2.7 s at 1M posts).
+        self.save()
+        if not self._adopt_saved():  # adopting frees the old copy's memory itself
+            release_freed_memory()  # here, not inside: the old index, the sample and the rows are freed by now
 
     def _rebuild(self, progress, chunk: int) -> None:
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()

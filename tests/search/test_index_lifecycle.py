@@ -32,6 +32,19 @@ def test_deleting_the_index_file_loses_nothing_and_re_embeds_nothing(db, forum, 
     assert search_threads(db, after, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 
+def test_a_rebuilt_index_is_saved_at_once_and_the_worker_serves_that_saved_copy(db, forum, open_search, tmp_path):
+    from search.vector_index import VectorIndex
+    engine = open_search()
+    directory = tmp_path / "data" / "index" / "flat"
+    for path in directory.iterdir():
+        path.unlink()
+    engine.index.rebuild()
+    saved, meta = VectorIndex.load(directory)
+    assert saved.count == engine.index.vectors.count == engine.index.stored_count()
+    assert meta.last_event == engine.index.last_event and not engine.index._dirty
+    assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
 def test_edits_deletes_and_moves_reach_the_index_through_events(db, forum, open_search):
     engine = open_search()
     skp = forum["skp"]
