@@ -132,14 +132,31 @@ class SearchIndex:
 
     def rebuild(self, progress=None, chunk: int = 20_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
-        self._rebuild(progress, chunk)
+        vectors, docmap, last_event = self._build(progress, chunk)
         # FAISS's lists grew by doubling as rows were added (~120 MB spare at 1M posts); the saved file holds
-        # them at their exact size, so the worker saves at once and serves its own file (2.7 s at 1M posts).
-        self.save()
-        if not self._adopt_saved():  # adopting frees the old copy's memory itself
-            release_freed_memory()  # here, not inside: the old index, the sample and the rows are freed by now
+        # them at their exact size, so the new index goes to disk and the worker serves that file (+2.7 s at
+        # 1M posts). Adopting it also loads the groups.
+        try:
+            with self._files:
+                vectors.save(self.directory, last_event)
+                docmap.save(self.directory)
+            adopted = self._adopt_saved()
+        except OSError as exc:
+            log.warning("rebuilt index not saved (%s); serving it from memory", exc)
+            adopted = False
+        if adopted:
+            self._saved_at, self._dirty = time.monotonic(), False
+        else:
+            with self.lock:
+                self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
+                self._seen, self._seen_from = set(), None
+            self._load_groups()
+            self._dirty = True
+        del vectors, docmap
+        release_freed_memory()  # the old index, the built copy, the sample and the rows are all freed by now
 
-    def _rebuild(self, progress, chunk: int) -> None:
+    def _build(self, progress, chunk: int) -> tuple[VectorIndex, DocMap, int]:
+        """A new index and document map from the stored vectors, and the last index event they include."""
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
@@ -150,11 +167,7 @@ class SearchIndex:
             with gc_paused():
                 self._add_stored(session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk),
                                  vectors, docmap, progress)
-        with self.lock:
-            self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
-            self._seen, self._seen_from = set(), None
-        self._load_groups()
-        self._dirty = True
+        return vectors, docmap, last_event
 
     def _add_stored(self, parts, vectors: VectorIndex, docmap: DocMap, progress=None) -> None:
         """Add chunks of stored (id, doc id, vector) rows to a new index and its document map."""

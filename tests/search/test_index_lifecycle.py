@@ -45,6 +45,19 @@ def test_a_rebuilt_index_is_saved_at_once_and_the_worker_serves_that_saved_copy(
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 
+def test_a_rebuilt_index_that_cannot_be_saved_is_served_from_memory(db, forum, open_search, monkeypatch):
+    from search.vector_index import VectorIndex
+    engine = open_search()
+
+    def disk_full(self, directory, last_event):
+        raise OSError(28, "No space left on device")
+    with monkeypatch.context() as patched:  # only the rebuild's save fails, not the one when the test stops it
+        patched.setattr(VectorIndex, "save", disk_full)
+        engine.index.rebuild()
+    assert engine.index.vectors.count == engine.index.stored_count() and engine.index._dirty
+    assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
 def test_edits_deletes_and_moves_reach_the_index_through_events(db, forum, open_search):
     engine = open_search()
     skp = forum["skp"]
