@@ -105,8 +105,11 @@ class SearchIndex:
                  *before, self.vectors.count, self.vectors.nlist)
         return True
 
-    def _adopt_saved(self, better_than: VectorIndex | None = None) -> bool:
-        """Take the saved index file if it fits this database and model (and, when given, has more clusters)."""
+    def _adopt_saved(self, better_than: VectorIndex | None = None, doc_group: np.ndarray | None = None) -> bool:
+        """Take the saved index file if it fits this database and model (and, when given, has more clusters).
+
+        `doc_group`: the groups already read for the index that was just saved (not read a second time).
+        """
         with self._files:
             loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
         with self.session_factory() as session:
@@ -118,10 +121,10 @@ class SearchIndex:
         if better_than is not None and not (vectors.approximate and vectors.nlist > better_than.nlist):
             return False
         vectors.min_train = self.min_train
+        docmap.doc_group = self._read_groups() if doc_group is None else doc_group
         with self.lock:
             self.vectors, self.docmap, self.last_event = vectors, docmap, meta.last_event
             self._seen, self._seen_from = set(), None  # replay from the file's own last event
-        self._load_groups()
         release_freed_memory()  # the index it replaced, and the group rows
         return True
 
@@ -133,25 +136,22 @@ class SearchIndex:
     def rebuild(self, progress=None, chunk: int = 20_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding)."""
         vectors, docmap, last_event = self._build(progress, chunk)
+        docmap.doc_group = self._read_groups()  # before the swap: a search never sees a map without groups
+        with self.lock:  # the old index goes now: three copies at once took a 1M-post peak from 1.45 to 1.68 GB
+            self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
+            self._seen, self._seen_from = set(), None
+        self._dirty = True
         # FAISS's lists grew by doubling as rows were added (~120 MB spare at 1M posts); the saved file holds
         # them at their exact size, so the new index goes to disk and the worker serves that file (+2.7 s at
-        # 1M posts). Adopting it also loads the groups.
+        # 1M posts). If it cannot be written, the copy built in memory keeps serving.
         try:
             with self._files:
                 vectors.save(self.directory, last_event)
                 docmap.save(self.directory)
-            adopted = self._adopt_saved()
+            if self._adopt_saved(doc_group=docmap.doc_group):
+                self._saved_at, self._dirty = time.monotonic(), False
         except OSError as exc:
             log.warning("rebuilt index not saved (%s); serving it from memory", exc)
-            adopted = False
-        if adopted:
-            self._saved_at, self._dirty = time.monotonic(), False
-        else:
-            with self.lock:
-                self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
-                self._seen, self._seen_from = set(), None
-            self._load_groups()
-            self._dirty = True
         del vectors, docmap
         release_freed_memory()  # the old index, the built copy, the sample and the rows are all freed by now
 
@@ -203,9 +203,10 @@ class SearchIndex:
                 filled += len(block)
         return sample[:filled]
 
-    def _load_groups(self, chunk: int = 20_000) -> None:
-        # Read in chunks into a fresh table, swapped in at the end: a million rows fetched at once left the
-        # worker holding their freed memory (at 1M posts on PostgreSQL: 990 MB after opening, now 925).
+    def _read_groups(self, chunk: int = 20_000) -> np.ndarray:
+        """doc_group for a new document map, read before it is swapped in: a search never sees it empty."""
+        # Read in chunks into a fresh table: a million rows fetched at once left the worker holding their
+        # freed memory (at 1M posts on PostgreSQL: 990 MB after opening, then 925).
         table = DocMap()
         with self.session_factory() as session:
             top = session.scalar(select(func.max(SearchDocument.doc_id))) or 0
@@ -215,8 +216,7 @@ class SearchIndex:
                 for part in session.execute(stmt).partitions(chunk):
                     table.set_groups(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)),
                                      np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))
-        with self.lock:
-            self.docmap.doc_group = table.doc_group
+        return table.doc_group
 
     # -- replay -----------------------------------------------------------------------------------
     def catch_up(self, progress=None) -> int:

@@ -58,6 +58,20 @@ def test_a_rebuilt_index_that_cannot_be_saved_is_served_from_memory(db, forum, o
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 
+def test_searches_while_a_rebuilt_index_is_being_swapped_in_still_find_threads(db, forum, open_search, monkeypatch):
+    engine = open_search()
+    read_groups, found = engine.index._read_groups, []
+
+    def read_then_search():  # the rebuild reads the groups last, just before it swaps the new index in
+        groups = read_groups()
+        found.append(search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id)
+        return groups
+    monkeypatch.setattr(engine.index, "_read_groups", read_then_search)
+    engine.index.rebuild()
+    assert found == [forum["cuti"].id]
+    assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
 def test_edits_deletes_and_moves_reach_the_index_through_events(db, forum, open_search):
     engine = open_search()
     skp = forum["skp"]
