@@ -94,8 +94,10 @@ class SearchIndex:
         except Timeout:
             return False  # another worker is re-learning them; its saved file is adopted at a later poll
         try:
-            if not self._adopt_saved(better_than=self.vectors):
-                self.rebuild(progress)
+            if self._adopt_saved(better_than=self.vectors):
+                release_freed_memory()  # here: during the call this frame still held the old index
+            else:
+                self.rebuild(progress)  # which frees the old index's memory itself
             self.catch_up(progress)
             self.save()
         finally:
@@ -125,7 +127,6 @@ class SearchIndex:
         with self.lock:
             self.vectors, self.docmap, self.last_event = vectors, docmap, meta.last_event
             self._seen, self._seen_from = set(), None  # replay from the file's own last event
-        release_freed_memory()  # the index it replaced, and the group rows
         return True
 
     def stored_count(self) -> int:
