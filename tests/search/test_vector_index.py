@@ -83,3 +83,29 @@ def test_pq_never_trains_on_fewer_vectors_than_its_codebooks_need():
     index = VectorIndex(32, "m", "ivf_pq", min_train=0)
     index.add(np.arange(20), vectors)  # the first post of a new forum must not fail to index
     assert not index.approximate and index.search(vectors[3], 1)[1][0, 0] == 3
+
+
+@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
+def test_an_index_filled_into_reserved_lists_finds_exactly_what_plain_adds_find(kind):
+    rng = np.random.default_rng(11)
+    vectors = _unit(rng.normal(size=(3000, 64)))
+    ids = np.arange(5000, 8000, dtype=np.int64)
+    plain, reserved = VectorIndex(64, "m", kind, min_train=0), VectorIndex(64, "m", kind, min_train=0)
+    plain.train(vectors)
+    reserved.train(vectors)
+    plain.add(ids, vectors)
+    lists = reserved.lists_of(vectors)
+    reserved.reserve(np.bincount(lists, minlength=reserved.nlist))
+    for start in range(0, 3000, 700):  # in chunks, as a rebuild streams its rows
+        reserved.add_to_lists(ids[start:start + 700], vectors[start:start + 700], lists[start:start + 700])
+    assert reserved.count == plain.count == 3000
+    assert np.array_equal(reserved.reconstruct(ids[::97]), plain.reconstruct(ids[::97]))
+    for a, b in zip(reserved.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
+        assert np.array_equal(a, b)
+    # It stays an ordinary index afterwards: replacing and removing ids work as before.
+    for index in (reserved, plain):
+        index.add(ids[:1], vectors[1:2])
+        index.remove(ids[1:3])
+    assert reserved.count == plain.count == 2998
+    for a, b in zip(reserved.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
+        assert np.array_equal(a, b)
