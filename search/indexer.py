@@ -131,8 +131,10 @@ class SearchIndex:
             return session.scalar(select(func.count()).select_from(SearchVector)
                                   .where(SearchVector.model_id == self.model_id)) or 0
 
-    def rebuild(self, progress=None, chunk: int = 20_000) -> None:
-        """Rebuild FAISS from the vectors stored in the database (no embedding)."""
+    def rebuild(self, progress=None, chunk: int = 5_000) -> None:
+        """Rebuild FAISS from the vectors stored in the database (no embedding), `chunk` rows a read.
+
+        5,000 rows a read, not 20,000: the row buffers' freed memory added 130 MB to a 1M-post rebuild's peak."""
         vectors, docmap, last_event = self._build(progress, chunk)
         docmap.doc_group = self._read_groups()  # before the swap: a search never sees a map without groups
         with self.lock:  # the old index goes now, so at most two copies (old, then built) exist at once
@@ -202,7 +204,7 @@ class SearchIndex:
         # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
         sample = self._training_sample(session)
         if len(sample):
-            vectors.train(sample)
+            vectors.train(sample, overwrite=True)  # read for this alone: its memory takes the residuals
 
     def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 10_000) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""

@@ -109,3 +109,33 @@ def test_an_index_filled_into_reserved_lists_finds_exactly_what_plain_adds_find(
     assert reserved.count == plain.count == 2998
     for a, b in zip(reserved.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
+def test_training_over_a_spare_sample_learns_the_same_index_and_a_kept_sample_is_left_alone(kind):
+    rng = np.random.default_rng(5)
+    sample = _unit(rng.normal(size=(4000, 64)))
+    kept, spare = sample.copy(), sample.copy()
+    copied, overwritten = VectorIndex(64, "m", kind, min_train=0), VectorIndex(64, "m", kind, min_train=0)
+    copied.train(kept)
+    overwritten.train(spare, overwrite=True)
+    assert np.array_equal(kept, sample) and not np.array_equal(spare, sample)  # residuals went over the spare one
+    ids = np.arange(4000, dtype=np.int64)
+    for index in (copied, overwritten):
+        index.add(ids, sample)
+    for a, b in zip(copied.search(sample[:40], 10), overwritten.search(sample[:40], 10)):
+        assert np.array_equal(a, b)
+    # Trained for real: most vectors find themselves first.
+    assert (overwritten.search(sample[:200], 1)[1][:, 0] == ids[:200]).mean() >= 0.9
+
+
+def test_product_codebooks_trained_over_the_sample_equal_those_of_faiss_own_training():
+    import faiss
+    rng = np.random.default_rng(9)
+    sample = _unit(rng.normal(size=(4000, 64)))
+    ours = VectorIndex(64, "m", "ivf_pq", min_train=0)
+    ours.train(sample)
+    reference = faiss.IndexIVFPQ(faiss.IndexFlatIP(64), 64, ours.nlist, 8, 8, faiss.METRIC_INNER_PRODUCT)
+    reference.train(sample)
+    assert ours.index.pq.M == reference.pq.M
+    assert np.array_equal(faiss.vector_to_array(ours.index.pq.centroids), faiss.vector_to_array(reference.pq.centroids))
