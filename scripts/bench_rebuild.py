@@ -1,0 +1,122 @@
+"""Time and memory of a worker rebuilding the large forum's vector index from its stored vectors.
+
+Run it after `scripts/bench_search.py`, on the forum that generated (same `--dir` and `--database-url`).
+Each case runs in a fresh process on a copy of the saved index directory:
+- `startup_without_file`: a real `forum serve` worker (uvicorn, `scripts.asgi:build`) starts with the index
+  file deleted and rebuilds it before its first search is answered;
+- `rebuild_while_serving`: the search side of a worker opens the saved index, then rebuilds it in place, as
+  a regrow does after a bulk import took a small forum's index past its clusters; the old index serves
+  until the new one is swapped in.
+Reported: seconds, the process's peak RSS (VmHWM, reset just before the rebuild) and its RSS afterwards.
+Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_rebuild [--dir D] [--database-url URL]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _status_mb(pid="self") -> dict:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {key: round(int(fields[key].split()[0]) / 1024) for key in ("VmHWM", "VmRSS")}
+
+
+def _copy_without_file(data_dir: Path, kind: str, into: Path, keep_file: bool) -> Path:
+    """A copy of the data dir (index, secret key); without the FAISS file unless `keep_file`."""
+    target = into / "data"
+    shutil.copytree(data_dir, target)
+    if not keep_file:
+        (target / "index" / kind / "vectors.faiss").unlink()
+    return target
+
+
+def startup_without_file(url: str, data_dir: Path, kind: str, port: int = 8766) -> dict:
+    """A served worker starting without its index file: seconds until it answers a search, peak and final RSS."""
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
+    t0 = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port",
+                               str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/search", params={"q": "cuti besar"},
+                             timeout=600).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if server.poll() is not None:
+                    raise SystemExit("the worker exited during start-up")
+                time.sleep(0.5)
+        seconds, memory = round(time.perf_counter() - t0, 1), _status_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return {"startup_without_file_s": seconds, "startup_without_file_peak_mb": memory["VmHWM"],
+            "startup_without_file_rss_mb": memory["VmRSS"]}
+
+
+def rebuild_while_serving(url: str, data_dir: Path, kind: str) -> dict:
+    """In this process: open the saved index as a worker does, then rebuild it; seconds, peak and final RSS."""
+    from sqlalchemy.orm import sessionmaker
+
+    from models.db import make_engine
+    from search.heap import freeze_startup_heap
+    from search.service import open_engine
+    engine = open_engine(sessionmaker(make_engine(url)), data_dir, kind=kind)
+    engine.index.stop()
+    freeze_startup_heap()  # as the worker's start-up ends
+    opened = _status_mb()
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on: the rebuild's own peak
+    t0 = time.perf_counter()
+    engine.index.rebuild()
+    seconds, memory = round(time.perf_counter() - t0, 1), _status_mb()
+    return {"rebuild_while_serving_s": seconds, "rebuild_while_serving_rss_before_mb": opened["VmRSS"],
+            "rebuild_while_serving_peak_mb": memory["VmHWM"], "rebuild_while_serving_rss_mb": memory["VmRSS"],
+            "rebuild_while_serving_vectors": engine.index.vectors.count}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", default="/tmp/forum-bench", help="the directory scripts/bench_search.py used")
+    ap.add_argument("--database-url", help="the database scripts/bench_search.py filled (default DIR/bench.db)")
+    ap.add_argument("--kind", default="ivf_sq8")
+    ap.add_argument("--case", choices=["both", "startup", "serving"], default="both")
+    args = ap.parse_args(argv)
+    # The worker's settings, as scripts/bench_search.py sets them (synthetic vectors, served runtime).
+    os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"
+    from search.embedders import serving_runtime
+    os.environ["FORUM_EMBED_RUNTIME"] = serving_runtime()
+    directory = Path(args.dir)
+    url = args.database_url or f"sqlite:///{directory / 'bench.db'}"
+    if not (directory / "data" / "index" / args.kind / "vectors.faiss").exists():
+        raise SystemExit(f"no saved {args.kind} index under {directory}/data: run scripts/bench_search.py first")
+    out = {"index_kind": args.kind, "database": url.split(":", 1)[0]}
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.case in ("both", "startup"):
+            copy = _copy_without_file(directory / "data", args.kind, Path(scratch) / "startup", keep_file=False)
+            out.update(startup_without_file(url, copy, args.kind))
+        if args.case == "both":
+            # Its own process: the peak must not include this one's HTTP client or imports.
+            child = subprocess.run([sys.executable, "-m", "scripts.bench_rebuild", "--dir", str(directory),
+                                    "--database-url", url, "--kind", args.kind, "--case", "serving"],
+                                   cwd=ROOT, capture_output=True, text=True, check=True)
+            out.update({k: v for k, v in json.loads(child.stdout.strip().splitlines()[-1]).items() if k not in out})
+        elif args.case == "serving":
+            copy = _copy_without_file(directory / "data", args.kind, Path(scratch) / "serving", keep_file=True)
+            out.update(rebuild_while_serving(url, copy, args.kind))
+    for key, value in out.items():
+        print(f"{key:<40} {value}")
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
