@@ -16,6 +16,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from search.ivf_training import train_ivf
+
 KINDS = ("flat", "ivf_sq8", "ivf_pq")
 EXACT_FILTER_MAX = 5000  # filtered approximate searches over fewer ids are scored exactly
 MIN_TRAIN = 10_000  # below this many vectors an approximate kind keeps an exact index (~15 MB, ~1 ms a search)
@@ -93,7 +95,7 @@ class VectorIndex:
         else:
             m = max(d for d in range(1, self.dim // 8 + 1) if self.dim % d == 0)  # 384 -> 48 bytes/vector
             index = faiss.IndexIVFPQ(quantizer, self.dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
-        _train_ivf(index, quantizer, sample if overwrite else sample.copy())
+        train_ivf(index, quantizer, sample if overwrite else sample.copy())
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove by id
         index.quantizer_trains_alone = 0
         self._quantizer = quantizer  # keep the Python wrapper alive as long as the index
@@ -236,25 +238,6 @@ class VectorIndex:
 
 def _exact(dim: int):
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-
-
-def _train_ivf(index, quantizer, x: np.ndarray) -> None:
-    """FAISS's IndexIVF.train with the residuals written over `x` (overwritten), not into a second buffer.
-
-    Its own train held the residuals, a subsample and a transposed copy next to the sample: at 1M posts,
-    +614 MB over a 160k-vector sample, the peak of a worker rebuilding its index (docs/search-research.md).
-    Product codebooks come out identical; the int8 ranges are taken over the whole sample, not 100k of it."""
-    n = len(x)
-    index.train_q1(n, faiss.swig_ptr(x), False, faiss.METRIC_INNER_PRODUCT)
-    lists = np.empty(n, dtype=np.int64)
-    if index.by_residual:
-        centroids = quantizer.reconstruct_n(0, quantizer.ntotal)
-        for start in range(0, n, 10_000):  # residuals a block at a time: the assignment's scores stay small
-            block = x[start:start + 10_000]
-            lists[start:start + len(block)] = quantizer.assign(block, 1).ravel()
-            block -= centroids[lists[start:start + len(block)]]
-    index.train_encoder(n, faiss.swig_ptr(x), faiss.swig_ptr(lists) if index.by_residual else None)
-    index.is_trained = True
 
 
 def _nlist_for(vectors: int) -> int:

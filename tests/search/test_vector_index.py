@@ -129,13 +129,20 @@ def test_training_over_a_spare_sample_learns_the_same_index_and_a_kept_sample_is
     assert (overwritten.search(sample[:200], 1)[1][:, 0] == ids[:200]).mean() >= 0.9
 
 
-def test_product_codebooks_trained_over_the_sample_equal_those_of_faiss_own_training():
+@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
+def test_training_over_the_sample_learns_exactly_what_faiss_own_training_learns(kind, monkeypatch):
     import faiss
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: 8)  # few clusters: a quick k-means
     rng = np.random.default_rng(9)
-    sample = _unit(rng.normal(size=(4000, 64)))
-    ours = VectorIndex(64, "m", "ivf_pq", min_train=0)
+    sample = _unit(rng.normal(size=(110_000, 16)))  # more than FAISS's encoder subsets (100,000 and 65,536)
+    ours = VectorIndex(16, "m", kind, min_train=0)
     ours.train(sample)
-    reference = faiss.IndexIVFPQ(faiss.IndexFlatIP(64), 64, ours.nlist, 8, 8, faiss.METRIC_INNER_PRODUCT)
+    if kind == "ivf_sq8":
+        reference = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(16), 16, 8, faiss.ScalarQuantizer.QT_8bit,
+                                                  faiss.METRIC_INNER_PRODUCT)
+    else:
+        reference = faiss.IndexIVFPQ(faiss.IndexFlatIP(16), 16, 8, ours.index.pq.M, 8, faiss.METRIC_INNER_PRODUCT)
     reference.train(sample)
-    assert ours.index.pq.M == reference.pq.M
-    assert np.array_equal(faiss.vector_to_array(ours.index.pq.centroids), faiss.vector_to_array(reference.pq.centroids))
+    assert np.array_equal(ours.index.quantizer.reconstruct_n(0, 8), reference.quantizer.reconstruct_n(0, 8))
+    codes = (lambda index: index.sq.trained) if kind == "ivf_sq8" else (lambda index: index.pq.centroids)
+    assert np.array_equal(faiss.vector_to_array(codes(ours.index)), faiss.vector_to_array(codes(reference)))
