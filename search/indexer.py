@@ -211,8 +211,10 @@ class SearchIndex:
         total = session.scalar(select(func.count()).select_from(SearchVector)
                                .where(SearchVector.model_id == self.model_id)) or 0
         step = max(1, total // size)
+        # In id order: PostgreSQL's parallel scan returned the rows in another order (and, under the limit, a
+        # slightly different set) each time, so k-means started elsewhere and each build's recall differed.
         stmt = select(SearchVector.vector).where(
-            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).limit(size)
+            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).order_by(SearchVector.id).limit(size)
         # Filled chunk by chunk: the rows as one list, then joined, held the sample twice over.
         sample, filled = np.empty((min(size, total), self.dim), dtype=np.float32), 0
         with gc_paused():

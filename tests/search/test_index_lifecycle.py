@@ -289,3 +289,20 @@ def test_a_post_stored_after_the_rebuilds_first_pass_is_still_filed_and_found(db
     ivf = faiss.extract_index_ivf(index.vectors.index)  # filed under its own nearest cluster
     assert faiss.lo_listno(ivf.direct_map.get(late[0])) == index.vectors.lists_of(vector)[0]
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
+def test_the_training_sample_comes_in_id_order_so_every_build_learns_the_same_clusters(db, forum, open_search):
+    from sqlalchemy import select, text, update
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    ours = SearchVector.model_id == engine.index.model_id
+    first = db.scalars(select(SearchVector.id).where(ours).order_by(SearchVector.id).limit(1)).one()
+    # PostgreSQL writes an updated row at the end of the table, where a plain scan returns it last.
+    db.execute(update(SearchVector).where(SearchVector.id == first).values(vector=SearchVector.vector))
+    db.commit()
+    stored = list(db.scalars(select(SearchVector.vector).where(ours).order_by(SearchVector.id)))
+    with engine.index.session_factory() as session:
+        if session.bind.dialect.name == "postgresql":  # the plan a large table gets: a scan of the table itself
+            session.execute(text("SET LOCAL enable_indexscan = off"))
+            session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        sample = engine.index._training_sample(session, size=len(stored))
+    assert [row.tobytes() for row in sample] == stored
