@@ -5,23 +5,20 @@ from pathlib import Path
 
 def cmd_reindex(settings, args) -> int:
     """Catch the index up with the database, embedding whatever has no vector yet (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from models.db import make_engine, make_session_factory
+    from scripts.phase_progress import PhaseProgress
     from search.embedders import bulk_threads
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     if args.rebuild:
         # Dropping the cache files is safe: the database holds every vector.
         for name in ("vectors.faiss", "vectors.json", "docmap.npy"):
             (Path(settings.data_dir) / "index" / settings.index_kind / name).unlink(missing_ok=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns) as progress, bulk_threads(settings.embedder):
-        task = progress.add_task("Menyematkan & mengindeks", total=None)
-        engine = _open_forum_engine(settings, factory, progress=lambda n: progress.advance(task, n))
+    with PhaseProgress() as progress, bulk_threads(settings.embedder):
+        engine = _open_forum_engine(settings, factory, progress=progress)
     index = engine.index
     _refresh_statistics(factory)
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
-          f"{engine.embedder.embedded} pasase baru disematkan, peristiwa terakhir #{index.last_event}.")
+          f"{engine.embedder.embedded} teks baru disematkan, peristiwa terakhir #{index.last_event}.")
     return 0
 
 

@@ -94,6 +94,7 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
     from models.db import make_engine, make_session_factory
     from models.migrate import upgrade
     from search.embedders import bulk_threads
+    from scripts.phase_progress import PhaseProgress
     from search.metrics import mrr_at_k, ndcg_at_k, recall_at_k
     from search.service import open_engine
 
@@ -105,9 +106,8 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
         with factory() as session, tqdm(total=len(corpus), desc="Memuat korpus", unit="dok", disable=quiet) as bar:
             mapping = ingest_corpus(session, corpus, progress=bar.update)
             session.commit()
-        with tqdm(desc="Menyematkan", unit="pasase", disable=quiet) as bar, bulk_threads(embedder):
-            engine = open_engine(factory, Path(tmp), embedder=embedder, kind=kind, cache_dir=data_dir,
-                                 progress=bar.update)
+        with PhaseProgress("Menyiapkan indeks", stderr=True, disable=quiet) as bar, bulk_threads(embedder):
+            engine = open_engine(factory, Path(tmp), embedder=embedder, kind=kind, cache_dir=data_dir, progress=bar)
         index_seconds = time.perf_counter() - started
         scores = {"ndcg@10": [], "recall@1": [], "recall@10": [], "mrr@10": []}
         latencies = []

@@ -19,6 +19,7 @@ from models.db import insert_or_skip
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
 from search.heap import gc_paused, release_freed_memory
+from search.progress import begin_phase
 from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -157,16 +158,17 @@ class SearchIndex:
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
             if self.kind != "flat":
-                self._train(session, vectors)
+                self._train(session, vectors, progress)
             stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
                     .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
             with gc_paused():
-                filed = self._file_stored(session, vectors, chunk) if vectors.approximate else None
+                filed = self._file_stored(session, vectors, chunk, progress) if vectors.approximate else None
+                begin_phase(progress, "add", len(filed[0]) if filed is not None else self.stored_count())
                 self._add_stored(session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk),
                                  vectors, docmap, progress, filed)
         return vectors, docmap, last_event
 
-    def _file_stored(self, session, vectors: VectorIndex, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    def _file_stored(self, session, vectors: VectorIndex, chunk: int, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """First pass of an approximate build: each stored vector's inverted list, every list's room reserved.
 
         Lists grown by doubling held ~1.5x the index, and shedding that meant reading the saved file back while
@@ -175,10 +177,13 @@ class SearchIndex:
         """
         stmt = (select(SearchVector.id, SearchVector.vector)
                 .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
+        begin_phase(progress, "file", self.stored_count())
         ids, lists = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
         for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
             ids.append(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)))
             lists.append(vectors.lists_of(_matrix([r[1] for r in part], self.dim)))
+            if progress:
+                progress(len(part))
         ids, lists = np.concatenate(ids), np.concatenate(lists)
         vectors.reserve(np.bincount(lists, minlength=vectors.nlist))
         return ids, lists
@@ -199,14 +204,16 @@ class SearchIndex:
             if progress:
                 progress(len(part))
 
-    def _train(self, session, vectors: VectorIndex) -> None:
+    def _train(self, session, vectors: VectorIndex, progress=None) -> None:
         # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
         # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
-        sample = self._training_sample(session)
+        sample = self._training_sample(session, progress=progress)
         if len(sample):
+            if len(sample) >= vectors.train_floor:  # below it an exact index stands in: nothing to learn
+                begin_phase(progress, "train")
             vectors.train(sample, overwrite=True)  # read for this alone: its memory takes the residuals
 
-    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 10_000) -> np.ndarray:
+    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 10_000, progress=None) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
         total = session.scalar(select(func.count()).select_from(SearchVector)
                                .where(SearchVector.model_id == self.model_id)) or 0
@@ -217,11 +224,14 @@ class SearchIndex:
             SearchVector.model_id == self.model_id, SearchVector.id % step == 0).order_by(SearchVector.id).limit(size)
         # Filled chunk by chunk: the rows as one list, then joined, held the sample twice over.
         sample, filled = np.empty((min(size, total), self.dim), dtype=np.float32), 0
+        begin_phase(progress, "sample", len(sample))
         with gc_paused():
             for part in session.scalars(stmt.execution_options(yield_per=chunk)).partitions(chunk):
                 block = _matrix(part, self.dim)
                 sample[filled:filled + len(block)] = block[:len(sample) - filled]
                 filled += len(block)
+                if progress:
+                    progress(len(block))
         return sample[:filled]
 
     def _read_groups(self, chunk: int = 20_000) -> np.ndarray:
@@ -301,6 +311,8 @@ class SearchIndex:
                 wanted[(doc_id, no)] = passage
         stale = [i for key, (i, h) in stored.items() if key not in wanted or text_hash(wanted[key]) != h]
         todo = [(key, p) for key, p in wanted.items() if key not in stored or stored[key][0] in stale]
+        if todo:
+            begin_phase(progress, "embed")  # a reporter already counting passages keeps its count
         new_vectors = self.embedder.embed_documents([p for _, p in todo], progress=progress) if todo else None
         if stale or todo:
             with self.session_factory.begin() as session:

@@ -64,7 +64,8 @@ class VectorIndex:
         return faiss.extract_index_ivf(self.index).nlist if self.approximate else 0
 
     @property
-    def _train_floor(self) -> int:
+    def train_floor(self) -> int:
+        """Fewest vectors this kind learns clusters from; below it an exact index stands in."""
         # PQ learns 256 centroids per sub-vector: it cannot train on fewer vectors than that.
         return max(self.min_train, 256 if self.kind == "ivf_pq" else 1)
 
@@ -73,7 +74,7 @@ class VectorIndex:
         if self.kind == "flat" or self.index is None:
             return False
         if not self.approximate:
-            return self.count >= self._train_floor
+            return self.count >= self.train_floor
         return _nlist_for(min(self.count, MAX_TRAIN)) >= REGROW * self.nlist
 
     def train(self, sample: np.ndarray, overwrite: bool = False) -> None:
@@ -84,7 +85,7 @@ class VectorIndex:
         if self.index is not None:
             return
         sample = _rows(sample, self.dim)
-        if len(sample) < self._train_floor:
+        if len(sample) < self.train_floor:
             self.index = _exact(self.dim)  # exact while small; outgrown() says when to train for real
             return
         nlist = _nlist_for(len(sample))

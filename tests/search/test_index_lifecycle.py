@@ -154,7 +154,29 @@ def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_m
     db.commit()
     assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
     assert db.query(SearchVector).count() == total
-    assert "0 pasase baru disematkan" in capsys.readouterr().out.splitlines()[-1]
+    assert "0 teks baru disematkan" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_reindex_rebuild_names_each_of_its_steps_in_indonesian(db, forum, settings, capsys, monkeypatch):
+    from argparse import Namespace
+    from dataclasses import replace
+    from functools import partial
+
+    from scripts.search_commands import cmd_reindex
+    from search import service, vector_index
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
+    # Clustered from its first vector, as a large forum's index is.
+    monkeypatch.setattr(service, "open_engine", partial(service.open_engine, min_train=1))
+    settings = replace(settings, index_kind="ivf_sq8")
+    assert cmd_reindex(settings, Namespace(rebuild=False)) == 0  # embeds the forum
+    capsys.readouterr()
+    assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
+    out = capsys.readouterr().out
+    stored = db.query(SearchVector).count()
+    for step in ("Membaca sampel vektor", "Melatih klaster indeks", "Memetakan vektor ke klaster", "Mengisi indeks"):
+        assert step in out
+    assert f"{stored}/{stored}" in out.split("Mengisi indeks")[1].splitlines()[0]
+    assert out.index("Melatih klaster") < out.index("Memetakan vektor") < out.index("Mengisi indeks")
 
 
 def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the_oldest_posts(db, forum, open_search):
@@ -275,8 +297,8 @@ def test_a_post_stored_after_the_rebuilds_first_pass_is_still_filed_and_found(db
     index = engine.index
     file_stored, late = index._file_stored, []
 
-    def first_pass_without_one(session, vectors, chunk):  # as if one vector was stored after the first read
-        ids, lists = file_stored(session, vectors, chunk)
+    def first_pass_without_one(session, vectors, chunk, progress=None):  # as if stored after the first read
+        ids, lists = file_stored(session, vectors, chunk, progress)
         # One whose next row sits in another cluster: filing it by its neighbour would be caught below.
         k = int(np.flatnonzero(lists[:-1] != lists[1:])[0])
         late.append(int(ids[k]))
@@ -306,3 +328,38 @@ def test_the_training_sample_comes_in_id_order_so_every_build_learns_the_same_cl
             session.execute(text("SET LOCAL enable_bitmapscan = off"))
         sample = engine.index._training_sample(session, size=len(stored))
     assert [row.tobytes() for row in sample] == stored
+
+
+class PhaseRecorder:
+    """A progress reporter that keeps every phase it was told of and the counts advanced within it."""
+
+    def __init__(self):
+        self.phases: list[list] = []  # [key, total, counted]
+
+    def phase(self, key, total=None):
+        self.phases.append([key, total, 0])
+
+    def __call__(self, count=1):
+        self.phases[-1][2] += count
+
+
+def test_a_rebuild_names_each_phase_to_its_reporter_with_the_rows_it_covers(db, forum, open_search, monkeypatch):
+    from search import vector_index
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    recorder, stored = PhaseRecorder(), engine.index.stored_count()
+    engine.index.rebuild(recorder, chunk=3)
+    assert [p[0] for p in recorder.phases] == ["sample", "train", "file", "add"]
+    (_, sample_total, sampled), (_, train_total, trained), file_phase, add_phase = recorder.phases
+    assert sample_total == sampled > 0 and train_total is None and trained == 0
+    assert file_phase[1:] == [stored, stored] and add_phase[1:] == [stored, stored]
+    assert engine.index.vectors.approximate and engine.index.vectors.count == stored
+
+
+def test_a_plain_callable_reporter_is_only_advanced_and_an_exact_rebuild_only_adds(db, forum, open_search):
+    engine = open_search()
+    counts, recorder = [], PhaseRecorder()
+    engine.index.rebuild(counts.append)
+    engine.index.rebuild(recorder)
+    stored = engine.index.stored_count()
+    assert sum(counts) == stored and recorder.phases == [["add", stored, stored]]
