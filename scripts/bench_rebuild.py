@@ -7,7 +7,8 @@ Each case runs in a fresh process on a copy of the saved index directory:
 - `rebuild_while_serving`: the search side of a worker opens the saved index, then rebuilds it in place, as
   a regrow does after a bulk import took a small forum's index past its clusters; the old index serves
   until the new one is swapped in.
-Reported: seconds, the process's peak RSS (VmHWM, reset just before the rebuild) and its RSS afterwards.
+Reported: seconds, the process's peak RSS (VmHWM, reset just before the rebuild) and its RSS afterwards; for the
+rebuild while serving also the step the peak came in and how long searches waited while the new index was filled.
 Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_rebuild [--dir D] [--database-url URL]
 """
 import argparse
@@ -75,12 +76,36 @@ def rebuild_while_serving(url: str, data_dir: Path, kind: str) -> dict:
     freeze_startup_heap()  # as the worker's start-up ends
     opened = _status_mb()
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on: the rebuild's own peak
+    phases = PhaseClock()
     t0 = time.perf_counter()
-    engine.index.rebuild()
+    engine.index.rebuild(phases)
     seconds, memory = round(time.perf_counter() - t0, 1), _status_mb()
     return {"rebuild_while_serving_s": seconds, "rebuild_while_serving_rss_before_mb": opened["VmRSS"],
             "rebuild_while_serving_peak_mb": memory["VmHWM"], "rebuild_while_serving_rss_mb": memory["VmRSS"],
-            "rebuild_while_serving_vectors": engine.index.vectors.count}
+            "rebuild_while_serving_vectors": engine.index.vectors.count,
+            # The last phase fills the swapped-in index under the search lock: searches wait this long.
+            "rebuild_while_serving_search_pause_s": round(time.perf_counter() - phases.started["add"], 2),
+            "rebuild_while_serving_peak_phase": phases.peak_phase}
+
+
+class PhaseClock:
+    """A progress reporter (search/progress.py) noting when each phase began and in which the peak RSS rose."""
+
+    def __init__(self):
+        self.started: dict[str, float] = {}
+        self.peak_phase, self._peak, self._current = None, 0, None
+
+    def phase(self, key, total=None):
+        self._note()
+        self.started[key], self._current = time.perf_counter(), key
+
+    def __call__(self, count=1):
+        self._note()
+
+    def _note(self):
+        peak = _status_mb()["VmHWM"]
+        if self._current is not None and peak > self._peak:
+            self.peak_phase, self._peak = self._current, peak
 
 
 def main(argv=None) -> int:

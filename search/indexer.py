@@ -20,6 +20,7 @@ from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
 from search.heap import gc_paused, release_freed_memory
 from search.progress import begin_phase
+from search.spilled_codes import SpilledCodes, fill
 from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,13 @@ class SearchIndex:
         """Rebuild FAISS from the vectors stored in the database (no embedding), `chunk` rows a read.
 
         5,000 rows a read, not 20,000: the row buffers' freed memory added 130 MB to a 1M-post rebuild's peak."""
-        vectors, docmap, last_event = self._build(progress, chunk)
+        vectors, docmap, last_event, spilled = self._build(progress, chunk)
         docmap.doc_group = self._read_groups()  # before the swap: a search never sees a map without groups
-        with self.lock:  # the old index goes now, so at most two copies (old, then built) exist at once
+        with self.lock:  # searches wait from here until the new index is filled (1M posts: ~2 s)
             self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
             self._seen, self._seen_from = set(), None
+            if spilled is not None:  # the old index went with the line above: its memory takes the new lists
+                self._fill(vectors, spilled, progress)
         self._dirty = True
         try:  # if the file cannot be written, the copy built in memory keeps serving
             with self._files:
@@ -152,57 +155,57 @@ class SearchIndex:
         del vectors, docmap
         release_freed_memory()  # the old index, the built copy, the sample and the rows are all freed by now
 
-    def _build(self, progress, chunk: int) -> tuple[VectorIndex, DocMap, int]:
-        """A new index and document map from the stored vectors, and the last index event they include."""
+    def _build(self, progress, chunk: int) -> tuple[VectorIndex, DocMap, int, SpilledCodes | None]:
+        """A new index and document map from the stored vectors, and the last index event they include.
+
+        An approximate index comes back empty, its codes spilled (search/spilled_codes.py): the caller fills it
+        once the old index is gone, so the two never sit in memory together."""
         vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
         with self.session_factory() as session:
             last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
             if self.kind != "flat":
                 self._train(session, vectors, progress)
-            stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
-                    .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
-            with gc_paused():
-                filed = self._file_stored(session, vectors, chunk, progress) if vectors.approximate else None
-                begin_phase(progress, "add", len(filed[0]) if filed is not None else self.stored_count())
-                self._add_stored(session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk),
-                                 vectors, docmap, progress, filed)
-        return vectors, docmap, last_event
+            spilled = SpilledCodes(self.directory, vectors.ivf.code_size) if vectors.approximate else None
+            begin_phase(progress, "add" if spilled is None else "file", self.stored_count())
+            try:
+                with gc_paused():
+                    self._add_stored(session, chunk, vectors, docmap, progress, spilled)
+            except BaseException:
+                if spilled is not None:
+                    spilled.close()
+                raise
+        return vectors, docmap, last_event, spilled
 
-    def _file_stored(self, session, vectors: VectorIndex, chunk: int, progress=None) -> tuple[np.ndarray, np.ndarray]:
-        """First pass of an approximate build: each stored vector's inverted list, every list's room reserved.
-
-        Lists grown by doubling held ~1.5x the index, and shedding that meant reading the saved file back while
-        the built copy still existed: a 1M-post start-up without its file peaked at 1.34 GB. This pass reads the
-        rows once more (13 s at 1M posts on PostgreSQL); the adds reuse its lists, so nothing is assigned twice.
-        """
-        stmt = (select(SearchVector.id, SearchVector.vector)
+    def _add_stored(self, session, chunk: int, vectors: VectorIndex, docmap: DocMap, progress=None,
+                    spilled: SpilledCodes | None = None) -> None:
+        """Read every stored (id, doc id, vector) row once into the document map and the index (or its spill)."""
+        stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
                 .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
-        begin_phase(progress, "file", self.stored_count())
-        ids, lists = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
         for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
-            ids.append(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)))
-            lists.append(vectors.lists_of(_matrix([r[1] for r in part], self.dim)))
-            if progress:
-                progress(len(part))
-        ids, lists = np.concatenate(ids), np.concatenate(lists)
-        vectors.reserve(np.bincount(lists, minlength=vectors.nlist))
-        return ids, lists
-
-    def _add_stored(self, parts, vectors: VectorIndex, docmap: DocMap, progress=None, filed=None) -> None:
-        """Add chunks of stored (id, doc id, vector) rows to a new index and its document map.
-
-        `filed`: (ids, lists) from `_file_stored`; a row stored since that pass gets its list here."""
-        for part in parts:
             ids = np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part))
             docs = np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part))
             mat = _matrix([r[2] for r in part], self.dim)
-            if filed is None:
+            if spilled is None:
                 vectors.add(ids, mat)
             else:
-                vectors.add_to_lists(ids, mat, _known_lists(ids, mat, filed, vectors))
+                spilled.add(vectors.ivf, ids, mat)
             docmap.set_vectors(ids, docs)
             if progress:
                 progress(len(part))
+
+    def _fill(self, vectors: VectorIndex, spilled: SpilledCodes, progress=None) -> None:
+        """Fill the swapped-in index from its spilled codes; should they be unreadable, from the database."""
+        begin_phase(progress, "add", spilled.count)
+        try:
+            with spilled:
+                fill(vectors.ivf, spilled, progress)
+            return
+        except OSError as exc:
+            log.warning("rebuild codes unreadable (%s); filling the index from the stored vectors", exc)
+        vectors.ivf.reset()
+        begin_phase(progress, "add", self.stored_count())
+        with self.session_factory() as session, gc_paused():
+            self._add_stored(session, 5_000, vectors, DocMap(), progress)
 
     def _train(self, session, vectors: VectorIndex, progress=None) -> None:
         # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
@@ -213,8 +216,11 @@ class SearchIndex:
                 begin_phase(progress, "train")
             vectors.train(sample, overwrite=True)  # read for this alone: its memory takes the residuals
 
-    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 10_000, progress=None) -> np.ndarray:
-        """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts."""
+    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 2_500, progress=None) -> np.ndarray:
+        """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts.
+
+        2,500 rows a read: with 10,000 the row buffers took 43 MB beside the 234 MB sample, and while an old 1M-post
+        index serves, the sample is the rebuild's peak (probe in docs/search-research.md, twenty-first session)."""
         total = session.scalar(select(func.count()).select_from(SearchVector)
                                .where(SearchVector.model_id == self.model_id)) or 0
         step = max(1, total // size)
@@ -390,16 +396,3 @@ class SearchIndex:
 def _matrix(blobs: list[bytes], dim: int) -> np.ndarray:
     """Stored float32 vectors (one blob per row) as one matrix."""
     return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dim)
-
-
-def _known_lists(ids: np.ndarray, mat: np.ndarray, filed: tuple[np.ndarray, np.ndarray], vectors: VectorIndex):
-    """Each row's list from the first pass (its ids ascending); a row stored since is assigned now."""
-    known_ids, known_lists = filed
-    if len(known_ids) == 0:
-        return vectors.lists_of(mat)
-    pos = np.minimum(np.searchsorted(known_ids, ids), len(known_ids) - 1)
-    hit = known_ids[pos] == ids
-    lists = known_lists[pos]
-    if not hit.all():
-        lists[~hit] = vectors.lists_of(mat[~hit])
-    return lists

@@ -64,6 +64,11 @@ class VectorIndex:
         return faiss.extract_index_ivf(self.index).nlist if self.approximate else 0
 
     @property
+    def ivf(self):
+        """The FAISS inverted-file index itself (an approximate kind once it has learned its clusters)."""
+        return faiss.extract_index_ivf(self.index)
+
+    @property
     def train_floor(self) -> int:
         """Fewest vectors this kind learns clusters from; below it an exact index stands in."""
         # PQ learns 256 centroids per sub-vector: it cannot train on fewer vectors than that.
@@ -114,30 +119,6 @@ class VectorIndex:
             self.train(vectors)
         self.remove(ids)
         self.index.add_with_ids(vectors, ids)
-
-    def lists_of(self, vectors) -> np.ndarray:
-        """The inverted list each vector is filed under (a trained approximate index only)."""
-        return faiss.extract_index_ivf(self.index).quantizer.assign(_rows(vectors, self.dim), 1).ravel()
-
-    def reserve(self, counts: np.ndarray) -> None:
-        """Room in each inverted list for this many more entries, so the adds that follow never regrow it.
-
-        A list grows by doubling as entries arrive: a 1M-post index built that way held ~1.5x its size, and
-        reading the saved file back to shed that cost a second copy at once (docs/search-research.md)."""
-        invlists = faiss.extract_index_ivf(self.index).invlists
-        for list_no, extra in enumerate(np.asarray(counts).tolist()):
-            size = invlists.list_size(list_no)
-            # A std::vector keeps its capacity when it shrinks: grown to the final size and cut back, it
-            # then takes exactly that many entries without reallocating.
-            invlists.resize(list_no, size + extra)
-            invlists.resize(list_no, size)
-
-    def add_to_lists(self, ids, vectors, lists) -> None:
-        """Add vectors under ids the index does not hold yet, filed under lists from `lists_of`."""
-        ids, lists = np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(lists, dtype=np.int64)
-        vectors = _rows(vectors, self.dim)
-        if len(ids):
-            self.index.add_core(len(ids), faiss.swig_ptr(vectors), faiss.swig_ptr(ids), faiss.swig_ptr(lists))
 
     def remove(self, ids) -> None:
         ids = np.ascontiguousarray(ids, dtype=np.int64)

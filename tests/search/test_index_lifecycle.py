@@ -290,26 +290,57 @@ def test_a_worker_embedding_a_post_another_worker_just_stored_keeps_theirs_witho
     assert two.index.vectors.count == two.index.stored_count() == one.index.vectors.count
 
 
-def test_a_post_stored_after_the_rebuilds_first_pass_is_still_filed_and_found(db, forum, open_search, monkeypatch):
-    from search import vector_index
-    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))  # several clusters, few posts
-    engine = open_search(kind="ivf_sq8", min_train=1)
-    index = engine.index
-    file_stored, late = index._file_stored, []
+def test_the_old_index_is_let_go_before_the_new_one_is_filled_and_both_never_coexist(db, forum, open_search, monkeypatch):
+    import weakref
 
-    def first_pass_without_one(session, vectors, chunk, progress=None):  # as if stored after the first read
-        ids, lists = file_stored(session, vectors, chunk, progress)
-        # One whose next row sits in another cluster: filing it by its neighbour would be caught below.
-        k = int(np.flatnonzero(lists[:-1] != lists[1:])[0])
-        late.append(int(ids[k]))
-        return np.delete(ids, k), np.delete(lists, k)
-    monkeypatch.setattr(index, "_file_stored", first_pass_without_one)
-    index.rebuild()
-    assert index.vectors.approximate and index.vectors.count == index.stored_count()
-    vector = np.frombuffer(db.get(SearchVector, late[0]).vector, np.float32)
-    assert abs(float(index.vectors.reconstruct(late)[0] @ vector) - 1) < 0.02
-    ivf = faiss.extract_index_ivf(index.vectors.index)  # filed under its own nearest cluster
-    assert faiss.lo_listno(ivf.direct_map.get(late[0])) == index.vectors.lists_of(vector)[0]
+    from search import indexer, vector_index
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    old, seen = weakref.ref(engine.index.vectors), []
+    real_fill = indexer.fill
+
+    def watching_fill(ivf, spilled, progress=None):
+        seen.append((old() is None, engine.index.vectors.count, spilled.count))
+        real_fill(ivf, spilled, progress)
+    monkeypatch.setattr(indexer, "fill", watching_fill)
+    engine.index.rebuild()
+    stored = engine.index.stored_count()
+    assert seen == [(True, 0, stored)]  # old index gone, new one still empty, every code waiting in the spill
+    assert engine.index.vectors.approximate and engine.index.vectors.count == stored
+    assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
+
+
+def test_a_post_made_while_the_index_rebuilds_is_found_once_it_catches_up(db, forum, open_search, monkeypatch):
+    from search.spilled_codes import SpilledCodes
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    real_add, made = SpilledCodes.add, []
+
+    def add_then_post(spilled, ivf, ids, vectors):
+        real_add(spilled, ivf, ids, vectors)
+        if not made:  # a member posts while the stored vectors are being read
+            made.append(f.thread(db, f.user(db), title="Mutasi PNS antar kabupaten dalam satu provinsi",
+                                 body="Bagaimana alur mutasi pegawai dari kabupaten ke kabupaten lain?"))
+            db.commit()
+    monkeypatch.setattr(SpilledCodes, "add", add_then_post)
+    engine.index.rebuild(chunk=2)
+    engine.index.catch_up()
+    assert engine.index.vectors.count == engine.index.stored_count()
+    assert search_threads(db, engine, None, "pindah tugas antar kabupaten gimana").hits[0].thread.id == made[0].id
+
+
+def test_unreadable_rebuild_codes_are_filled_from_the_stored_vectors_instead(db, forum, open_search, monkeypatch):
+    from search.spilled_codes import SpilledCodes
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    before = engine.index.vectors.reconstruct(np.sort(engine.index.docmap.vectors_of_docs([forum["cuti"].first_post_id])))
+
+    def unreadable(spilled, size=None):
+        raise OSError(5, "Input/output error")
+        yield  # a generator, as the real one is
+    monkeypatch.setattr(SpilledCodes, "chunks", unreadable)
+    engine.index.rebuild()
+    assert engine.index.vectors.approximate and engine.index.vectors.count == engine.index.stored_count()
+    ids = np.sort(engine.index.docmap.vectors_of_docs([forum["cuti"].first_post_id]))
+    assert np.array_equal(engine.index.vectors.reconstruct(ids), before)
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from search import vector_index
+from search.spilled_codes import SpilledCodes, fill
 from search.vector_index import KINDS, VectorIndex
 
 
@@ -85,30 +86,75 @@ def test_pq_never_trains_on_fewer_vectors_than_its_codebooks_need():
     assert not index.approximate and index.search(vectors[3], 1)[1][0, 0] == 3
 
 
-@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
-def test_an_index_filled_into_reserved_lists_finds_exactly_what_plain_adds_find(kind):
+def _plain_and_spilled(kind, tmp_path, fail_writes_after=None):
+    """The same 3,000 vectors added to one index, and spilled then filled into another."""
     rng = np.random.default_rng(11)
     vectors = _unit(rng.normal(size=(3000, 64)))
     ids = np.arange(5000, 8000, dtype=np.int64)
-    plain, reserved = VectorIndex(64, "m", kind, min_train=0), VectorIndex(64, "m", kind, min_train=0)
+    plain, filled = VectorIndex(64, "m", kind, min_train=0), VectorIndex(64, "m", kind, min_train=0)
     plain.train(vectors)
-    reserved.train(vectors)
+    filled.train(vectors)
     plain.add(ids, vectors)
-    lists = reserved.lists_of(vectors)
-    reserved.reserve(np.bincount(lists, minlength=reserved.nlist))
-    for start in range(0, 3000, 700):  # in chunks, as a rebuild streams its rows
-        reserved.add_to_lists(ids[start:start + 700], vectors[start:start + 700], lists[start:start + 700])
-    assert reserved.count == plain.count == 3000
-    assert np.array_equal(reserved.reconstruct(ids[::97]), plain.reconstruct(ids[::97]))
-    for a, b in zip(reserved.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
+    with SpilledCodes(tmp_path, filled.ivf.code_size) as spilled:
+        if fail_writes_after is not None:
+            spilled._file = _FailingFile(spilled._file, fail_writes_after)
+        for start in range(0, 3000, 700):  # in chunks, as a rebuild streams its rows
+            spilled.add(filled.ivf, ids[start:start + 700], vectors[start:start + 700])
+        assert filled.count == 0 and spilled.count == 3000
+        fill(filled.ivf, spilled)
+    return plain, filled, ids, vectors
+
+
+class _FailingFile:
+    """A file whose writes fail (disk full) after the first few."""
+
+    def __init__(self, inner, good_writes):
+        self.inner, self.left = inner, good_writes
+
+    def write(self, data):
+        if self.left == 0:
+            self.inner.write(bytes(data)[:100])  # part of the chunk reaches the disk before the error
+            raise OSError(28, "No space left on device")
+        self.left -= 1
+        return self.inner.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
+def test_an_index_filled_from_spilled_codes_finds_exactly_what_plain_adds_find(kind, tmp_path, monkeypatch):
+    from search import spilled_codes
+    monkeypatch.setattr(spilled_codes, "FILL_CHUNK", 1000)  # read back in several steps
+    plain, filled, ids, vectors = _plain_and_spilled(kind, tmp_path)
+    assert filled.count == plain.count == 3000
+    assert [filled.ivf.invlists.list_size(i) for i in range(filled.nlist)] == \
+        [plain.ivf.invlists.list_size(i) for i in range(plain.nlist)]
+    assert np.array_equal(filled.reconstruct(ids[::97]), plain.reconstruct(ids[::97]))
+    for a, b in zip(filled.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
         assert np.array_equal(a, b)
     # It stays an ordinary index afterwards: replacing and removing ids work as before.
-    for index in (reserved, plain):
+    for index in (filled, plain):
         index.add(ids[:1], vectors[1:2])
         index.remove(ids[1:3])
-    assert reserved.count == plain.count == 2998
-    for a, b in zip(reserved.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
+    assert filled.count == plain.count == 2998
+    for a, b in zip(filled.search(vectors[:30], 10), plain.search(vectors[:30], 10)):
         assert np.array_equal(a, b)
+
+
+def test_codes_that_no_longer_fit_on_disk_are_kept_in_memory_and_fill_the_same_index(tmp_path):
+    plain, filled, ids, vectors = _plain_and_spilled("ivf_sq8", tmp_path, fail_writes_after=2)
+    assert filled.count == plain.count == 3000
+    assert np.array_equal(filled.reconstruct(ids), plain.reconstruct(ids))
+
+
+def test_without_a_writable_directory_the_codes_stay_in_memory(tmp_path, monkeypatch):
+    import tempfile
+    def refuse(**_kw):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    plain, filled, ids, vectors = _plain_and_spilled("ivf_sq8", tmp_path)
+    assert np.array_equal(filled.reconstruct(ids), plain.reconstruct(ids))
 
 
 @pytest.mark.parametrize("kind", ["ivf_sq8", "ivf_pq"])
