@@ -210,13 +210,15 @@ class SearchIndex:
     def _train(self, session, vectors: VectorIndex, progress=None) -> None:
         # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
         # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
-        sample = self._training_sample(session, progress=progress)
+        codec = vectors.sample_codec()
+        sample = self._training_sample(session, progress=progress, codec=codec)
         if len(sample):
             if len(sample) >= vectors.train_floor:  # below it an exact index stands in: nothing to learn
                 begin_phase(progress, "train")
-            vectors.train(sample, overwrite=True)  # read for this alone: its memory takes the residuals
+            vectors.train(sample, overwrite=True, codec=codec)  # read for this alone: its memory takes the subset
 
-    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 2_500, progress=None) -> np.ndarray:
+    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 2_500, progress=None,
+                         codec=None) -> np.ndarray:
         """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts.
 
         2,500 rows a read: with 10,000 the row buffers took 43 MB beside the 234 MB sample, and while an old 1M-post
@@ -229,11 +231,13 @@ class SearchIndex:
         stmt = select(SearchVector.vector).where(
             SearchVector.model_id == self.model_id, SearchVector.id % step == 0).order_by(SearchVector.id).limit(size)
         # Filled chunk by chunk: the rows as one list, then joined, held the sample twice over.
-        sample, filled = np.empty((min(size, total), self.dim), dtype=np.float32), 0
+        # Kept as the index's sample codec says: half-precision codes for int8 indexes (half the memory).
+        shape = (min(size, total), self.dim) if codec is None else (min(size, total), codec.sa_code_size())
+        sample, filled = np.empty(shape, dtype=np.float32 if codec is None else np.uint8), 0
         begin_phase(progress, "sample", len(sample))
         with gc_paused():
             for part in session.scalars(stmt.execution_options(yield_per=chunk)).partitions(chunk):
-                block = _matrix(part, self.dim)
+                block = _matrix(part, self.dim) if codec is None else codec.sa_encode(_matrix(part, self.dim))
                 sample[filled:filled + len(block)] = block[:len(sample) - filled]
                 filled += len(block)
                 if progress:

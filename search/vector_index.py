@@ -82,14 +82,21 @@ class VectorIndex:
             return self.count >= self.train_floor
         return _nlist_for(min(self.count, MAX_TRAIN)) >= REGROW * self.nlist
 
-    def train(self, sample: np.ndarray, overwrite: bool = False) -> None:
+    def sample_codec(self):
+        """How a training sample is best kept: `ivf_sq8` learns as well from half-precision codes (half the
+        memory), the others need float32 (None)."""
+        if self.kind != "ivf_sq8":
+            return None
+        return faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+
+    def train(self, sample: np.ndarray, overwrite: bool = False, codec=None) -> None:
         """Approximate kinds learn their coarse clusters (and codebooks) from a sample of the vectors.
 
         With `overwrite` the sample's own memory is reused for the training's residuals (the caller is done
-        with it); otherwise they go to a copy."""
+        with it); otherwise they go to a copy. With `codec` (from `sample_codec`) the sample holds its codes."""
         if self.index is not None:
             return
-        sample = _rows(sample, self.dim)
+        sample = _rows(sample, self.dim) if codec is None else np.ascontiguousarray(sample, dtype=np.uint8)
         if len(sample) < self.train_floor:
             self.index = _exact(self.dim)  # exact while small; outgrown() says when to train for real
             return
@@ -101,7 +108,7 @@ class VectorIndex:
         else:
             m = max(d for d in range(1, self.dim // 8 + 1) if self.dim % d == 0)  # 384 -> 48 bytes/vector
             index = faiss.IndexIVFPQ(quantizer, self.dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
-        train_ivf(index, quantizer, sample if overwrite else sample.copy())
+        train_ivf(index, quantizer, sample if overwrite else sample.copy(), codec)
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct() and remove by id
         index.quantizer_trains_alone = 0
         self._quantizer = quantizer  # keep the Python wrapper alive as long as the index

@@ -192,3 +192,26 @@ def test_training_over_the_sample_learns_exactly_what_faiss_own_training_learns(
     assert np.array_equal(ours.index.quantizer.reconstruct_n(0, 8), reference.quantizer.reconstruct_n(0, 8))
     codes = (lambda index: index.sq.trained) if kind == "ivf_sq8" else (lambda index: index.pq.centroids)
     assert np.array_equal(faiss.vector_to_array(codes(ours.index)), faiss.vector_to_array(codes(reference)))
+
+
+def test_an_int8_index_trained_over_half_precision_codes_learns_what_faiss_learns_from_them_decoded(monkeypatch):
+    import faiss
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: 8)
+    rng = np.random.default_rng(9)
+    sample = _unit(rng.normal(size=(110_000, 16)))  # more than FAISS's int8 encoder subset (100,000)
+    ours = VectorIndex(16, "m", "ivf_sq8", min_train=0)
+    codec = ours.sample_codec()
+    codes = codec.sa_encode(sample)
+    assert codes.nbytes * 2 == sample.nbytes
+    ours.train(codes, codec=codec)
+    reference = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(16), 16, 8, faiss.ScalarQuantizer.QT_8bit,
+                                              faiss.METRIC_INNER_PRODUCT)
+    reference.train(codec.sa_decode(codes))
+    assert np.array_equal(ours.index.quantizer.reconstruct_n(0, 8), reference.quantizer.reconstruct_n(0, 8))
+    assert np.array_equal(faiss.vector_to_array(ours.index.sq.trained), faiss.vector_to_array(reference.sq.trained))
+    ids = np.arange(len(sample), dtype=np.int64)[:5000]
+    ours.add(ids, sample[:5000])
+    reference.add_with_ids(sample[:5000], ids)
+    reference.nprobe = 8  # every list, as ours probes at this size
+    assert np.array_equal(ours.search(sample[:50], 10)[1], reference.search(sample[:50], 10)[1])
+    assert VectorIndex(16, "m", "ivf_pq").sample_codec() is None  # product codebooks learn from float32 only
