@@ -4,12 +4,16 @@ Run it after `scripts/bench_search.py`, on the forum that generated (same `--dir
 Each case runs in a fresh process on a copy of the saved index directory:
 - `startup_without_file`: a real `forum serve` worker (uvicorn, `scripts.asgi:build`) starts with the index
   file deleted and rebuilds it before its first search is answered;
+- `regrow_in_worker`: a real worker starts on an index whose clusters were learned from 40,000 vectors (a small
+  forum's, after a bulk import took it to 1M posts) and regrows them in its background thread while a client
+  keeps searching over HTTP: the worker's peak RSS from its first answer on, and the searches' latency meanwhile;
 - `rebuild_while_serving`: the search side of a worker opens the saved index, then rebuilds it in place, as
   a regrow does after a bulk import took a small forum's index past its clusters; the old index serves
   until the new one is swapped in.
 Reported: seconds, the process's peak RSS (VmHWM, reset just before the rebuild) and its RSS afterwards; for the
 rebuild while serving also the step the peak came in and how long searches waited while the new index was filled.
-Prints a short table and, last, one JSON line.  Usage: python -m scripts.bench_rebuild [--dir D] [--database-url URL]
+Prints a short table and, last, one JSON line (BENCH_TRACE=1: the regrowing worker's RSS every 100 searches, on
+stderr).  Usage: python -m scripts.bench_rebuild [--dir D] [--database-url URL] [--case all|startup|regrow|serving]
 """
 import argparse
 import json
@@ -64,6 +68,68 @@ def startup_without_file(url: str, data_dir: Path, kind: str, port: int = 8766) 
             "startup_without_file_rss_mb": memory["VmRSS"]}
 
 
+def _with_fewer_clusters(url: str, data_dir: Path, kind: str) -> int:
+    """Replace the saved index with one whose clusters came from 40,000 vectors: a small forum's index after a
+    bulk import took it to 1M posts. Returns its cluster count."""
+    from sqlalchemy.orm import sessionmaker
+
+    from models.db import make_engine
+    from search.service import open_engine
+    engine = open_engine(sessionmaker(make_engine(url)), data_dir, kind=kind)
+    engine.index.stop()
+    engine.index.max_train = 40_000
+    engine.index.rebuild()
+    return engine.index.vectors.nlist
+
+
+def regrow_in_worker(url: str, data_dir: Path, kind: str, port: int = 8767) -> dict:
+    """A served worker whose saved index has outgrown its clusters: it regrows them in the background while a
+    client keeps searching. The worker's peak RSS from its first answer on, and the searches' latency meanwhile."""
+    import faiss
+    nlist_before = _with_fewer_clusters(url, data_dir, kind)
+    saved = data_dir / "index" / kind / "vectors.faiss"
+    stamp = saved.stat().st_mtime_ns
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port",
+                               str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    queries = ["cuti besar pns", "kenaikan pangkat reguler", "skp tahunan", "sppd luar kota", "latsar cpns",
+               "tunjangan kinerja", "mutasi antar instansi", "pengadaan barang e-katalog"]
+    latencies, started, regrown = [], None, None
+    try:
+        with httpx.Client(timeout=600) as client:
+            while started is None:
+                try:
+                    if client.get(f"http://127.0.0.1:{port}/api/v1/search", params={"q": "cuti"}).status_code == 200:
+                        started = time.perf_counter()
+                except httpx.HTTPError:
+                    if server.poll() is not None:
+                        raise SystemExit("the worker exited during start-up")
+                    time.sleep(0.5)
+            before = _status_mb(server.pid)  # the start-up's own peak (loading the saved file) ends here
+            Path(f"/proc/{server.pid}/clear_refs").write_text("5")
+            while regrown is None or time.perf_counter() < regrown + 5:  # a few seconds past the swap
+                t0 = time.perf_counter()
+                client.get(f"http://127.0.0.1:{port}/api/v1/search",
+                           params={"q": queries[len(latencies) % len(queries)]}).raise_for_status()
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if os.environ.get("BENCH_TRACE") and len(latencies) % 100 == 0:
+                    print(f"{time.perf_counter() - started:6.1f}s {_status_mb(server.pid)}", file=sys.stderr)
+                if regrown is None and saved.stat().st_mtime_ns != stamp:
+                    regrown = time.perf_counter()
+            memory = _status_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    nlist_after = faiss.extract_index_ivf(faiss.read_index(str(saved))).nlist
+    ordered = sorted(latencies)
+    return {"regrow_clusters": f"{nlist_before} -> {nlist_after}", "regrow_s": round(regrown - started, 1),
+            "regrow_rss_at_first_answer_mb": before["VmRSS"], "regrow_startup_peak_mb": before["VmHWM"],
+            "regrow_peak_mb": memory["VmHWM"], "regrow_rss_after_mb": memory["VmRSS"],
+            "regrow_searches": len(latencies), "regrow_search_p50_ms": round(ordered[len(ordered) // 2], 1),
+            "regrow_search_p95_ms": round(ordered[int(len(ordered) * 0.95)], 1),
+            "regrow_search_max_ms": round(ordered[-1], 1)}
+
+
 def rebuild_while_serving(url: str, data_dir: Path, kind: str) -> dict:
     """In this process: open the saved index as a worker does, then rebuild it; seconds, peak and final RSS."""
     from sqlalchemy.orm import sessionmaker
@@ -113,7 +179,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dir", default="/tmp/forum-bench", help="the directory scripts/bench_search.py used")
     ap.add_argument("--database-url", help="the database scripts/bench_search.py filled (default DIR/bench.db)")
     ap.add_argument("--kind", default="ivf_sq8")
-    ap.add_argument("--case", choices=["both", "startup", "serving"], default="both")
+    ap.add_argument("--case", choices=["all", "startup", "serving", "regrow"], default="all")
     args = ap.parse_args(argv)
     # The worker's settings, as scripts/bench_search.py sets them (synthetic vectors, served runtime).
     os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"
@@ -125,10 +191,13 @@ def main(argv=None) -> int:
         raise SystemExit(f"no saved {args.kind} index under {directory}/data: run scripts/bench_search.py first")
     out = {"index_kind": args.kind, "database": url.split(":", 1)[0]}
     with tempfile.TemporaryDirectory() as scratch:
-        if args.case in ("both", "startup"):
+        if args.case in ("all", "startup"):
             copy = _copy_without_file(directory / "data", args.kind, Path(scratch) / "startup", keep_file=False)
             out.update(startup_without_file(url, copy, args.kind))
-        if args.case == "both":
+        if args.case in ("all", "regrow"):
+            copy = _copy_without_file(directory / "data", args.kind, Path(scratch) / "regrow", keep_file=True)
+            out.update(regrow_in_worker(url, copy, args.kind))
+        if args.case == "all":
             # Its own process: the peak must not include this one's HTTP client or imports.
             child = subprocess.run([sys.executable, "-m", "scripts.bench_rebuild", "--dir", str(directory),
                                     "--database-url", url, "--kind", args.kind, "--case", "serving"],

@@ -57,14 +57,16 @@ def _libc_malloc_trim():
 _malloc_trim = _libc_malloc_trim()
 
 
-def release_freed_memory() -> bool:
-    """Collect unreachable cycles, then hand what the C allocator holds free back to the system.
+def release_freed_memory(collect: bool = True) -> bool:
+    """Collect unreachable cycles (unless `collect` is False), then hand what the C allocator holds free back to
+    the system.
 
     False where the allocator cannot (not glibc). For rare events such as swapping in a rebuilt index: the
     collection walks the objects made since start-up, and the trim the whole heap.
     """
     if _malloc_trim is None:
         return False
-    gc.collect()  # the old index's statement and result objects sit in reference cycles
+    if collect:
+        gc.collect()  # the old index's statement and result objects sit in reference cycles
     _malloc_trim(0)
     return True

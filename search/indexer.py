@@ -21,7 +21,7 @@ from search.embedders import split_passages, text_hash
 from search.heap import gc_paused, release_freed_memory
 from search.progress import begin_phase
 from search.spilled_codes import SpilledCodes, fill
-from search.vector_index import MAX_TRAIN, MIN_TRAIN, VectorIndex
+from search.vector_index import MAX_TRAIN, MIN_TRAIN, IndexMeta, VectorIndex
 
 log = logging.getLogger(__name__)
 EVENT_BATCH = 1024
@@ -57,6 +57,7 @@ class SearchIndex:
         self._seen: set[int] = set()  # event ids applied within the overlap window
         self._seen_from: int | None = None
         self._regrown_at = -1
+        self.max_train = MAX_TRAIN  # vectors the clusters are learned from (scripts/bench_rebuild.py sets fewer)
 
     # -- start-up ---------------------------------------------------------------------------------
     def open(self, progress=None, catch_up: bool = True) -> str:
@@ -112,6 +113,12 @@ class SearchIndex:
     def _adopt_saved(self, better_than: VectorIndex | None = None) -> bool:
         """Take the saved index file if it fits this database and model (and, when given, has more clusters)."""
         with self._files:
+            if better_than is not None:
+                # Asked before reading: the file is as large as the index serving now, and a copy read only to
+                # be dropped held both at once (a worker's regrow at 1M posts peaked at 1.3 GB).
+                meta = IndexMeta.read(self.directory)
+                if meta is None or not meta.nlist or meta.nlist <= better_than.nlist:
+                    return False
             loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
         with self.session_factory() as session:
             max_event = session.scalar(select(func.max(IndexEvent.id))) or 0
@@ -143,6 +150,10 @@ class SearchIndex:
             self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
             self._seen, self._seen_from = set(), None
             if spilled is not None:  # the old index went with the line above: its memory takes the new lists
+                # ...but only once handed back: a worker loaded the old lists in its main thread, and glibc keeps
+                # a thread's freed memory for that thread. Filled from the index thread, a regrow at 1M posts
+                # held both (1.25 GB); the trim takes ~0.1 s of the pause.
+                release_freed_memory(collect=False)
                 self._fill(vectors, spilled, progress)
         self._dirty = True
         try:  # if the file cannot be written, the copy built in memory keeps serving
@@ -211,7 +222,7 @@ class SearchIndex:
         # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
         # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
         codec = vectors.sample_codec()
-        sample = self._training_sample(session, progress=progress, codec=codec)
+        sample = self._training_sample(session, self.max_train, progress=progress, codec=codec)
         if len(sample):
             if len(sample) >= vectors.train_floor:  # below it an exact index stands in: nothing to learn
                 begin_phase(progress, "train")

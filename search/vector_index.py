@@ -32,6 +32,15 @@ class IndexMeta:
     kind: str
     count: int
     last_event: int
+    nlist: int | None = None  # clusters of an approximate index (0: exact); None in files saved before it was kept
+
+    @classmethod
+    def read(cls, directory: Path) -> "IndexMeta | None":
+        """The saved index's metadata alone, or None when missing or unreadable (the index itself is not read)."""
+        try:
+            return cls(**json.loads((Path(directory) / "vectors.json").read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
 
 
 class VectorIndex:
@@ -202,7 +211,7 @@ class VectorIndex:
         """Write the index and its metadata atomically (a crash leaves the old pair or the new one)."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        meta = IndexMeta(self.model_id, self.dim, self.kind, self.count, int(last_event))
+        meta = IndexMeta(self.model_id, self.dim, self.kind, self.count, int(last_event), self.nlist)
         if self.index is not None:
             faiss.write_index(self.index, str(directory / "vectors.faiss.tmp"))
             os.replace(directory / "vectors.faiss.tmp", directory / "vectors.faiss")
@@ -213,8 +222,10 @@ class VectorIndex:
     def load(cls, directory: Path) -> tuple["VectorIndex", IndexMeta] | None:
         """The saved index and metadata, or None when missing or unreadable."""
         directory = Path(directory)
+        meta = IndexMeta.read(directory)
+        if meta is None:
+            return None
         try:
-            meta = IndexMeta(**json.loads((directory / "vectors.json").read_text()))
             index = cls(meta.dim, meta.model_id, meta.kind)
             if meta.count or (directory / "vectors.faiss").exists():
                 index.index = faiss.read_index(str(directory / "vectors.faiss"))

@@ -255,6 +255,31 @@ def test_two_workers_on_one_directory_cluster_once_and_the_second_adopts_the_sav
     two.index.stop()
 
 
+def test_a_regrow_never_reads_a_saved_file_that_has_no_more_clusters_than_the_index_serving(
+        db, forum, open_search, monkeypatch):
+    import json
+
+    from search import vector_index
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
+    engine = open_search(kind="ivf_sq8", min_train=1)
+    index = engine.index
+    index.save()
+    meta_file = index.directory / "vectors.json"
+    assert json.loads(meta_file.read_text())["nlist"] == index.vectors.nlist > 0
+    reads = []
+    monkeypatch.setattr(vector_index.VectorIndex, "load", classmethod(lambda cls, d: reads.append(d)))
+    assert not index._adopt_saved(better_than=index.vectors)  # the same clusters: not worth reading
+    meta = json.loads(meta_file.read_text())
+    del meta["nlist"]  # a file saved before the count was kept
+    meta_file.write_text(json.dumps(meta))
+    assert not index._adopt_saved(better_than=index.vectors)
+    assert reads == []
+    meta["nlist"] = index.vectors.nlist + 1  # another worker's regrown file: read and adopted
+    meta_file.write_text(json.dumps(meta))
+    index._adopt_saved(better_than=index.vectors)
+    assert len(reads) == 1
+
+
 def test_saving_the_index_waits_for_another_process_holding_the_files(open_search, tmp_path):
     import threading
 
