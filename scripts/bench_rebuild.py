@@ -82,16 +82,27 @@ def _with_fewer_clusters(url: str, data_dir: Path, kind: str) -> int:
     return engine.index.vectors.nlist
 
 
-def regrow_in_worker(url: str, data_dir: Path, kind: str, port: int = 8767) -> dict:
-    """A served worker whose saved index has outgrown its clusters: it regrows them in the background while a
-    client keeps searching. The worker's peak RSS from its first answer on, and the searches' latency meanwhile."""
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes under a uvicorn supervisor (those holding an index: more than 300 MB)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if _status_mb(c)["VmRSS"] > 300] or [pid]
+
+
+def regrow_in_worker(url: str, data_dir: Path, kind: str, port: int = 8767, workers: int = 1) -> dict:
+    """Served workers whose saved index has outgrown its clusters: one regrows them in the background while a
+    client keeps searching, the others adopt its file. Each worker's peak RSS from the first answer on, and the
+    searches' latency meanwhile."""
     import faiss
     nlist_before = _with_fewer_clusters(url, data_dir, kind)
     saved = data_dir / "index" / kind / "vectors.faiss"
     stamp = saved.stat().st_mtime_ns
-    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
+    env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind,
+           "FORUM_WORKERS": str(workers)}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port",
-                               str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+                               str(port), "--log-level", "warning"] + (["--workers", str(workers)] if workers > 1 else []),
+                              env=env, cwd=ROOT)
+    # With several workers, the others adopt the regrown file at their next poll, each after its own load.
+    settle = 5 if workers == 1 else 25
     queries = ["cuti besar pns", "kenaikan pangkat reguler", "skp tahunan", "sppd luar kota", "latsar cpns",
                "tunjangan kinerja", "mutasi antar instansi", "pengadaan barang e-katalog"]
     latencies, started, regrown = [], None, None
@@ -105,26 +116,33 @@ def regrow_in_worker(url: str, data_dir: Path, kind: str, port: int = 8767) -> d
                     if server.poll() is not None:
                         raise SystemExit("the worker exited during start-up")
                     time.sleep(0.5)
-            before = _status_mb(server.pid)  # the start-up's own peak (loading the saved file) ends here
-            Path(f"/proc/{server.pid}/clear_refs").write_text("5")
-            while regrown is None or time.perf_counter() < regrown + 5:  # a few seconds past the swap
+            # Every worker has loaded its index (the 1M-post one holds 400 MB of it; the process alone ~330 MB).
+            while len(pids := _workers_of(server.pid)) < workers or min(_status_mb(p)["VmRSS"] for p in pids) < 650:
+                time.sleep(0.2)
+            before = {pid: _status_mb(pid) for pid in pids}  # the start-up's own peak (loading the file) ends here
+            for pid in pids:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            while regrown is None or time.perf_counter() < regrown + settle:  # some seconds past the swap
                 t0 = time.perf_counter()
                 client.get(f"http://127.0.0.1:{port}/api/v1/search",
                            params={"q": queries[len(latencies) % len(queries)]}).raise_for_status()
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if os.environ.get("BENCH_TRACE") and len(latencies) % 100 == 0:
-                    print(f"{time.perf_counter() - started:6.1f}s {_status_mb(server.pid)}", file=sys.stderr)
+                    print(f"{time.perf_counter() - started:6.1f}s {[_status_mb(p) for p in pids]}", file=sys.stderr)
                 if regrown is None and saved.stat().st_mtime_ns != stamp:
                     regrown = time.perf_counter()
-            memory = _status_mb(server.pid)
+            memory = {pid: _status_mb(pid) for pid in pids}
     finally:
         server.terminate()
         server.wait(timeout=60)
     nlist_after = faiss.extract_index_ivf(faiss.read_index(str(saved))).nlist
     ordered = sorted(latencies)
-    return {"regrow_clusters": f"{nlist_before} -> {nlist_after}", "regrow_s": round(regrown - started, 1),
-            "regrow_rss_at_first_answer_mb": before["VmRSS"], "regrow_startup_peak_mb": before["VmHWM"],
-            "regrow_peak_mb": memory["VmHWM"], "regrow_rss_after_mb": memory["VmRSS"],
+    return {"regrow_workers": workers, "regrow_clusters": f"{nlist_before} -> {nlist_after}",
+            "regrow_s": round(regrown - started, 1),
+            "regrow_rss_at_first_answer_mb": [m["VmRSS"] for m in before.values()],
+            "regrow_startup_peak_mb": [m["VmHWM"] for m in before.values()],
+            "regrow_peak_mb": [m["VmHWM"] for m in memory.values()],
+            "regrow_rss_after_mb": [m["VmRSS"] for m in memory.values()],
             "regrow_searches": len(latencies), "regrow_search_p50_ms": round(ordered[len(ordered) // 2], 1),
             "regrow_search_p95_ms": round(ordered[int(len(ordered) * 0.95)], 1),
             "regrow_search_max_ms": round(ordered[-1], 1)}
@@ -180,6 +198,7 @@ def main(argv=None) -> int:
     ap.add_argument("--database-url", help="the database scripts/bench_search.py filled (default DIR/bench.db)")
     ap.add_argument("--kind", default="ivf_sq8")
     ap.add_argument("--case", choices=["all", "startup", "serving", "regrow"], default="all")
+    ap.add_argument("--workers", type=int, default=1, help="workers serving in the regrow case")
     args = ap.parse_args(argv)
     # The worker's settings, as scripts/bench_search.py sets them (synthetic vectors, served runtime).
     os.environ["FORUM_SEARCH_NOISE_FLOOR"] = "0"
@@ -196,7 +215,7 @@ def main(argv=None) -> int:
             out.update(startup_without_file(url, copy, args.kind))
         if args.case in ("all", "regrow"):
             copy = _copy_without_file(directory / "data", args.kind, Path(scratch) / "regrow", keep_file=True)
-            out.update(regrow_in_worker(url, copy, args.kind))
+            out.update(regrow_in_worker(url, copy, args.kind, workers=args.workers))
         if args.case == "all":
             # Its own process: the peak must not include this one's HTTP client or imports.
             child = subprocess.run([sys.executable, "-m", "scripts.bench_rebuild", "--dir", str(directory),

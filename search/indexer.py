@@ -97,7 +97,7 @@ class SearchIndex:
         except Timeout:
             return False  # another worker is re-learning them; its saved file is adopted at a later poll
         try:
-            if self._adopt_saved(better_than=self.vectors):
+            if self._adopt_saved(more_clusters_than=self.vectors.nlist):
                 release_freed_memory()  # here: during the call this frame still held the old index
             else:
                 self.rebuild(progress)  # which frees the old index's memory itself
@@ -110,26 +110,35 @@ class SearchIndex:
                  *before, self.vectors.count, self.vectors.nlist)
         return True
 
-    def _adopt_saved(self, better_than: VectorIndex | None = None) -> bool:
-        """Take the saved index file if it fits this database and model (and, when given, has more clusters)."""
-        with self._files:
-            if better_than is not None:
-                # Asked before reading: the file is as large as the index serving now, and a copy read only to
-                # be dropped held both at once (a worker's regrow at 1M posts peaked at 1.3 GB).
-                meta = IndexMeta.read(self.directory)
-                if meta is None or not meta.nlist or meta.nlist <= better_than.nlist:
-                    return False
-            loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
+    def _adopt_saved(self, more_clusters_than: int | None = None) -> bool:
+        """Take the saved index file if it fits this database and model (and, when given, has more clusters).
+
+        With `more_clusters_than` an index is serving: it is let go before the file is read, and searches wait
+        while the file loads (1M posts: ~3 s). Read beside it, a worker adopting another worker's regrow held both
+        (~1.2 GB); a file that then fails to load leaves an empty index, which the caller rebuilds."""
         with self.session_factory() as session:
             max_event = session.scalar(select(func.max(IndexEvent.id))) or 0
-        if (loaded is None or docmap is None or loaded[1].model_id != self.model_id or loaded[1].dim != self.dim
-                or loaded[1].kind != self.kind or loaded[1].last_event > max_event):
+        with self._files:
+            meta = IndexMeta.read(self.directory)
+            # Asked before reading: a copy read only to be dropped held two indexes at once.
+            if (meta is None or meta.model_id != self.model_id or meta.dim != self.dim or meta.kind != self.kind
+                    or meta.last_event > max_event
+                    or (more_clusters_than is not None and (meta.nlist or 0) <= more_clusters_than)):
+                return False
+            groups = self._read_groups()
+            if more_clusters_than is None:
+                return self._swap_in_saved(groups)
+            with self.lock:
+                self.vectors = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train)
+                release_freed_memory(collect=False)  # the old lists, before the new ones are read (see rebuild)
+                return self._swap_in_saved(groups)
+
+    def _swap_in_saved(self, groups: np.ndarray) -> bool:
+        loaded, docmap = VectorIndex.load(self.directory), DocMap.load(self.directory)
+        if loaded is None or docmap is None:
             return False
         vectors, meta = loaded
-        if better_than is not None and not (vectors.approximate and vectors.nlist > better_than.nlist):
-            return False
-        vectors.min_train = self.min_train
-        docmap.doc_group = self._read_groups()
+        vectors.min_train, docmap.doc_group = self.min_train, groups
         with self.lock:
             self.vectors, self.docmap, self.last_event = vectors, docmap, meta.last_event
             self._seen, self._seen_from = set(), None  # replay from the file's own last event

@@ -268,16 +268,42 @@ def test_a_regrow_never_reads_a_saved_file_that_has_no_more_clusters_than_the_in
     assert json.loads(meta_file.read_text())["nlist"] == index.vectors.nlist > 0
     reads = []
     monkeypatch.setattr(vector_index.VectorIndex, "load", classmethod(lambda cls, d: reads.append(d)))
-    assert not index._adopt_saved(better_than=index.vectors)  # the same clusters: not worth reading
+    assert not index._adopt_saved(more_clusters_than=index.vectors.nlist)  # the same clusters: not worth reading
     meta = json.loads(meta_file.read_text())
     del meta["nlist"]  # a file saved before the count was kept
     meta_file.write_text(json.dumps(meta))
-    assert not index._adopt_saved(better_than=index.vectors)
+    assert not index._adopt_saved(more_clusters_than=index.vectors.nlist)
     assert reads == []
     meta["nlist"] = index.vectors.nlist + 1  # another worker's regrown file: read and adopted
     meta_file.write_text(json.dumps(meta))
-    index._adopt_saved(better_than=index.vectors)
+    index._adopt_saved(more_clusters_than=index.vectors.nlist)
     assert len(reads) == 1
+
+
+def test_a_worker_adopting_another_workers_regrown_file_lets_its_own_index_go_before_reading_it(
+        db, forum, open_search, tmp_path, monkeypatch):
+    import weakref
+
+    from search import vector_index
+    shared = tmp_path / "shared"
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: 2)
+    two = open_search(kind="ivf_sq8", min_train=1, data_dir=shared)
+    two.index.stop()
+    monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
+    one = open_search(kind="ivf_sq8", min_train=1, data_dir=shared)
+    one.index.rebuild()  # the regrown file, saved
+    old, seen = weakref.ref(two.index.vectors), []
+    real_load = vector_index.VectorIndex.load.__func__
+
+    def watching_load(cls, directory):
+        seen.append(old() is None)
+        return real_load(cls, directory)
+    monkeypatch.setattr(vector_index.VectorIndex, "load", classmethod(watching_load))
+    held = two.index.vectors.nlist  # not inside the assert: pytest would keep the old index for its message
+    assert two.index._adopt_saved(more_clusters_than=held)
+    assert seen == [True] and two.index.vectors.nlist == one.index.vectors.nlist > held
+    assert two.index.vectors.count == two.index.stored_count()
+    assert search_threads(db, two, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
 
 
 def test_saving_the_index_waits_for_another_process_holding_the_files(open_search, tmp_path):
