@@ -77,7 +77,7 @@ def _with_fewer_clusters(url: str, data_dir: Path, kind: str) -> int:
     from search.service import open_engine
     engine = open_engine(sessionmaker(make_engine(url)), data_dir, kind=kind)
     engine.index.stop()
-    engine.index.max_train = 40_000
+    engine.index.builder.max_train = 40_000
     engine.index.rebuild()
     return engine.index.vectors.nlist
 

@@ -10,7 +10,7 @@ of the collector's reach) keeps later full collections down to the objects made 
 Rebuilding the index at 1M posts in a running worker took its RSS from 700 MB to 1.9-2.1 GB, and it stayed
 there: the old index, the row buffers and FAISS's growing inverted lists were freed, but glibc keeps freed
 chunks below the top of its heap. `malloc_trim` returns them (back to 843-850 MB; ~700 MB now that a rebuild
-sizes each inverted list exactly before filling it, search/indexer.py).
+sizes each inverted list exactly before filling it, search/spilled_codes.py).
 """
 import ctypes
 import ctypes.util

@@ -18,10 +18,10 @@ from models import IndexEvent, SearchDocument, SearchVector
 from models.db import insert_or_skip
 from search.docmap import DocMap
 from search.embedders import split_passages, text_hash
-from search.heap import gc_paused, release_freed_memory
+from search.heap import release_freed_memory
+from search.index_build import IndexBuilder, matrix
 from search.progress import begin_phase
-from search.spilled_codes import SpilledCodes, fill
-from search.vector_index import MAX_TRAIN, MIN_TRAIN, IndexMeta, VectorIndex
+from search.vector_index import MIN_TRAIN, IndexMeta, VectorIndex
 
 log = logging.getLogger(__name__)
 EVENT_BATCH = 1024
@@ -57,7 +57,7 @@ class SearchIndex:
         self._seen: set[int] = set()  # event ids applied within the overlap window
         self._seen_from: int | None = None
         self._regrown_at = -1
-        self.max_train = MAX_TRAIN  # vectors the clusters are learned from (scripts/bench_rebuild.py sets fewer)
+        self.builder = IndexBuilder(session_factory, self.model_id, self.dim, kind, min_train, self.directory)
 
     # -- start-up ---------------------------------------------------------------------------------
     def open(self, progress=None, catch_up: bool = True) -> str:
@@ -125,7 +125,7 @@ class SearchIndex:
                     or meta.last_event > max_event
                     or (more_clusters_than is not None and (meta.nlist or 0) <= more_clusters_than)):
                 return False
-            groups = self._read_groups()
+            groups = self.builder.read_groups()
             if more_clusters_than is None:
                 return self._swap_in_saved(groups)
             with self.lock:
@@ -145,16 +145,15 @@ class SearchIndex:
         return True
 
     def stored_count(self) -> int:
-        with self.session_factory() as session:
-            return session.scalar(select(func.count()).select_from(SearchVector)
-                                  .where(SearchVector.model_id == self.model_id)) or 0
+        """Vectors of this index's model stored in the database."""
+        return self.builder.stored_count()
 
     def rebuild(self, progress=None, chunk: int = 5_000) -> None:
         """Rebuild FAISS from the vectors stored in the database (no embedding), `chunk` rows a read.
 
         5,000 rows a read, not 20,000: the row buffers' freed memory added 130 MB to a 1M-post rebuild's peak."""
-        vectors, docmap, last_event, spilled = self._build(progress, chunk)
-        docmap.doc_group = self._read_groups()  # before the swap: a search never sees a map without groups
+        vectors, docmap, last_event, spilled = self.builder.build(progress, chunk)
+        docmap.doc_group = self.builder.read_groups()  # before the swap: a search never sees a map without groups
         with self.lock:  # searches wait from here until the new index is filled (1M posts: ~1 s)
             self.vectors, self.docmap, self.last_event = vectors, docmap, last_event
             self._seen, self._seen_from = set(), None
@@ -163,7 +162,7 @@ class SearchIndex:
                 # freed chunks to the arena they came from, and the index thread allocates from its own. Filled
                 # without the trim, a regrow at 1M posts held both (1.25 GB); the trim takes ~0.1 s of the pause.
                 release_freed_memory(collect=False)
-                self._fill(vectors, spilled, progress)
+                self.builder.fill_spilled(vectors, spilled, progress)
         self._dirty = True
         try:  # if the file cannot be written, the copy built in memory keeps serving
             with self._files:
@@ -174,110 +173,6 @@ class SearchIndex:
             log.warning("rebuilt index not saved (%s); serving it from memory", exc)
         del vectors, docmap
         release_freed_memory()  # the old index, the built copy, the sample and the rows are all freed by now
-
-    def _build(self, progress, chunk: int) -> tuple[VectorIndex, DocMap, int, SpilledCodes | None]:
-        """A new index and document map from the stored vectors, and the last index event they include.
-
-        An approximate index comes back empty, its codes spilled (search/spilled_codes.py): the caller fills it
-        once the old index is gone, so the two never sit in memory together."""
-        vectors, docmap = VectorIndex(self.dim, self.model_id, self.kind, min_train=self.min_train), DocMap()
-        with self.session_factory() as session:
-            last_event = session.scalar(select(func.max(IndexEvent.id))) or 0
-            if self.kind != "flat":
-                self._train(session, vectors, progress)
-            spilled = SpilledCodes(self.directory, vectors.ivf.code_size) if vectors.approximate else None
-            begin_phase(progress, "add" if spilled is None else "file", self.stored_count())
-            try:
-                with gc_paused():
-                    self._add_stored(session, chunk, vectors, docmap, progress, spilled)
-            except BaseException:
-                if spilled is not None:
-                    spilled.close()
-                raise
-        return vectors, docmap, last_event, spilled
-
-    def _add_stored(self, session, chunk: int, vectors: VectorIndex, docmap: DocMap, progress=None,
-                    spilled: SpilledCodes | None = None) -> None:
-        """Read every stored (id, doc id, vector) row once into the document map and the index (or its spill)."""
-        stmt = (select(SearchVector.id, SearchVector.doc_id, SearchVector.vector)
-                .where(SearchVector.model_id == self.model_id).order_by(SearchVector.id))
-        for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions(chunk):
-            ids = np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part))
-            docs = np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part))
-            mat = _matrix([r[2] for r in part], self.dim)
-            if spilled is None:
-                vectors.add(ids, mat)
-            else:
-                spilled.add(vectors.ivf, ids, mat)
-            docmap.set_vectors(ids, docs)
-            if progress:
-                progress(len(part))
-
-    def _fill(self, vectors: VectorIndex, spilled: SpilledCodes, progress=None) -> None:
-        """Fill the swapped-in index from its spilled codes; should they be unreadable, from the database."""
-        begin_phase(progress, "add", spilled.count)
-        try:
-            with spilled:
-                fill(vectors.ivf, spilled, progress)
-            return
-        except OSError as exc:
-            log.warning("rebuild codes unreadable (%s); filling the index from the stored vectors", exc)
-        vectors.ivf.reset()
-        begin_phase(progress, "add", self.stored_count())
-        with self.session_factory() as session, gc_paused():
-            self._add_stored(session, 5_000, vectors, DocMap(), progress)
-
-    def _train(self, session, vectors: VectorIndex, progress=None) -> None:
-        # A method of its own so the sample (245 MB at 1M posts) is freed before the adds begin: kept alive
-        # through them it added that much to a running worker's peak (docs/search-research.md, nineteenth session).
-        codec = vectors.sample_codec()
-        sample = self._training_sample(session, self.max_train, progress=progress, codec=codec)
-        if len(sample):
-            if len(sample) >= vectors.train_floor:  # below it an exact index stands in: nothing to learn
-                begin_phase(progress, "train")
-            vectors.train(sample, overwrite=True, codec=codec)  # read for this alone: its memory takes the subset
-
-    def _training_sample(self, session, size: int = MAX_TRAIN, chunk: int = 2_500, progress=None,
-                         codec=None) -> np.ndarray:
-        """Vectors spread evenly over the whole table: the first chunk alone would cluster only the oldest posts.
-
-        2,500 rows a read: with 10,000 the row buffers took 43 MB beside the 234 MB sample, and while an old 1M-post
-        index serves, the sample is the rebuild's peak (probe in docs/search-research.md, twenty-first session)."""
-        total = session.scalar(select(func.count()).select_from(SearchVector)
-                               .where(SearchVector.model_id == self.model_id)) or 0
-        step = max(1, total // size)
-        # In id order: PostgreSQL's parallel scan returned the rows in another order (and, under the limit, a
-        # slightly different set) each time, so k-means started elsewhere and each build's recall differed.
-        stmt = select(SearchVector.vector).where(
-            SearchVector.model_id == self.model_id, SearchVector.id % step == 0).order_by(SearchVector.id).limit(size)
-        # Filled chunk by chunk: the rows as one list, then joined, held the sample twice over.
-        # Kept as the index's sample codec says: half-precision codes for int8 indexes (half the memory).
-        shape = (min(size, total), self.dim) if codec is None else (min(size, total), codec.sa_code_size())
-        sample, filled = np.empty(shape, dtype=np.float32 if codec is None else np.uint8), 0
-        begin_phase(progress, "sample", len(sample))
-        with gc_paused():
-            for part in session.scalars(stmt.execution_options(yield_per=chunk)).partitions(chunk):
-                block = _matrix(part, self.dim) if codec is None else codec.sa_encode(_matrix(part, self.dim))
-                sample[filled:filled + len(block)] = block[:len(sample) - filled]
-                filled += len(block)
-                if progress:
-                    progress(len(block))
-        return sample[:filled]
-
-    def _read_groups(self, chunk: int = 20_000) -> np.ndarray:
-        """doc_group for a new document map, read before it is swapped in: a search never sees it empty."""
-        # Read in chunks into a fresh table: a million rows fetched at once left the worker holding their
-        # freed memory (at 1M posts on PostgreSQL: 990 MB after opening, then 925).
-        table = DocMap()
-        with self.session_factory() as session:
-            top = session.scalar(select(func.max(SearchDocument.doc_id))) or 0
-            table.doc_group = np.full(max(top + 1, 1024), -1, dtype=np.int64)  # sized once, not doubled
-            stmt = select(SearchDocument.doc_id, SearchDocument.group_id).execution_options(yield_per=chunk)
-            with gc_paused():  # a million short-lived rows (search/heap.py)
-                for part in session.execute(stmt).partitions(chunk):
-                    table.set_groups(np.fromiter((r[0] for r in part), dtype=np.int64, count=len(part)),
-                                     np.fromiter((r[1] for r in part), dtype=np.int64, count=len(part)))
-        return table.doc_group
 
     # -- replay -----------------------------------------------------------------------------------
     def catch_up(self, progress=None) -> int:
@@ -358,7 +253,7 @@ class SearchIndex:
                 SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.model_id)).all()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         owners = np.array([r[1] for r in rows], dtype=np.int64)
-        mat = _matrix([r[2] for r in rows], self.dim)
+        mat = matrix([r[2] for r in rows], self.dim)
         with self.lock:
             old = self.docmap.vectors_of_docs(doc_ids)
             self.vectors.remove(old)
@@ -416,7 +311,3 @@ class SearchIndex:
         if self._dirty:
             self.save()
 
-
-def _matrix(blobs: list[bytes], dim: int) -> np.ndarray:
-    """Stored float32 vectors (one blob per row) as one matrix."""
-    return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dim)

@@ -1,5 +1,4 @@
 """The index is a cache of the database: it survives restarts, catches up, and rebuilds without re-embedding."""
-import faiss
 import numpy as np
 
 from forum import posts
@@ -63,13 +62,13 @@ def test_a_rebuilt_index_that_cannot_be_saved_is_served_from_memory(db, forum, o
 
 def test_searches_while_a_rebuilt_index_is_being_swapped_in_still_find_threads(db, forum, open_search, monkeypatch):
     engine = open_search()
-    read_groups, found = engine.index._read_groups, []
+    read_groups, found = engine.index.builder.read_groups, []
 
     def read_then_search():  # the rebuild reads the groups last, just before it swaps the new index in
         groups = read_groups()
         found.append(search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id)
         return groups
-    monkeypatch.setattr(engine.index, "_read_groups", read_then_search)
+    monkeypatch.setattr(engine.index.builder, "read_groups", read_then_search)
     engine.index.rebuild()
     assert found == [forum["cuti"].id]
     assert search_threads(db, engine, None, "cuti besar masa kerja").hits[0].thread.id == forum["cuti"].id
@@ -187,7 +186,7 @@ def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the
         SearchVector.model_id == engine.index.model_id).order_by(SearchVector.id)).all()
     assert len(stored) >= 6 and engine.index.vectors.count == len(stored)
     with engine.index.session_factory() as session:
-        sample = engine.index._training_sample(session, size=2)  # every third stored vector, two of them
+        sample = engine.index.builder.training_sample(session, size=2)  # every third stored vector, two of them
     picked = {row.tobytes() for row in sample}
     ids = [i for i, blob in stored if blob in picked]
     assert len(sample) == 2 and len(ids) >= 2
@@ -198,8 +197,8 @@ def test_an_approximate_index_learns_its_clusters_from_the_whole_history_not_the
 def test_the_training_sample_read_in_small_chunks_holds_the_same_vectors_as_in_one_read(db, forum, open_search):
     engine = open_search(kind="ivf_sq8", min_train=1)
     with engine.index.session_factory() as session:
-        whole = engine.index._training_sample(session, size=5)
-        chunked = engine.index._training_sample(session, size=5, chunk=2)
+        whole = engine.index.builder.training_sample(session, size=5)
+        chunked = engine.index.builder.training_sample(session, size=5, chunk=2)
     assert whole.shape == chunked.shape == (5, engine.index.dim)
     assert (whole == chunked).all() and len({row.tobytes() for row in whole}) == 5
 
@@ -344,16 +343,16 @@ def test_a_worker_embedding_a_post_another_worker_just_stored_keeps_theirs_witho
 def test_the_old_index_is_let_go_before_the_new_one_is_filled_and_both_never_coexist(db, forum, open_search, monkeypatch):
     import weakref
 
-    from search import indexer, vector_index
+    from search import index_build, vector_index
     monkeypatch.setattr(vector_index, "_nlist_for", lambda vectors: min(vectors, 8))
     engine = open_search(kind="ivf_sq8", min_train=1)
     old, seen = weakref.ref(engine.index.vectors), []
-    real_fill = indexer.fill
+    real_fill = index_build.fill
 
     def watching_fill(ivf, spilled, progress=None):
         seen.append((old() is None, engine.index.vectors.count, spilled.count))
         real_fill(ivf, spilled, progress)
-    monkeypatch.setattr(indexer, "fill", watching_fill)
+    monkeypatch.setattr(index_build, "fill", watching_fill)
     engine.index.rebuild()
     stored = engine.index.stored_count()
     assert seen == [(True, 0, stored)]  # old index gone, new one still empty, every code waiting in the spill
@@ -409,7 +408,7 @@ def test_the_training_sample_comes_in_id_order_so_every_build_learns_the_same_cl
         if session.bind.dialect.name == "postgresql":  # the plan a large table gets: a scan of the table itself
             session.execute(text("SET LOCAL enable_indexscan = off"))
             session.execute(text("SET LOCAL enable_bitmapscan = off"))
-        sample = engine.index._training_sample(session, size=len(stored))
+        sample = engine.index.builder.training_sample(session, size=len(stored))
     assert [row.tobytes() for row in sample] == stored
 
 
