@@ -21,6 +21,7 @@ from search.embedders import split_passages, text_hash
 from search.heap import release_freed_memory
 from search.index_build import IndexBuilder, matrix
 from search.progress import begin_phase
+from search.spare_cores import share_background_cores
 from search.vector_index import MIN_TRAIN, IndexMeta, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -287,6 +288,7 @@ class SearchIndex:
         self._stop.clear()
 
         def run():
+            share_background_cores()  # a regrow here must leave the other workers a core to search on
             first = True
             while not self._stop.is_set():
                 try:

@@ -73,3 +73,23 @@ def test_the_web_app_counts_each_of_its_requests(client, monkeypatch):
     assert client.get("/").status_code == 200
     assert client.get("/masuk").status_code == 200  # (not /cari: it would open a search engine and its worker)
     assert len(started) == len(finished) == 2
+
+
+@pytest.mark.parametrize(("workers", "expected"), [("1", 2), ("2", 1)])
+def test_the_index_worker_thread_gets_its_share_of_the_cores_and_request_threads_keep_theirs(
+        monkeypatch, workers, expected):
+    import threading
+
+    import faiss
+    monkeypatch.setattr(spare_cores.os, "cpu_count", lambda: 2)
+    monkeypatch.setenv("FORUM_WORKERS", workers)
+    before = faiss.omp_get_max_threads()
+    seen = []
+
+    def worker():
+        seen.append((spare_cores.share_background_cores(), faiss.omp_get_max_threads()))
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [(expected, expected)]
+    assert faiss.omp_get_max_threads() == before  # OpenMP's count is per thread: this one is untouched
