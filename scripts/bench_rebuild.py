@@ -35,6 +35,15 @@ def _status_mb(pid="self") -> dict:
     return {key: round(int(fields[key].split()[0]) / 1024) for key in ("VmHWM", "VmRSS")}
 
 
+def _serve(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
+    """Worker processes started the way `forum serve` starts them (scripts/serve.py).
+
+    Not plain `uvicorn --workers N`: its shared socket leaves Nagle's algorithm on, and every search then
+    waited ~40 ms for a delayed ACK (an idle 2-worker server: p50 52 ms against 7 ms through scripts/serve.py)."""
+    return subprocess.Popen([sys.executable, "-m", "scripts.serve", "scripts.asgi:build", "--factory", "--port",
+                             str(port), "--log-level", "warning", "--workers", str(workers)], env=env, cwd=ROOT)
+
+
 def _copy_without_file(data_dir: Path, kind: str, into: Path, keep_file: bool) -> Path:
     """A copy of the data dir (index, secret key); without the FAISS file unless `keep_file`."""
     target = into / "data"
@@ -48,8 +57,7 @@ def startup_without_file(url: str, data_dir: Path, kind: str, port: int = 8766) 
     """A served worker starting without its index file: seconds until it answers a search, peak and final RSS."""
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind}
     t0 = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port",
-                               str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    server = _serve(env, port)
     try:
         while True:
             try:
@@ -98,9 +106,7 @@ def regrow_in_worker(url: str, data_dir: Path, kind: str, port: int = 8767, work
     stamp = saved.stat().st_mtime_ns
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_DATA_DIR": str(data_dir), "FORUM_INDEX_KIND": kind,
            "FORUM_WORKERS": str(workers)}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "scripts.asgi:build", "--factory", "--port",
-                               str(port), "--log-level", "warning"] + (["--workers", str(workers)] if workers > 1 else []),
-                              env=env, cwd=ROOT)
+    server = _serve(env, port, workers)
     # With several workers, the others adopt the regrown file at their next poll, each after its own load.
     settle = 5 if workers == 1 else 25
     queries = ["cuti besar pns", "kenaikan pangkat reguler", "skp tahunan", "sppd luar kota", "latsar cpns",

@@ -43,13 +43,15 @@ def wide_threads() -> int:
 
 
 def share_background_cores() -> int:
-    """Limit FAISS in the calling thread (the index worker) to this worker's share of the cores; returns it.
+    """Limit FAISS in the calling thread (the index worker) to this worker's share of the cores less the one
+    its searches need, at least one; returns that count.
 
-    OpenMP keeps the thread count per thread, so searches in the request threads keep theirs. Why: with two
-    workers on two cores, a regrow's k-means on both cores slowed every worker's searches (p50 66-76 ms)."""
+    OpenMP keeps the thread count per thread, so the request threads keep theirs. Measured at 1M posts while a
+    regrow learned 4,000 clusters and a client searched (BENCHMARKS.md): one worker on two cores, k-means on
+    both: search p95 40.6 ms, on one: 26.0 ms; two workers: 36.3 -> 21.4 ms. The regrow did not take longer."""
     import faiss  # here, not at the top: the web counter above must not load FAISS
 
-    threads = wide_threads()
+    threads = max(1, wide_threads() - 1)
     faiss.omp_set_num_threads(threads)
     return threads
 

@@ -75,13 +75,13 @@ def test_the_web_app_counts_each_of_its_requests(client, monkeypatch):
     assert len(started) == len(finished) == 2
 
 
-@pytest.mark.parametrize(("workers", "expected"), [("1", 2), ("2", 1)])
-def test_the_index_worker_thread_gets_its_share_of_the_cores_and_request_threads_keep_theirs(
-        monkeypatch, workers, expected):
+@pytest.mark.parametrize(("cores", "workers", "expected"), [(2, "1", 1), (2, "2", 1), (4, "1", 3), (8, "2", 3)])
+def test_the_index_worker_thread_leaves_a_core_to_searches_and_request_threads_keep_their_count(
+        monkeypatch, cores, workers, expected):
     import threading
 
     import faiss
-    monkeypatch.setattr(spare_cores.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(spare_cores.os, "cpu_count", lambda: cores)
     monkeypatch.setenv("FORUM_WORKERS", workers)
     before = faiss.omp_get_max_threads()
     seen = []
