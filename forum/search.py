@@ -1,22 +1,24 @@
 """Search as members see it: filters, visibility, ordering, thread results with snippets, composer suggestions."""
+import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, lazyload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload, lazyload
 
-from forum.listing import unlisted_threads_query, visible_threads_query
-from forum.permissions import is_staff
 from forum.search_facets import narrowing_facets
+from forum.search_filters import allowed_threads, check_filter_names, list_filtered, visible_among
 from forum.search_query import OPERATORS, SearchQuery, parse_query
 from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
 from forum.synonyms import refresh_synonyms
-from models import Agency, Post, Thread, Topic, User, thread_topics
-from models.id_list import fetch_id_set, in_id_list
+from models import Post, Thread, User
+from models.id_list import in_id_list
 from search.engine import FILTER_SCAN
+from search.lexical import groups_holding_every_term
 
 MAX_RESULTS = 200
+_WORDS = re.compile(r"[^\W_]+")
 RELATIVE_FLOOR = 0.12  # dense-only hits this far below the best one are noise, not results
 # Relevance is the default order; these re-order the relevant threads (never widen them) by a thread date.
 SORT_COLUMNS = {"terbaru": Thread.created_at, "aktif": Thread.last_activity_at}
@@ -47,88 +49,12 @@ class SearchPage:
     suggestions: list[dict] = field(default_factory=list)
     phrases_relaxed: bool = False  # no thread held the "phrases": these results are without them
     facets: list = field(default_factory=list)  # search_facets.Facet: filters that would narrow the results
+    listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
+    asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-def _filtered(viewer: User | None, q: SearchQuery, drop: str | None = None):
-    """Ids of threads the viewer may see that pass the query's filters (minus `drop`)."""
-    stmt = visible_threads_query(viewer).with_only_columns(Thread.id)
-    f = {k: v for k, v in q.filters().items() if k != drop}
-    if "agency" in f:
-        stmt = stmt.where(Thread.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"])))
-    if "topic" in f:
-        stmt = stmt.where(exists().where(thread_topics.c.thread_id == Thread.id, thread_topics.c.topic_id.in_(
-            select(Topic.id).where(Topic.slug == f["topic"]))))
-    if f.get("status") == "terjawab":
-        stmt = stmt.where(Thread.accepted_post_id.is_not(None))
-    elif f.get("status") == "belum":
-        stmt = stmt.where(Thread.accepted_post_id.is_(None))
-    if "author" in f:
-        stmt = stmt.where(exists().where(Post.thread_id == Thread.id, *_shown_posts_by(f["author"])))
-    if "before" in f:
-        stmt = stmt.where(Thread.created_at < datetime.combine(f["before"], datetime.min.time()))
-    if "after" in f:
-        stmt = stmt.where(Thread.created_at >= datetime.combine(f["after"], datetime.min.time()))
-    return stmt
-
-
-def _shown_posts_by(username: str) -> tuple:
-    """Conditions on Post: the member wrote it and it is still shown (a hidden or deleted post would
-    otherwise reveal where they had written). Usernames are stored in lower case."""
-    return (Post.author_id.in_(select(User.id).where(User.username == username)),
-            Post.is_deleted.is_(False), Post.is_hidden.is_(False))
-
-
-_HIT = aliased(Thread, name="hit")  # built once: a fresh alias per query costs milliseconds
-
-
-def _visible_among(session, viewer: User | None, q: SearchQuery, ids: list[int], drop: str | None = None) -> set[int]:
-    """Which of these thread ids the viewer may see and pass the query's filters (minus `drop`)."""
-    if not ids:
-        return set()
-    # `_filtered(...).where(Thread.id.in_(ids))` makes SQLite (no statistics) walk the listing index
-    # (is_hidden, merged_into_id) over every visible thread: 50+ ms at 100k threads. Checking each id
-    # through a correlated EXISTS looks it up by primary key on both databases.
-    stmt = select(_HIT.id).where(in_id_list(_HIT.id), exists(_filtered(viewer, q, drop).where(Thread.id == _HIT.id)))
-    return set(session.scalars(stmt, {"ids": list(ids)}))
-
-
-def _allowed(session, viewer: User | None, q: SearchQuery) -> set[int]:
-    """Ids of every thread the viewer may see that passes the query's filters (the engine's group filter)."""
-    f = q.filters()
-    postgres = session.bind.dialect.name == "postgresql"
-    # Measured at 100k threads (p50, ms; docs/search-research.md, sixteenth session): a topic's 5,000 threads
-    # read from its own index minus the few unlisted threads 6-7, against 17 (PostgreSQL's plan) and 16
-    # (SQLite's per-candidate check below); an agency's 2,000 the same way 2.5 on SQLite against 6, while
-    # PostgreSQL's own plan for the agency (3.3) beats it (4.4).
-    # The ids come back as one aggregated value (models.id_list.fetch_id_set): ORM rows cost 3-4 ms more.
-    if set(f) == {"topic"} or (set(f) == {"agency"} and not postgres):
-        return fetch_id_set(session, _threads_of(f)) - fetch_id_set(session, unlisted_threads_query(is_staff(viewer)))
-    if postgres:
-        return fetch_id_set(session, _filtered(viewer, q))
-    # Without statistics SQLite walks the listing index over every visible thread and tests the filters on
-    # each (0.2-0.5 s at 100k threads). Starting from the agency's (or topic's) own index and checking the
-    # full filter per candidate returns the same set: those candidates include every thread that passes.
-    if "agency" in f:
-        driver = _HIT.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"]))
-    elif "topic" in f:
-        driver = _HIT.id.in_(_threads_of(f))
-    elif "author" in f:
-        driver = _HIT.id.in_(select(Post.thread_id).where(*_shown_posts_by(f["author"])))
-    else:
-        return fetch_id_set(session, _filtered(viewer, q))
-    return fetch_id_set(session, select(_HIT.id).where(driver, exists(_filtered(viewer, q).where(Thread.id == _HIT.id))))
-
-
-def _threads_of(f: dict):
-    """Ids of the threads in the filter's agency (or else its topic), listed or not, from that column's index."""
-    if "agency" in f:
-        return select(Thread.id).where(Thread.agency_id.in_(select(Agency.id).where(Agency.slug == f["agency"])))
-    return select(thread_topics.c.thread_id).where(
-        thread_topics.c.topic_id.in_(select(Topic.id).where(Topic.slug == f["topic"])))
 
 
 def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
@@ -138,16 +64,21 @@ def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None)
     if result is not None:
         hits = result.hits  # every candidate was already checked for visibility and filters
     else:
-        allowed = _allowed(session, viewer, q) if q.filters() else None
+        allowed = allowed_threads(session, viewer, q) if q.filters() else None
         result = engine.search(session, q.text, group_filter=allowed, limit=MAX_RESULTS, exclude_group=exclude)
         # `allowed` is exactly what the viewer may list under the filters (test_filters checks it against the
         # listing's own query), so a filtered search skips asking the database again (~3 ms on PostgreSQL).
-        visible = allowed if allowed is not None else _visible_among(session, viewer, q, [h.group_id for h in result.hits])
+        visible = allowed if allowed is not None else visible_among(session, viewer, q, [h.group_id for h in result.hits])
         hits = [h for h in result.hits if h.group_id in visible]
     top = max((h.signals.get("dense_max", 0.0) for h in hits), default=0.0)
     floor = max(engine.noise_floor, top - RELATIVE_FLOOR)
-    # Lexical matches get the absolute floor only: a shared word is evidence, a weak cosine alone is not.
-    return [h for h in hits if h.signals.get("dense_max", 0.0) >= (engine.noise_floor if "bm25" in h.signals else floor)]
+    # Lexical matches get the absolute floor only: a shared word is evidence, a weak cosine alone is not...
+    weak = {h.group_id for h in hits if "bm25" in h.signals and h.signals.get("dense_max", 0.0) < engine.noise_floor}
+    # ...and a post holding every rare word typed is a match whatever its cosine (a lone keyword, "transkrip",
+    # scores under the floor against the long reply that holds it).
+    typed = groups_holding_every_term(session, q.text, weak) if weak else set()
+    return [h for h in hits if h.group_id in typed
+            or h.signals.get("dense_max", 0.0) >= (engine.noise_floor if "bm25" in h.signals else floor)]
 
 
 def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int | None):
@@ -163,7 +94,7 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
         return None  # no filter, or one with its own index: listing its threads is cheap and exact
 
     def check(groups: set[int]) -> set[int]:
-        return _visible_among(session, viewer, q, list(groups))
+        return visible_among(session, viewer, q, list(groups))
 
     result = engine.search(session, q.text, limit=MAX_RESULTS, exclude_group=exclude, group_check=check)
     dense_candidates, dense_passing = result.dense_checked
@@ -178,14 +109,20 @@ def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
 
 
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
-                   form: dict | None = None, page_size: int = 20, facets: bool = False) -> SearchPage:
+                   form: dict | None = None, page_size: int = 20, facets: bool = False,
+                   clamp_page: bool = False) -> SearchPage:
     """One page of threads for the query box text (operators included) and form filters.
 
     With `facets`, the page also counts the results per agency, topic and answer status (to narrow them).
+    With `clamp_page` (the web page), a page past the last one shows the last one; the API keeps it empty.
+    Filters without words list every thread they keep, latest activity first.
     """
     q = parse_query(raw_query, form)
+    check_filter_names(session, q)
     if not q.text:
-        return SearchPage(q, [], 0, page, page_size)
+        if not q.filters() or q.excluded:
+            return SearchPage(q, [], 0, page, page_size)
+        return _listing(session, viewer, q, page, page_size, clamp_page)
     ranked = _ranked(session, engine, viewer, q)
     hits = _with_terms(session, q, ranked)
     # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
@@ -196,6 +133,9 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if q.sort:
         best = max((h.score for h in hits), default=0.0)
         hits = _by_date(session, [h for h in hits if h.score >= SORT_KEEP * best], SORT_COLUMNS[q.sort])
+    asked = None
+    if clamp_page and hits and page > -(-len(hits) // page_size):
+        asked, page = page, -(-len(hits) // page_size)  # an old link past the end: show the last page
     window = hits[(page - 1) * page_size: page * page_size]
     threads = _threads_by_id(session, [h.group_id for h in window])
     # The accepted answers come in the same query: the searcher reads the answer on the results page.
@@ -208,7 +148,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
         out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
                              highlight(answer.body_text, q.text) if shown else ""))
-    result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits))
+    result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits), asked_page=asked)
     if facets:
         result.facets = narrowing_facets(session, q, [h.group_id for h in hits])
     if not hits and (q.phrases or q.excluded) and ranked:
@@ -217,6 +157,24 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if not hits and q.filters():
         result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result
+
+
+def _listing(session: Session, viewer: User | None, q: SearchQuery, page: int, page_size: int,
+             clamp_page: bool) -> SearchPage:
+    """Filters without words: their threads by date, each with its question's opening and accepted answer."""
+    threads, total = list_filtered(session, viewer, q, page, page_size)
+    asked = None
+    if clamp_page and total and not threads:
+        asked, page = page, -(-total // page_size)
+        threads, total = list_filtered(session, viewer, q, page, page_size)
+    posts = _posts_by_id(session, [i for t in threads for i in (t.first_post_id, t.accepted_post_id) if i])
+    out = []
+    for t in threads:
+        post, answer = posts.get(t.first_post_id), posts.get(t.accepted_post_id)
+        shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
+        out.append(ThreadHit(t, 0.0, post, highlight(post.body_text if post else "", ""), {},
+                             highlight(answer.body_text, "") if shown else ""))
+    return SearchPage(q, out, total, page, page_size, listing=True, asked_page=asked)
 
 
 def _with_terms(session: Session, q: SearchQuery, hits: list) -> list:
@@ -249,7 +207,7 @@ def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[di
     names = {v: k for k, v in OPERATORS.items()}
     out = []
     for key, value in q.filters().items():
-        count = len(_visible_among(session, viewer, q, ids, drop=key))
+        count = len(visible_among(session, viewer, q, ids, drop=key))
         if count:
             shown = value.isoformat() if isinstance(value, date) else value
             out.append({"filter": key, "label": f"{names[key]}:{shown}", "query": q.as_string(drop=key), "count": count})
@@ -269,7 +227,7 @@ def suggest_similar(session: Session, engine, viewer: User | None, title: str, b
                     limit: int = 5) -> list[Suggestion]:
     """Earlier questions like the one being written, each with its accepted (or best) answer."""
     text = composer_text(title, body)
-    if len(text.split()) < 3:
+    if len(_WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
         return []
     hits = _ranked(session, engine, viewer, SearchQuery(text=text))[:limit]
     threads = _threads_by_id(session, [h.group_id for h in hits])

@@ -8,6 +8,7 @@ from datetime import date
 OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
              "oleh": "author", "urut": "sort"}
 _OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|oleh|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
 SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
 # -word or -"a phrase" at the start of a token (a hyphen inside a word, "anak-anak", "ke-13", is not one, nor
@@ -67,6 +68,10 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
         del values[key]
     q.typed = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
     q.text = _split_text_terms(q)
+    if q.text and not _WORD.search(q.text):
+        # "*", a lone quote, emoji or an invisible space: e5 finds "similar" threads for anything at all.
+        q.text = ""
+        q.problems.append("Tulis setidaknya satu kata atau angka untuk dicari.")
     if not q.text and q.excluded:
         q.problems.append("Tulis juga apa yang dicari: kata bertanda minus hanya mengecualikan.")
     q.agency = (values.get("agency") or "").lower() or None
@@ -88,6 +93,9 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
                 setattr(q, key, values[key] if isinstance(values[key], date) else date.fromisoformat(str(values[key])))
             except ValueError:
                 q.problems.append(f"Tanggal “{label}” harus berformat TTTT-BB-HH, mis. 2025-06-01.")
+    if q.before and q.after and q.before <= q.after:
+        q.problems.append(f"Tanggal “sebelum” ({q.before.isoformat()}) harus sesudah tanggal “sesudah” "
+                          f"({q.after.isoformat()}); tidak ada diskusi di antara keduanya.")
     return q
 
 
@@ -130,3 +138,17 @@ def _clean(term: str) -> str:
     """A phrase or excluded term: whitespace collapsed, lower case; empty unless it holds a letter or digit."""
     term = " ".join(term.lower().split())
     return term if any(c.isalnum() for c in term) else ""
+
+
+def apply_form_choices(raw: str, form: dict) -> str:
+    """The query box text without the operators the form now sets otherwise.
+
+    A facet link writes `instansi:x` into the box and the page's dropdown shows x. A member who then picks
+    another agency, or "Semua instansi", in the dropdown sends that choice (an empty one for "Semua") with the
+    old operator still in the box: the choice wins. A key the form does not send at all changes nothing."""
+    def keep(match: re.Match) -> str:
+        chosen = form.get(OPERATORS[match.group(1).lower()])
+        if chosen is None or chosen.strip().lower() == match.group(2).strip('"').lower():
+            return match.group(0)
+        return " "
+    return " ".join(_OPERATOR.sub(keep, raw or "").split())

@@ -1,12 +1,14 @@
 """Filters and operators narrow the search; hidden and merged-away threads never appear."""
 from datetime import date, timedelta
 
+import pytest
+
 from forum import posts
 from forum.search import search_threads
 from forum.search_query import parse_query
 from sqlalchemy import select
 
-from models import Post, utcnow
+from models import Post, Thread, utcnow
 from tests import factories as f
 
 
@@ -165,10 +167,48 @@ def test_the_author_operator_keeps_threads_the_member_asked_or_answered_in(db, f
     assert forum["skp"].id not in {h.thread.id for h in search_threads(db, engine, None, "skp", form={"author": "budi_bkn"}).hits}
 
 
-def test_an_unknown_author_finds_nothing_and_offers_to_drop_the_operator(db, forum, open_search):
-    page = search_threads(db, open_search(), None, "prosedur cuti besar oleh:tidak_ada")
-    assert page.hits == []
-    assert [(s["label"], s["query"]) for s in page.suggestions] == [("oleh:tidak_ada", "prosedur cuti besar")]
+def test_an_unknown_agency_topic_or_member_is_reported_in_indonesian_and_the_search_runs_without_it(
+        db, forum, open_search):
+    engine = open_search()
+    for query, word in (("prosedur cuti besar oleh:tidak_ada", "Pengguna “tidak_ada” tidak ditemukan"),
+                        ("prosedur cuti besar instansi:tidakada", "Instansi “tidakada” tidak dikenal"),
+                        ("prosedur cuti besar topik:liburan", "Topik “liburan” tidak dikenal")):
+        page = search_threads(db, engine, None, query)
+        assert any(word in p for p in page.query.problems), page.query.problems
+        assert page.query.filters() == {} and page.hits[0].thread.id == forum["cuti"].id
+
+
+def test_an_agency_or_topic_may_be_named_as_the_pages_show_it(db, forum, open_search):
+    page = search_threads(db, open_search(), None, 'uang harian dinas instansi:KEMENKEU topik:"Keuangan"')
+    assert page.query.problems == [] and (page.query.agency, page.query.topic) == ("kemenkeu", "keuangan")
+    assert [h.thread.id for h in page.hits] == [forum["sppd"].id]
+
+
+def test_dates_that_leave_no_room_between_them_are_reported():
+    q = parse_query("cuti sebelum:2024-01-01 sesudah:2025-01-01")
+    assert any("harus sesudah tanggal" in p for p in q.problems)
+    assert parse_query("cuti sebelum:2025-01-01 sesudah:2024-01-01").problems == []
+
+
+@pytest.mark.parametrize("typed", ["*", '"', "-", "\u200b", "🙂🙂", "( ) : _"])
+def test_a_query_without_a_letter_or_digit_finds_nothing_and_asks_for_words(db, forum, open_search, typed):
+    page = search_threads(db, open_search(), None, typed)
+    assert page.hits == [] and page.total == 0
+    assert page.query.problems == ["Tulis setidaknya satu kata atau angka untuk dicari."]
+
+
+def test_filters_without_words_list_every_thread_they_keep_latest_activity_first(db, forum, open_search):
+    engine = open_search()
+    posts.reply(db, author=f.user(db), thread=forum["skp"], body_md="Sudah saya coba, berhasil. Terima kasih.")
+    db.commit()
+    page = search_threads(db, engine, None, "instansi:bkn")
+    bkn = set(db.scalars(select(Thread.id).where(Thread.agency_id == forum["cuti"].agency_id)))
+    assert page.listing and page.total == len(bkn) >= 2
+    assert {h.thread.id for h in page.hits} == bkn and page.hits[0].thread.id == forum["skp"].id
+    assert all(h.post.id == h.thread.first_post_id for h in page.hits)
+    forum["cuti"].is_hidden = True
+    db.commit()
+    assert forum["cuti"].id not in {h.thread.id for h in search_threads(db, engine, None, "", form={"agency": "bkn"}).hits}
 
 
 def test_quoted_phrases_and_minus_words_are_split_from_the_text_without_touching_hyphenated_words():
@@ -255,7 +295,7 @@ def test_the_threads_a_filter_allows_are_exactly_those_the_viewer_may_list_under
     # form must keep the same threads as the listing's own definition (hidden ones for staff only, merged-away
     # ones for nobody), or a filtered search would rank threads it may not show and miss ones it may.
     from forum.merging import merge_threads
-    from forum.search import _allowed, _filtered
+    from forum.search_filters import allowed_threads as _allowed, filtered_threads as _filtered
 
     author, moderator = f.user(db), f.user(db, role="moderator")
     hidden = f.thread(db, author, title="Cuti besar yang disembunyikan", topic_slugs=("cuti-kehadiran", "kinerja"))

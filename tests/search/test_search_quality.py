@@ -36,3 +36,22 @@ def test_snippets_escape_member_text_before_highlighting(db, open_search):
     page = search_threads(db, open_search(), None, "aplikasi cuti online error")
     snippet = str(page.hits[0].snippet)
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "<mark>" in snippet
+
+
+def test_a_lone_rare_keyword_finds_the_one_reply_that_holds_it(db, forum, open_search):
+    from forum import posts
+    from tests import factories as f
+    member = f.user(db)
+    asked = f.thread(db, member, title="Syarat kenaikan pangkat penyesuaian ijazah apa saja?",
+                     body="Saya baru lulus S1 dengan izin belajar. Apa saja yang perlu disiapkan?",
+                     agency_slug="bkn", topic_slugs=("kepegawaian",))
+    reply = posts.reply(db, author=f.user(db), thread=asked, body_md=(
+        "Kenaikan pangkat penyesuaian ijazah termasuk kenaikan pangkat pilihan. Syaratnya ijazah diperoleh dengan "
+        "izin belajar atau tugas belajar, lulus ujian penyesuaian, minimal satu tahun dalam pangkat terakhir, dan "
+        "SKP dua tahun terakhir minimal baik. Dokumen yang diunggah di SIASN: SK pangkat terakhir, ijazah dan "
+        "transkrip, surat izin belajar, surat kelulusan ujian, serta SK jabatan. Usul diajukan admin instansi."))
+    db.commit()
+    page = search_threads(db, open_search(), None, "transkrip")
+    # e5 scores the lone word under its noise floor against that long reply: the typed word must still count.
+    assert [h.thread.id for h in page.hits] == [asked.id]
+    assert page.hits[0].post.id == reply.id and "<mark>transkrip</mark>" in str(page.hits[0].snippet)

@@ -152,7 +152,8 @@ def test_the_search_api_filters_by_author(search_client, db, forum):
     search_client.app.state.search.index.catch_up()
     body = search_client.get("/api/v1/search", params={"q": "jadwal latsar", "oleh": "siti_lan"}).json()
     assert body["filters"] == {"author": "siti_lan"} and [i["thread"]["id"] for i in body["items"]] == [forum["latsar"].id]
-    assert search_client.get("/api/v1/search", params={"q": "cuti besar", "oleh": "tidak_ada"}).json()["items"] == []
+    unknown = search_client.get("/api/v1/search", params={"q": "cuti besar", "oleh": "tidak_ada"}).json()
+    assert unknown["filters"] == {} and unknown["problems"] == ["Pengguna “tidak_ada” tidak ditemukan; filter itu diabaikan."]
 
 
 def test_odd_search_text_is_never_a_500_and_what_was_typed_comes_back_escaped(search_client):
@@ -238,3 +239,34 @@ def test_a_search_offers_to_ask_it_as_a_new_question_with_the_words_already_in_t
     assert 'value="cuti besar pppk"' in composer and "data-prefilled" in composer
     assert 'hx-trigger="input changed delay:500ms, load"' in composer  # similar questions show at once
     assert "data-prefilled" not in search_client.get("/diskusi/baru").text
+
+
+def test_a_page_past_the_last_shows_the_last_page_and_says_so_while_the_api_stays_empty(search_client, forum):
+    html = search_client.get("/cari", params={"q": "cuti besar", "hal": "9"}).text
+    assert 'data-testid="page-clamped"' in html and "Halaman 9 tidak ada" in html
+    assert f'href="/diskusi/{forum["cuti"].id}/' in html and "Tidak ada diskusi yang cocok" not in html
+    body = search_client.get("/api/v1/search", params={"q": "cuti besar", "page": "9"}).json()
+    assert body["page"] == 9 and body["items"] == [] and body["total"] >= 1  # a client paging on stops here
+
+
+def test_a_filter_chosen_in_the_form_replaces_the_same_operator_in_the_query_box(search_client, forum):
+    # A facet link put instansi:bkn in the box; the member then picks another agency, then "Semua instansi".
+    html = search_client.get("/cari", params={"q": "uang harian dinas instansi:bkn", "instansi": "kemenkeu"}).text
+    assert re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html) == [str(forum["sppd"].id)]
+    assert 'value="uang harian dinas"' in html and '<option value="kemenkeu" selected>' in html
+    html = search_client.get("/cari", params={"q": "uang harian dinas instansi:bkn", "instansi": ""}).text
+    assert str(forum["sppd"].id) in re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html)
+    # A link that carries the operator alone (no form field) keeps it.
+    html = search_client.get("/cari", params={"q": "uang harian dinas instansi:kemenkeu"}).text
+    assert re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html) == [str(forum["sppd"].id)]
+
+
+def test_choosing_only_a_filter_on_the_search_page_lists_its_threads(search_client, forum):
+    html = search_client.get("/cari", params={"q": "", "instansi": "kemenkeu", "status": ""}).text
+    assert re.findall(r'class="thread-title" href="/diskusi/(\d+)/', html) == [str(forum["sppd"].id)]
+    assert "1 diskusi dengan filter yang dipilih" in html
+
+
+def test_the_composer_stays_quiet_for_symbols_and_emoji(search_client):
+    for title in ("🙂 🙂 🙂 🙂", '" * ( ) NEAR : -', "\u200b \u200b \u200b"):
+        assert search_client.get("/api/v1/suggest", params={"title": title, "format": "html"}).text.strip() == ""

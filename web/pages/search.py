@@ -11,6 +11,7 @@ from forum.errors import NotFound
 from forum.listing import parse_page
 from forum.permissions import can_view_thread
 from forum.search import search_threads
+from forum.search_query import apply_form_choices
 from models import User
 from web.render import page
 from web.search_log_writer import SearchLogWriter
@@ -59,10 +60,11 @@ def _form_filters(request: Request) -> dict:
 @get("/cari", name="search", sync_to_thread=True)
 def search_page(request: Request, db: Session, viewer: User | None) -> object:
     """Search: the query box (operators allowed), filters, thread results with highlighted snippets."""
-    raw = (request.query_params.get("q") or "")[:500]
     form = _form_filters(request)
+    raw = apply_form_choices((request.query_params.get("q") or "")[:500], form)
     result = search_threads(db, engine_of(request), viewer, raw, parse_page(request.query_params.get("hal")),
-                            form=form, page_size=request.app.state.settings.page_size, facets=True)
+                            form=form, page_size=request.app.state.settings.page_size, facets=True,
+                            clamp_page=True)
     params = {"q": raw, **{k: v for k, v in request.query_params.items() if k in
                            ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut") and v}}
     drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
