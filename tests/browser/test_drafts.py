@@ -24,7 +24,9 @@ def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refuse
     page.check("input[name=topics][value=kepegawaian-karier]")
     page.wait_for_timeout(SAVED)
     page.goto(live_server + "/")  # away, as the "Pertanyaan serupa" links take the member
-    page.goto(live_server + "/diskusi/baru")
+    # The restored title asks for its "Pertanyaan serupa" at once, not only after the next keystroke.
+    with page.expect_request(lambda r: "/api/v1/suggest" in r.url and "belajar" in r.url, timeout=10_000):
+        page.goto(live_server + "/diskusi/baru")
     assert page.input_value("#title") == "Apakah tugas belajar S2 tetap dapat TPP?"
     assert page.input_value("#body_md") == "Saya berencana **tugas belajar** tahun depan."
     assert page.input_value("#agency") == "bkn" and page.is_checked("input[name=topics][value=kepegawaian-karier]")

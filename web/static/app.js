@@ -83,8 +83,21 @@ document.addEventListener("click", function (event) {
       });
       note.appendChild(drop);
       form.insertBefore(note, form.firstChild);
-      // Let the preview and the similar-question suggestions catch up with the restored text.
-      fields.forEach(function (f) { if (f.value) f.dispatchEvent(new Event("input", { bubbles: true })); });
+      // Let the preview and the similar-question suggestions catch up with the restored text, once htmx has
+      // wired its triggers (at DOMContentLoaded, after this deferred script ran). An "input" alone is not
+      // enough: htmx's "changed" takes the restored value as already seen, hence the title's own event.
+      function catchUp() {
+        fields.forEach(function (f) {
+          if (!f.value) return;
+          f.dispatchEvent(new Event("input", { bubbles: true }));
+          f.dispatchEvent(new Event("draft-restored"));
+        });
+      }
+      if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", function () { setTimeout(catchUp, 0); });
+      } else {
+        setTimeout(catchUp, 0);
+      }
     }
     let timer = null;
     function save() {
