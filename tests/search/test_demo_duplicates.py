@@ -76,3 +76,15 @@ def test_demo_look_alike_pairs_are_not_bannered_as_duplicates(demo):
             bannered += banner is not None and banner.thread.id == a.id
         session.rollback()
     assert bannered == 0
+
+
+def test_a_keyword_typed_alone_puts_the_threads_holding_it_before_loosely_related_ones(demo):
+    # In the demo only one reply says "transkrip"; e5 ranks three unrelated threads above it (0.81-0.82 vs 0.79).
+    factory, engine, _, _ = demo
+    with factory() as session:
+        page = search_threads(session, engine, None, "transkrip")
+        holding = [h for h in page.hits if "transkrip" in (h.post.body_text.lower() if h.post else "")]
+        assert holding and page.hits[0] is holding[0] and "<mark>transkrip</mark>" in str(holding[0].snippet)
+        # A question is not a keyword search: its order stays the fused one.
+        question = search_threads(session, engine, None, "apa saja dokumen kenaikan pangkat penyesuaian ijazah?")
+        assert question.hits and "ijazah" in question.hits[0].thread.title.lower()
