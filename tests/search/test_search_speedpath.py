@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 import forum.search as search_module
 import search.engine as engine_module
 from forum import posts
-from forum.search import _allowed, _filtered, _visible_among, _with_answers, suggest_similar
+from forum.search import _with_answers, suggest_similar
+from forum.search_filters import allowed_threads as _allowed, filtered_threads as _filtered, visible_among as _visible_among
 from forum.search_query import SearchQuery
 from models import Post, SearchDocument, Thread, utcnow
 from search import lexical
@@ -381,10 +382,10 @@ def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_
              SearchQuery(text="uang harian perjalanan dinas", before=tomorrow),
              SearchQuery(text="jadwal latsar cpns", status="belum", before=tomorrow)]
     for q in broad:
-        listed = search_module._allowed(db, None, q)
+        listed = search_module.allowed_threads(db, None, q)
         want = engine.search(db, q.text, group_filter=listed, limit=search_module.MAX_RESULTS)
         with monkeypatch.context() as m:
-            m.setattr(search_module, "_allowed", lambda *a: pytest.fail("a broad filter listed every thread"))
+            m.setattr(search_module, "allowed_threads", lambda *a: pytest.fail("a broad filter listed every thread"))
             got = search_module._broad_filter_search(db, engine, None, q, None)
             ranked = search_module._ranked(db, engine, None, q)
         assert got is not None, q

@@ -237,7 +237,7 @@ def test_a_search_offers_to_ask_it_as_a_new_question_with_the_words_already_in_t
     login_as(search_client, db, f.user(db, "penanya_dari_cari"))
     composer = search_client.get("/diskusi/baru", params={"judul": "cuti besar\x00 pppk", "topik": "cuti-kehadiran"}).text
     assert 'value="cuti besar pppk"' in composer and "data-prefilled" in composer
-    assert 'hx-trigger="input changed delay:500ms, load"' in composer  # similar questions show at once
+    assert 'hx-trigger="input changed delay:500ms, draft-restored, load"' in composer  # similar questions show at once
     assert "data-prefilled" not in search_client.get("/diskusi/baru").text
 
 

@@ -82,7 +82,7 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
 
 def log_search(request: Request, viewer: User | None, result) -> None:
     """Queue a first page of results for the search log (later pages repeat the same search)."""
-    if result.page != 1 or not result.query.text:
+    if result.page != 1 or result.asked_page or not result.query.text:  # (a later page shown as the last one)
         return
     search_log_writer(request.app).submit(viewer.id if viewer else None, result.query.as_string(), result.total)
 
