@@ -39,6 +39,7 @@ class SearchQuery:
     excluded: list[str] = field(default_factory=list)  # a thread holding any of these words is left out
     typed: str = ""  # the free text as typed (quotes and -words kept), for links that rebuild the query
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the text was read, when it may surprise
 
     def filters(self) -> dict:
         return {k: getattr(self, k) for k in ("agency", "topic", "status", "before", "after", "author")
@@ -108,6 +109,9 @@ def _split_text_terms(q: SearchQuery) -> str:
     are the quotes and hyphens of a query that reads as a question.
     """
     if reads_as_question(q.typed):
+        if _PHRASE.search(q.typed) or any(_clean(m.group(1).strip('"')) for m in _EXCLUDED.finditer(q.typed)):
+            q.notes.append("Kalimat tanya dibaca apa adanya: tanda kutip dan tanda minus di dalamnya tidak dipakai "
+                           "sebagai operator. Untuk memakainya, tulis sebagai kata kunci, tanpa kata tanya di awal dan tanda tanya di akhir.")
         return q.typed
     excluded = []
 

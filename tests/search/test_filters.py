@@ -227,7 +227,9 @@ def test_a_query_that_reads_as_a_question_keeps_its_quotes_and_hyphens_as_plain_
     for text in ('Apa arti "kekayaan bersih"?', "gimana cuti besar -pppk", 'Cutoff KVPY 2016 SA -Stream "2016"?'):
         q = parse_query(text)
         assert (q.text, q.phrases, q.excluded) == (text, [], [])
+        assert any("Kalimat tanya dibaca apa adanya" in n for n in q.notes)  # the member is told why
     assert parse_query('syarat "cuti besar" -pppk').phrases == ["cuti besar"]  # keywords: operators
+    assert parse_query('syarat "cuti besar" -pppk').notes == parse_query("apa itu SKP?").notes == []
 
 
 def test_a_query_of_only_minus_words_is_reported_in_indonesian():

@@ -45,6 +45,9 @@ def test_phrases_nobody_wrote_and_minus_words_that_leave_nothing_are_explained_o
     assert 'href="/cari?q=prosedur+cuti+besar"' in html
     body = search_client.get("/api/v1/search", params={"q": "prosedur cuti besar -cuti -uang -kinerja -cpns"}).json()
     assert body["items"] == [] and body["suggestions"][0]["query"] == "prosedur cuti besar"
+    html = search_client.get("/cari", params={"q": "gimana cuti besar -pppk"}).text  # a question: read as prose
+    assert 'data-testid="search-note"' in html and "Kalimat tanya dibaca apa adanya" in html
+    assert search_client.get("/api/v1/search", params={"q": "gimana cuti besar -pppk"}).json()["notes"]
 
 
 def test_the_search_api_returns_threads_filters_and_snippets(search_client, forum):

@@ -36,7 +36,7 @@ def _search_json(result) -> dict[str, Any]:
     return {"query": result.query.text, "phrases": result.query.phrases, "excluded": result.query.excluded,
             "phrases_relaxed": result.phrases_relaxed,
             "filters": {k: str(v) for k, v in result.query.filters().items()},
-            "sort": result.query.sort or "relevan", "problems": result.query.problems, "total": result.total, "page": result.page, "pages": result.pages,
+            "sort": result.query.sort or "relevan", "problems": result.query.problems, "notes": result.query.notes, "total": result.total, "page": result.page, "pages": result.pages,
             "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
                        "accepted_answer_html": str(h.answer) or None,
