@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from forum.errors import NotFound, ValidationFailed
 from forum.notifications import notify
 from forum.permissions import can_give_asker_verdict, can_view_thread, check, check_logged_in
+from forum.read_model import valid_id
 from forum.threads import thread_url
 from models import DuplicateLink, Notification, Post, Thread, User, utcnow
 
@@ -34,7 +35,7 @@ def give_asker_verdict(session: Session, *, actor: User | None, thread: Thread, 
     if word not in VERDICT_WORDS:
         raise ValidationFailed("Pilih “terjawab”, “berbeda” atau “batal”.", field="penilaian")
     value = VERDICT_WORDS[word]
-    other = session.get(Thread, other_id) if isinstance(other_id, int) else None
+    other = session.get(Thread, other_id) if valid_id(other_id) else None
     if other is None or other.merged_into_id or not can_view_thread(actor, other):
         raise NotFound("Diskusi serupa itu tidak ditemukan.")
     link = link_to_earlier(session, thread.id, other.id)

@@ -11,6 +11,7 @@ from forum.markup import render_markdown
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_view_post, check, check_logged_in
+from forum.read_model import valid_id
 from forum.similar_answered import tell_waiting_askers
 from forum.text import clean_body
 from forum.threads import get_thread, thread_url
@@ -21,7 +22,7 @@ REPLY_MIN, REPLY_MAX = 2, 50_000
 
 def get_post(session: Session, post_id: object, viewer: User | None = None) -> Post:
     """A post the viewer may see (its thread too), or NotFound."""
-    if not isinstance(post_id, int) or isinstance(post_id, bool) or not 0 < post_id < 2**62:
+    if not valid_id(post_id):
         raise NotFound("Balasan tidak ditemukan.")
     post = session.get(Post, post_id)
     if post is None:
@@ -42,7 +43,7 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
     body = clean_body(body_md, "Balasan", "body_md", REPLY_MIN, REPLY_MAX)
     parent = None
     if reply_to not in (None, "", 0):
-        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+        if not valid_id(reply_to):  # a huge number would overflow the database's integers (a 500, not a 400)
             raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
         parent = session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id or parent.is_deleted:

@@ -9,6 +9,7 @@ from forum.errors import NotFound, ValidationFailed
 from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.permissions import can_view_thread, check_logged_in
+from forum.read_model import valid_id
 from forum.text import clean_body, clean_line, slugify
 from models import Post, Thread, User, Watch, utcnow
 
@@ -63,7 +64,7 @@ def create_thread(session: Session, *, author: User | None, agency: object, topi
 
 def get_thread(session: Session, thread_id: object, viewer: User | None = None) -> Thread:
     """The thread if it exists and the viewer may see it; merged threads are returned as they are."""
-    if not isinstance(thread_id, int) or isinstance(thread_id, bool) or not 0 < thread_id < 2**62:
+    if not valid_id(thread_id):
         raise NotFound("Diskusi tidak ditemukan.")
     # One joined query for the row and its author/agency (selectin would cost two more round trips).
     thread = session.get(Thread, thread_id, options=[joinedload(Thread.author), joinedload(Thread.agency)])

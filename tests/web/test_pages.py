@@ -283,6 +283,8 @@ def test_a_reply_with_errors_comes_back_with_400_and_the_typed_text(client, db, 
     assert "Jawaban panjang yang saya ketik dengan susah payah &amp; &lt;hati-hati&gt;." in bad_parent.text
     not_a_number = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": typed, "reply_to": "abc"})
     assert not_a_number.status_code == 400
+    huge = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": typed, "reply_to": "9" * 23})  # past 64 bits
+    assert huge.status_code == 400 and "&lt;hati-hati&gt;" in huge.text
     assert db.scalar(select(func.count()).select_from(Post)) == 1
 
 
