@@ -1,4 +1,5 @@
 """Threads: create, fetch with visibility rules, URLs, watch/unwatch."""
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from forum.text import clean_body, clean_line, slugify
 from models import Post, Thread, User, Watch, utcnow
 
 TITLE_MIN, TITLE_MAX = 10, 200
+_LETTER_WORD = re.compile(r"\w*[^\W\d_]\w*")  # a word holding at least one letter, in any script
 BODY_MIN, BODY_MAX = 20, 50_000
 
 
@@ -23,11 +25,20 @@ def thread_url(thread: Thread, post_id: int | None = None) -> str:
     return f"{url}#post-{post_id}" if post_id else url
 
 
+def _clean_title(value: object) -> str:
+    # "!!!!!!!!!!!!" or twelve emoji pass any length check, name the thread /diskusi/N/diskusi, and crowd
+    # real questions out of other members' "Pertanyaan serupa".
+    title = clean_line(value, "Judul", "title", TITLE_MIN, TITLE_MAX)
+    if len(_LETTER_WORD.findall(title)) < 2:
+        raise ValidationFailed("Judul harus berupa pertanyaan yang terbaca: tulis setidaknya dua kata.", field="title")
+    return title
+
+
 def validate_thread_input(session: Session, *, agency: object, topics: object, title: object, body_md: object):
     """Check every field at once so the form can show all problems together."""
     errors: dict[str, str] = {}
     values = {}
-    for key, fn in (("title", lambda: clean_line(title, "Judul", "title", TITLE_MIN, TITLE_MAX)),
+    for key, fn in (("title", lambda: _clean_title(title)),
                     ("body_md", lambda: clean_body(body_md, "Isi diskusi", "body_md", BODY_MIN, BODY_MAX)),
                     ("agency", lambda: resolve_agency(session, agency)),
                     ("topics", lambda: resolve_topics(session, topics))):

@@ -205,6 +205,9 @@ def test_creating_a_thread_with_wrong_types_or_missing_fields_is_a_json_400(clie
     ({"topics": ["tidak-ada"]}, "topics", "Topik tidak dikenal"),
     ({"title": "x" * 1_000_000}, "title", "Judul maksimal 200 karakter"),
     ({"title": "pendek"}, "title", "Judul minimal 10 karakter."),
+    ({"title": "!!!!!!!!!!!!"}, "title", "tulis setidaknya dua kata"),
+    ({"title": "😅" * 12}, "title", "tulis setidaknya dua kata"),
+    ({"title": "١٢٣٤٥٦٧٨٩٠١٢ ١٢٣"}, "title", "tulis setidaknya dua kata"),
     ({"body_md": "   "}, "body_md", "Isi diskusi minimal 20 karakter."),
 ])
 def test_invalid_thread_content_is_a_json_400_naming_the_field_in_indonesian(client, db, api, change, field, message):
