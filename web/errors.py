@@ -22,6 +22,8 @@ MESSAGES = {
     429: "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
     500: "Maaf, terjadi kesalahan di server. Tim kami akan memeriksanya.",
 }
+FORM_EXPIRED = ("Formulir ini sudah kedaluwarsa atau tidak dikirim dari halaman forum. Kembali, muat ulang halaman, "
+                "lalu kirim lagi.")
 TITLES = {401: "Perlu masuk", 403: "Akses ditolak", 404: "Tidak ditemukan", 429: "Terlalu banyak permintaan",
           500: "Kesalahan server"}
 
@@ -83,6 +85,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
         message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else ".")
     elif isinstance(exc, NotAuthorizedException):
         message = MESSAGES[401]
+    elif status == 403 and "CSRF" in str(exc.detail):  # litestar's CSRF middleware: a stale or forged form
+        message = FORM_EXPIRED
     if status >= 500:
         log.exception("HTTP %s", status, exc_info=exc)
         message = MESSAGES[500]
