@@ -81,6 +81,16 @@ def test_similar_threads_api_hides_what_the_viewer_may_not_see(search_client, db
     assert forum["cuti"].id not in [r["thread"]["id"] for r in body["related"]]
 
 
+def test_similar_threads_of_a_merged_away_thread_redirect_to_those_of_the_thread_it_joined(search_client, db, forum):
+    from forum.merging import merge_threads
+    merge_threads(db, source=forum["skp"], target=forum["cuti"], actor=f.user(db, role="moderator"))
+    db.commit()
+    response = search_client.get(f"/api/v1/threads/{forum['skp'].id}/similar", follow_redirects=False)
+    assert response.status_code == 301 and response.headers["location"] == f"/api/v1/threads/{forum['cuti'].id}/similar"
+    body = search_client.get(f"/api/v1/threads/{forum['skp'].id}/similar").json()
+    assert forum["skp"].id not in [r["thread"]["id"] for r in body["related"]]
+
+
 def test_the_thread_page_shows_related_discussions_and_the_duplicate_banner(search_client, db, forum):
     from forum import duplicates
     from models import DuplicateLink

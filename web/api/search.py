@@ -4,7 +4,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import State
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum import answered_before_asking, asker_verdicts, duplicates, threads
@@ -48,8 +48,11 @@ def _search_json(result) -> dict[str, Any]:
 
 
 @get("/threads/{thread_id:int}/similar", summary="Diskusi serupa dan kandidat duplikat", sync_to_thread=True)
-def similar_api(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
+def similar_api(db: Session, viewer: User | None, thread_id: int) -> Any:
     thread = threads.get_thread(db, thread_id, viewer)
+    if thread.merged_into_id:  # its posts live in the thread it was merged into: so do its similar threads
+        target = threads.resolve_merged(db, thread, viewer)
+        return Redirect(f"/api/v1/threads/{target.id}/similar", status_code=301)
     banner = duplicates.duplicate_banner(db, viewer, thread)
     return {"related": [{"thread": thread_json(r.thread), "similarity": round(r.similarity, 4),
                          "judge_score": round(r.judge_score, 4)} for r in duplicates.related_threads(db, viewer, thread)],
