@@ -129,3 +129,15 @@ def test_scoring_a_pair_equals_scoring_its_full_feature_row(judge):
         u, v = rng.normal(size=(2, 384)).astype(np.float32)
         row = judge.features(a, b, vec_a=u, vec_b=v)
         assert judge.score(a, b, vec_a=u, vec_b=v) == pytest.approx(float(judge.score_rows(row[None])[0]), abs=1e-12)
+
+
+def test_a_word_for_word_copy_is_a_duplicate_and_one_changed_word_is_left_to_the_model(judge, e5):
+    question = "Syarat dan prosedur pengajuan cuti besar PNS?"
+    copy = "syarat dan prosedur pengajuan CUTI BESAR PNS ??"
+    vectors = e5.embed_documents([question, copy, question.replace("pengajuan", "pembatalan")])
+    assert judge.score(question, copy, vec_a=vectors[0], vec_b=vectors[1]) == 1.0
+    assert judge.is_duplicate(question, copy, vec_a=vectors[0], vec_b=vectors[1])
+    assert judge.score(question, question.replace("pengajuan", "pembatalan"), vec_a=vectors[0], vec_b=vectors[2]) < 1.0
+    assert judge.score("gimana cara cuti besar?", "bagaimana cara cuti besar") == 1.0  # slang spelling aside
+    from search.judge import same_wording
+    assert not same_wording("", "") and not same_wording("?!", "...")  # nothing typed is no copy
