@@ -11,16 +11,19 @@ from forum.asker_verdicts import earlier_answer_credit
 from forum.errors import NotFound
 from forum.notifications import notify
 from forum.permissions import can_view_thread, check_logged_in
+from forum.read_model import valid_id
 from forum.threads import resolve_merged, thread_url
-from models import AnsweredBeforeAsking, Thread, User
+from models import AnsweredBeforeAsking, Post, Thread, User
 from models.db import insert_or_skip
 
 QUESTION_CHARS = 300
 
 
 def mark_answered_before_asking(session: Session, *, actor: User | None, thread: Thread,
-                                question: object = "") -> AnsweredBeforeAsking:
-    """Record that `thread` answers the question `actor` was writing (once per member and thread)."""
+                                question: object = "", shown_answer: object = None) -> AnsweredBeforeAsking:
+    """Record that `thread` answers the question `actor` was writing (once per member and thread).
+
+    `shown_answer` is the post id the suggestion showed as the answer: its author is the one thanked."""
     actor = check_logged_in(actor)
     if not can_view_thread(actor, thread):
         raise NotFound("Diskusi tidak ditemukan.")
@@ -33,7 +36,7 @@ def mark_answered_before_asking(session: Session, *, actor: User | None, thread:
     row = session.scalar(select(AnsweredBeforeAsking).where(AnsweredBeforeAsking.user_id == actor.id,
                                                             AnsweredBeforeAsking.thread_id == thread.id))
     if inserted is not None:
-        user_id, post_id, what = earlier_answer_credit(session, thread)
+        user_id, post_id, what = _credit(session, thread, shown_answer)
         if user_id is not None:
             notify(session, user_id, "answer_helped",
                    f"{what} di “{thread.title}” menjawab pertanyaan {actor.display_name} sebelum ia perlu bertanya.",
@@ -42,3 +45,14 @@ def mark_answered_before_asking(session: Session, *, actor: User | None, thread:
         row.question = typed  # the latest wording the member typed before saying so
     session.flush()
     return row
+
+
+def _credit(session: Session, thread: Thread, shown_answer: object) -> tuple[int | None, int | None, str]:
+    """Who is thanked: the author of the reply the suggestion showed (an unanswered thread shows its matching or
+    first reply, whose author answered, not the asker), else as for an asker's verdict."""
+    post = session.get(Post, shown_answer) if valid_id(shown_answer) else None
+    if (post is not None and post.thread_id == thread.id and post.id != thread.first_post_id
+            and not (post.is_deleted or post.is_hidden)):
+        return post.author_id, post.id, "Jawaban Anda"
+    return earlier_answer_credit(session, thread)
+

@@ -43,6 +43,24 @@ def test_saying_a_suggestion_answers_is_recorded_once_and_the_answerer_hears_it_
     assert notes[0].url.endswith(f"#post-{answered.accepted_post_id}")
 
 
+def test_the_author_of_the_reply_the_suggestion_showed_is_thanked_not_the_earlier_asker(db, forum):
+    unanswered = forum["sppd"]  # no accepted answer: its suggestion shows the matching reply
+    helper = f.user(db, "penjawab_sppd")
+    reply = posts.reply(db, author=helper, thread=unanswered, body_md="Uang harian golongan III ikut PMK terbaru.")
+    hidden = posts.reply(db, author=f.user(db, "disembunyikan"), thread=unanswered, body_md="Balasan yang disembunyikan.")
+    hidden.is_hidden = True
+    db.commit()
+    mark(db, actor=f.user(db), thread=unanswered, question="uang harian dinas gol 3", shown_answer=reply.id)
+    db.commit()
+    assert [n.post_id for n in list_notifications(db, helper.id) if n.kind == "answer_helped"] == [reply.id]
+    assert not [n for n in list_notifications(db, unanswered.author_id) if n.kind == "answer_helped"]
+    # A hidden reply, another thread's post or nonsense falls back to the earlier thread's asker.
+    for shown in (hidden.id, forum["cuti"].first_post_id, "abc", 10 ** 23):
+        mark(db, actor=f.user(db), thread=unanswered, question="uang harian", shown_answer=shown)
+    db.commit()
+    assert len([n for n in list_notifications(db, unanswered.author_id) if n.kind == "answer_helped"]) == 4
+
+
 def test_a_visitor_must_log_in_and_a_hidden_thread_cannot_be_credited(db, answered):
     with pytest.raises(NotAuthenticated):
         mark(db, actor=None, thread=answered, question="cuti besar")

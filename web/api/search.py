@@ -80,6 +80,7 @@ async def asker_verdict_api(db: Session, viewer: User | None, state: State, thre
 @dataclass
 class AnsweredQuestion:
     question: str = ""  # the title the member had typed
+    answer_id: int | None = None  # the post the suggestion showed as the answer (its author is thanked)
 
 
 @post("/threads/{thread_id:int}/answered-my-question", status_code=200,
@@ -89,7 +90,8 @@ async def answered_before_asking_api(db: Session, viewer: User | None, state: St
     viewer = check_logged_in(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     _write_limit(db, state, viewer)
-    row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread, question=data.question)
+    row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread, question=data.question,
+                                                             shown_answer=data.answer_id)
     return {"thread_id": row.thread_id, "question": row.question}
 
 

@@ -221,7 +221,7 @@ async def answered_before_asking_submit(request: Request, db: Session, viewer: U
     shown_id = _int(data.get("jawaban"), "jawaban")
     _write_limit(db, state, viewer)
     row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread,
-                                                             question=data.get("judul"))
+                                                             question=data.get("judul"), shown_answer=shown_id)
     earlier = threads.get_thread(db, row.thread_id, viewer)
     # Open the answer the suggestion showed (accepted, else the matching reply) if it is still there to read.
     shown = db.get(Post, shown_id) if shown_id and 0 < shown_id < 2**62 else None
