@@ -108,6 +108,13 @@ def test_the_thread_page_shows_related_discussions_and_the_duplicate_banner(sear
     assert "Diskusi serupa" in html and sppd.title in html
     html = search_client.get(f"/diskusi/{sppd.id}/{sppd.slug}").text
     assert "Pertanyaan ini mungkin sudah dijawab di" not in html and new.title in html  # related both ways
+    assert 'data-testid="banner-hidden"' not in html and 'data-testid="related-hidden"' not in html
+    cuti.is_hidden = sppd.is_hidden = True  # moderators still see both, labelled; members see neither
+    db.commit()
+    from tests.web.helpers import login_as
+    login_as(search_client, db, f.user(db, role="moderator"))
+    html = search_client.get(f"/diskusi/{new.id}/{new.slug}").text
+    assert 'data-testid="banner-hidden"' in html and 'data-testid="related-hidden"' in html
 
 
 def test_the_search_page_and_api_order_results_by_date_on_request(search_client, db, forum):
