@@ -1,5 +1,4 @@
 """Search as members see it: filters, visibility, ordering, thread results with snippets, composer suggestions."""
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -8,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from forum.search_facets import narrowing_facets
 from forum.search_filters import allowed_threads, check_filter_names, list_filtered, visible_among
-from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_question
+from forum.search_query import OPERATORS, WORDS, SearchQuery, parse_query, reads_as_question
 from forum.search_terms import match_terms
 from forum.snippets import excerpt, highlight
 from forum.synonyms import refresh_synonyms
@@ -19,7 +18,6 @@ from search.lexical import groups_holding_every_term
 from search.text import stems, tokens
 
 MAX_RESULTS = 200
-_WORDS = re.compile(r"[^\W_]+")
 KEYWORD_WORDS = 3  # no dev query (TyDiQA, Quora, STIF) is this short a list of content words
 RELATIVE_FLOOR = 0.12  # dense-only hits this far below the best one are noise, not results
 # Relevance is the default order; these re-order the relevant threads (never widen them) by a thread date.
@@ -245,7 +243,7 @@ def suggest_similar(session: Session, engine, viewer: User | None, title: str, b
                     limit: int = 5) -> list[Suggestion]:
     """Earlier questions like the one being written, each with its accepted (or best) answer."""
     text = composer_text(title, body)
-    if len(_WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
+    if len(WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
         return []
     hits = _ranked(session, engine, viewer, SearchQuery(text=text))[:limit]
     threads = _threads_by_id(session, [h.group_id for h in hits])

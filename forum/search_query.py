@@ -8,7 +8,7 @@ from datetime import date
 OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
              "oleh": "author", "urut": "sort"}
 _OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|oleh|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+WORDS = re.compile(r"[^\W_]+")  # runs of letters or digits, in any script (no "_", no emoji, no punctuation)
 STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
 SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
 # -word or -"a phrase" at the start of a token (a hyphen inside a word, "anak-anak", "ke-13", is not one, nor
@@ -69,7 +69,7 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
         del values[key]
     q.typed = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
     q.text = _split_text_terms(q)
-    if q.text and not _WORD.search(q.text):
+    if q.text and not WORDS.search(q.text):
         # "*", a lone quote, emoji or an invisible space: e5 finds "similar" threads for anything at all.
         q.text = ""
         q.problems.append("Tulis setidaknya satu kata atau angka untuk dicari.")

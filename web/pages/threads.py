@@ -224,7 +224,7 @@ async def answered_before_asking_submit(request: Request, db: Session, viewer: U
                                                              question=data.get("judul"), shown_answer=shown_id)
     earlier = threads.get_thread(db, row.thread_id, viewer)
     # Open the answer the suggestion showed (accepted, else the matching reply) if it is still there to read.
-    shown = db.get(Post, shown_id) if shown_id and 0 < shown_id < 2**62 else None
+    shown = db.get(Post, shown_id) if read_model.valid_id(shown_id) else None
     anchor = shown.id if shown is not None and shown.thread_id == earlier.id and can_view_post(viewer, shown, earlier) \
         else earlier.accepted_post_id
     # The composer's draft stays in the browser: a member who finds it was not quite the answer loses nothing.
