@@ -135,6 +135,8 @@ def accept_answer(session: Session, *, actor: User | None, thread: Thread, post:
     if post is not None:
         if post.thread_id != thread.id or post.id == thread.first_post_id or post.is_deleted:
             raise ValidationFailed("Jawaban harus berupa balasan di diskusi ini.", field="post_id")
+        if post.is_hidden:
+            raise ValidationFailed("Balasan ini disembunyikan moderator; pilih balasan lain.", field="post_id")
     thread.accepted_post_id = post.id if post else None
     thread.version += 1
     if post is not None:

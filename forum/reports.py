@@ -8,7 +8,7 @@ from forum.moderation import clean_reason
 from forum.moderation_log import log_action
 from forum.permissions import can_moderate, check_logged_in, check_moderator
 from forum.text import clean_line
-from models import Post, Report, Thread, User, utcnow
+from models import ModerationLog, Post, Report, Thread, User, utcnow
 
 STATUSES = {"open": "Terbuka", "hidden": "Tulisan disembunyikan", "dismissed": "Diabaikan"}
 
@@ -63,18 +63,25 @@ def hide_reported_post(session: Session, *, report: Report, actor: User | None, 
     thread = session.get(Thread, post.thread_id)
     actor = check_moderator(actor, thread)
     reason = clean_reason(reason) or report.reason
+    details = {"report_id": report.id}
     if not post.is_hidden:
         post.is_hidden = True
         thread.version += 1
         unindex_post(session, post)
+        if thread.accepted_post_id == post.id:
+            # A hidden answer answers nobody: the thread is unanswered again (badge, filters, the asker's
+            # "similar thread now answered" notices), as when an accepted answer is deleted on Stack Overflow.
+            thread.accepted_post_id = None
+            details["was_accepted"] = True
     _resolve(session, report, actor, "hidden")
-    log_action(session, actor, "hide_post", thread=thread, post=post, reason=reason, details={"report_id": report.id})
+    log_action(session, actor, "hide_post", thread=thread, post=post, reason=reason, details=details)
     session.flush()
     return post
 
 
 def unhide_post(session: Session, *, post: Post, actor: User | None, reason: object = "") -> Post:
-    """Show a hidden post again (and put it back in search)."""
+    """Show a hidden post again (and put it back in search); an answer accepted when it was hidden is again,
+    unless the asker has accepted another one meanwhile."""
     thread = session.get(Thread, post.thread_id)
     actor = check_moderator(actor, thread)
     if post.is_hidden:
@@ -82,9 +89,18 @@ def unhide_post(session: Session, *, post: Post, actor: User | None, reason: obj
         thread.version += 1
         if not thread.is_hidden:
             index_post(session, post, thread)
+        if thread.accepted_post_id is None and _was_accepted_when_hidden(session, post):
+            thread.accepted_post_id = post.id
         log_action(session, actor, "unhide_post", thread=thread, post=post, reason=clean_reason(reason))
         session.flush()
     return post
+
+
+def _was_accepted_when_hidden(session: Session, post: Post) -> bool:
+    last = session.scalar(select(ModerationLog).where(ModerationLog.post_id == post.id,
+                                                      ModerationLog.action == "hide_post")
+                          .order_by(ModerationLog.id.desc()).limit(1))
+    return last is not None and bool((last.details or {}).get("was_accepted"))
 
 
 def dismiss_report(session: Session, *, report: Report, actor: User | None, reason: object = "") -> Report:

@@ -114,6 +114,33 @@ def test_a_member_reports_a_post_once_and_a_moderator_hides_it_or_dismisses_the_
     assert [e.action for e in list_log(db)] == ["dismiss_report", "unhide_post", "hide_post"]
 
 
+def test_hiding_the_accepted_answer_leaves_the_thread_unanswered_until_the_answer_is_shown_again(db, world):
+    t, answer = world["t"], world["r"]
+    posts.accept_answer(db, actor=world["author"], thread=t, post=answer)
+    rep = reports.report_post(db, reporter=mf.user(db), post=answer, reason="Jawaban ini keliru")
+    reports.hide_reported_post(db, report=rep, actor=world["mod"])
+    db.commit()
+    assert not t.is_answered
+    assert t.id in {x.id for x in list_threads(db, world["member"], sort="belum-terjawab").items}
+    with pytest.raises(ValidationFailed, match="disembunyikan"):
+        posts.accept_answer(db, actor=world["author"], thread=t, post=answer)
+    reports.unhide_post(db, post=answer, actor=world["mod"])
+    db.commit()
+    assert t.accepted_post_id == answer.id
+
+
+def test_an_answer_accepted_while_the_old_one_was_hidden_stays_accepted_after_unhiding(db, world):
+    t, first = world["t"], world["r"]
+    second = mf.reply(db, world["member"], t, "Atau lewat aplikasi kepegawaian instansi.", 6)
+    posts.accept_answer(db, actor=world["author"], thread=t, post=first)
+    rep = reports.report_post(db, reporter=world["author"], post=first, reason="Jawaban ini keliru")
+    reports.hide_reported_post(db, report=rep, actor=world["mod"])
+    posts.accept_answer(db, actor=world["author"], thread=t, post=second)
+    reports.unhide_post(db, post=first, actor=world["mod"])
+    db.commit()
+    assert t.accepted_post_id == second.id
+
+
 def test_an_admin_appoints_a_scoped_moderator_who_then_moderates_only_that_scope(db, world):
     from tests import factories as f
     f.topic(db, "kepegawaian", "Kepegawaian")

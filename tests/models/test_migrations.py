@@ -18,3 +18,20 @@ def test_the_migrations_build_exactly_the_tables_columns_indexes_and_keys_the_mo
         context = MigrationContext.configure(conn, opts={"include_object": _outside_the_models})
         drift = compare_metadata(context, Base.metadata)
     assert drift == [], "\n".join(map(str, drift))
+
+
+def test_upgrading_clears_an_accepted_answer_that_was_hidden_before_hiding_unaccepted_it(db, db_url):
+    from alembic import command
+    from models.migrate import alembic_config, upgrade
+    from tests import moderation_factories as mf
+
+    asker, member = mf.user(db), mf.user(db)
+    hidden_case = mf.thread(db, asker, "Cara mengajukan cuti besar bagi PNS", 0)
+    shown_case = mf.thread(db, asker, "Syarat kenaikan pangkat pilihan", 1)
+    hidden, shown = mf.reply(db, member, hidden_case, "Lewat SIASN.", 2), mf.reply(db, member, shown_case, "Lewat SIASN.", 3)
+    hidden_case.accepted_post_id, shown_case.accepted_post_id, hidden.is_hidden = hidden.id, shown.id, True
+    db.commit()
+    command.downgrade(alembic_config(db_url), "0009_search_synonym_groups")  # 0010 changes data, not the schema
+    upgrade(db_url)
+    db.expire_all()
+    assert hidden_case.accepted_post_id is None and shown_case.accepted_post_id == shown.id
