@@ -31,12 +31,18 @@ def provide_db(request: Request, state: State) -> Generator[Session, None, None]
         session.close()
 
 
+def bearer_token(headers) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None when there is none."""
+    auth = headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
 def provide_viewer(request: Request, db: Session) -> User | None:
     """The logged-in member: a bearer token (API) or the session cookie (browser)."""
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return accounts.user_for_api_token(db, auth[7:].strip())
+    token = bearer_token(request.headers)
+    if token is not None:
+        return accounts.user_for_api_token(db, token)
     # Cookie sessions are only trusted for the API's safe methods: API writes need a token (no CSRF there).
-    if request.url.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.url.path.startswith("/api/") and request.method not in SAFE_METHODS:
         return None
     return accounts.user_for_session(db, request.cookies.get(SESSION_COOKIE))

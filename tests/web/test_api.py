@@ -181,6 +181,19 @@ def test_writes_need_a_bearer_token_and_a_browser_session_cookie_is_not_enough(c
     assert db.scalar(select(func.count()).select_from(Post)) == 1
 
 
+def test_a_write_without_a_login_is_refused_as_such_even_when_its_body_is_malformed(client, db, api):
+    t = f.thread(db, api["ani"])
+    db.commit()
+    attempts = [client.post("/api/v1/threads", content=b"{bukan json", headers={"content-type": "application/json"}),
+                client.post(f"/api/v1/threads/{t.id}/replies", json=[1, 2]),
+                client.post(f"/api/v1/threads/{t.id}/replies", json={"isi": "x"}, headers=bearer("fap_bukan-token-asli")),
+                client.post("/api/v1/moderation/merges", json="gabung"),
+                client.post(f"/api/v1/posts/{t.first_post_id}/report", json=None)]
+    for response in attempts:
+        assert assert_json_error(response, 401)["detail"] == "Silakan masuk terlebih dahulu."
+    assert client.post(f"/api/v1/threads/{t.id}/replies", json=[1, 2], headers=api["as"]("budi")).status_code == 400
+
+
 @pytest.mark.parametrize("payload, field", [
     ({**NEW_THREAD, "title": 12345}, "title"),
     ({**NEW_THREAD, "topics": "cuti"}, "topics"),

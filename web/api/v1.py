@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Request, Router, get, patch, post
+from litestar import Router, get, patch, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
 from forum.permissions import can_view_post, check_logged_in
 from models import User
+from web.api.login_guard import writes_need_login
 from web.api.serialize import agency_json, post_json, thread_json, topic_json, user_json
 
 
@@ -126,4 +127,4 @@ def api_router(extra_handlers: list | None = None) -> Router:
     """The /api/v1 router; other packages (search, moderation) append their handlers."""
     handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
                 accept, me, *(extra_handlers or [])]
-    return Router(path="/api/v1", route_handlers=handlers, tags=["api"])
+    return Router(path="/api/v1", route_handlers=handlers, tags=["api"], guards=[writes_need_login])
