@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.e5_file import E5File, bundled_model_path, dequantize_q4, read_e5_file
+from search.e5_file import bundled_model_path, dequantize_q4, read_e5_file
 from search.e5_tokenizer import E5Tokenizer
 
 MAX_ROWS = 512  # one pass holds at most this many tokens (e5's position table)
