@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from forum.asker_verdicts import ANSWERED
 from forum.permissions import can_view_thread
-from forum.search import composer_ranking, composer_text
+from forum.suggestions import composer_ranking, composer_text
 from models import AnsweredBeforeAsking, DuplicateLink, Post, Thread
 
 COMPOSER, ASKER = "composer", "asker"

@@ -1,4 +1,4 @@
-"""Search as members see it: filters, visibility, ordering, thread results with snippets, composer suggestions."""
+"""Search as members see it: filters, visibility, ordering, thread results with snippets."""
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 
 from forum.search_facets import narrowing_facets
 from forum.search_filters import allowed_threads, check_filter_names, list_filtered, visible_among
-from forum.search_query import OPERATORS, WORDS, SearchQuery, parse_query, reads_as_question
+from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_question
 from forum.search_terms import match_terms
-from forum.snippets import excerpt, highlight
+from forum.snippets import highlight
 from forum.synonyms import refresh_synonyms
 from models import Post, Thread, User
 from models.id_list import in_id_list
@@ -57,7 +57,7 @@ class SearchPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def _ranked(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
+def ranked_hits(session, engine, viewer, q: SearchQuery, exclude: int | None = None):
     """Engine hits the viewer may see, best first, low-relevance tail cut."""
     refresh_synonyms(session)  # moderators' dictionary changes reach every worker within seconds
     result = _broad_filter_search(session, engine, viewer, q, exclude)
@@ -117,7 +117,7 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
     return result if dense_passing > FILTER_SCAN * dense_candidates else None
 
 
-def _threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
+def threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
     """Threads with what a result shows (author, agency, topics) loaded up front."""
     # Author and agency joined into the one query: as separate select-in loads they cost more than the search.
     stmt = select(Thread).where(in_id_list(Thread.id)).options(joinedload(Thread.author), joinedload(Thread.agency))
@@ -139,7 +139,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         if not q.filters() or q.excluded:
             return SearchPage(q, [], 0, page, page_size)
         return _listing(session, viewer, q, page, page_size, clamp_page)
-    ranked = _ranked(session, engine, viewer, q)
+    ranked = ranked_hits(session, engine, viewer, q)
     hits = _with_terms(session, q, ranked)
     # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
     # typed in plain words quotes things too), and say so; the -words still apply.
@@ -153,10 +153,10 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if clamp_page and hits and page > -(-len(hits) // page_size):
         asked, page = page, -(-len(hits) // page_size)  # an old link past the end: show the last page
     window = hits[(page - 1) * page_size: page * page_size]
-    threads = _threads_by_id(session, [h.group_id for h in window])
+    threads = threads_by_id(session, [h.group_id for h in window])
     # The accepted answers come in the same query: the searcher reads the answer on the results page.
     answers = {threads[h.group_id].accepted_post_id for h in window} - {None}
-    posts = _posts_by_id(session, [h.doc_id for h in window] + list(answers))
+    posts = posts_by_id(session, [h.doc_id for h in window] + list(answers))
     out = []
     for h in window:
         post, thread = posts.get(h.doc_id), threads[h.group_id]
@@ -183,7 +183,7 @@ def _listing(session: Session, viewer: User | None, q: SearchQuery, page: int, p
     if clamp_page and total and not threads:
         asked, page = page, -(-total // page_size)
         threads, total = list_filtered(session, viewer, q, page, page_size)
-    posts = _posts_by_id(session, [i for t in threads for i in (t.first_post_id, t.accepted_post_id) if i])
+    posts = posts_by_id(session, [i for t in threads for i in (t.first_post_id, t.accepted_post_id) if i])
     out = []
     for t in threads:
         post, answer = posts.get(t.first_post_id), posts.get(t.accepted_post_id)
@@ -230,79 +230,7 @@ def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[di
     return out
 
 
-@dataclass
-class Suggestion:
-    thread: Thread
-    score: float
-    answer: Post | None
-    answer_excerpt: str
-    is_accepted: bool
-
-
-def suggest_similar(session: Session, engine, viewer: User | None, title: str, body: str = "",
-                    limit: int = 5) -> list[Suggestion]:
-    """Earlier questions like the one being written, each with its accepted (or best) answer."""
-    text = composer_text(title, body)
-    if len(WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
-        return []
-    hits = _ranked(session, engine, viewer, SearchQuery(text=text))[:limit]
-    threads = _threads_by_id(session, [h.group_id for h in hits])
-    return _with_answers(session, [(threads[h.group_id], h) for h in hits])
-
-
-def composer_text(title: str, body: str = "") -> str:
-    """What the composer searches for: the title and body as one line, at most 2,000 characters."""
-    return " ".join(f"{title or ''}\n{body or ''}".split())[:2000]
-
-
-def composer_ranking(session: Session, engine, viewer: User | None, text: str,
-                     exclude: int | None = None) -> list[int]:
-    """Thread ids the composer's search ranks for `text`, best first: its whole list, not only the five shown."""
-    return [h.group_id for h in _ranked(session, engine, viewer, SearchQuery(text=text), exclude)]
-
-
-def _with_answers(session: Session, pairs: list) -> list[Suggestion]:
-    """Each (thread, hit) with its accepted answer, else the reply that matched, else the first visible reply.
-
-    The same choice as one session.get (and one first-reply query) per hit, in one query for the whole list
-    (two when an accepted answer or a matched reply has vanished meanwhile).
-    """
-    wanted = {t.accepted_post_id if t.accepted_post_id else h.doc_id for t, h in pairs
-              if t.accepted_post_id or h.doc_id != t.first_post_id}
-    # Unanswered threads whose question itself matched show their first visible reply: fetched alongside.
-    first_of = [t.id for t, h in pairs if not t.accepted_post_id and h.doc_id == t.first_post_id]
-    posts = _posts_by_id(session, wanted, first_reply_of=first_of)
-    answers = {}
-    for thread, hit in pairs:
-        answer = posts.get(thread.accepted_post_id) if thread.accepted_post_id else None
-        accepted = answer is not None
-        if answer is None and hit.doc_id != thread.first_post_id:
-            # An accepted answer that is gone falls back to the matched reply (rare: fetched on its own).
-            answer = posts.get(hit.doc_id) if hit.doc_id in wanted else session.get(Post, hit.doc_id)
-        answers[thread.id] = (answer, accepted)
-    late = [t.id for t, _ in pairs if answers[t.id][0] is None and t.id not in first_of]
-    if late:
-        posts.update(_posts_by_id(session, (), first_reply_of=late))
-    for thread, _ in pairs:
-        if answers[thread.id][0] is None:
-            answers[thread.id] = (_first_reply(thread, posts.values()), answers[thread.id][1])
-    out = []
-    for thread, hit in pairs:
-        answer, accepted = answers[thread.id]
-        if answer is not None and (answer.is_deleted or answer.is_hidden):
-            answer, accepted = None, False
-        out.append(Suggestion(thread, hit.score, answer, excerpt(answer.body_text) if answer else "", accepted))
-    return out
-
-
-def _first_reply(thread: Thread, posts) -> Post | None:
-    """The thread's earliest visible reply among loaded posts (its first-reply row was loaded with them)."""
-    replies = [p for p in posts if p.thread_id == thread.id and not p.is_deleted and not p.is_hidden
-               and (thread.first_post_id is None or p.id != thread.first_post_id)]
-    return min(replies, key=lambda p: (p.created_at, p.id), default=None)
-
-
-def _posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
+def posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
     """Posts by id, plus the first visible reply of each thread in `first_reply_of`, without their authors
     (joining the author and their agency costs more than loading the posts)."""
     ids, first_reply_of = list(ids), list(first_reply_of)

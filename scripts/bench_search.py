@@ -169,7 +169,8 @@ def _varying_words(i: int) -> str:
 
 
 def bench_in_process(url, data_dir, kind, n_queries, top_ids=None):
-    from forum.search import search_threads, suggest_similar
+    from forum.search import search_threads
+    from forum.suggestions import suggest_similar
     from models.db import make_engine, make_session_factory
     from search.service import open_engine
     factory = make_session_factory(make_engine(url))

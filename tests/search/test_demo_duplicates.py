@@ -9,7 +9,8 @@ import pytest
 
 from forum import duplicates
 from forum.demo import demo_thread_ids, seed_demo
-from forum.search import search_threads, suggest_similar
+from forum.search import search_threads
+from forum.suggestions import suggest_similar
 from models import Thread
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from forum import answered_before_asking, asker_verdicts, merging, posts
 from forum.own_questions import evaluate_own_questions, labelled_questions
-from forum.search import composer_ranking
+from forum.suggestions import composer_ranking
 from models import DuplicateLink
 from tests import factories as f
 from tests.conftest import TEST_EMBEDDING_CACHE

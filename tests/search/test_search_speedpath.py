@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 import forum.search as search_module
 import search.engine as engine_module
 from forum import posts
-from forum.search import _with_answers, suggest_similar
+from forum.suggestions import _with_answers, suggest_similar
 from forum.search_filters import allowed_threads as _allowed, filtered_threads as _filtered, visible_among as _visible_among
 from forum.search_query import SearchQuery
 from models import Post, SearchDocument, Thread, utcnow
@@ -387,7 +387,7 @@ def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_
         with monkeypatch.context() as m:
             m.setattr(search_module, "allowed_threads", lambda *a: pytest.fail("a broad filter listed every thread"))
             got = search_module._broad_filter_search(db, engine, None, q, None)
-            ranked = search_module._ranked(db, engine, None, q)
+            ranked = search_module.ranked_hits(db, engine, None, q)
         assert got is not None, q
         assert [(h.group_id, h.score, h.doc_id, h.signals) for h in got.hits] == \
                [(h.group_id, h.score, h.doc_id, h.signals) for h in want.hits], q
@@ -396,6 +396,6 @@ def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_
     # Few candidates pass `status:terjawab` here: the exact filtered search answers it, and finds the thread.
     narrow = SearchQuery(text="tunjangan hari raya pppk", status="terjawab")
     assert search_module._broad_filter_search(db, engine, None, narrow, None) is None
-    assert [h.group_id for h in search_module._ranked(db, engine, None, narrow)] == [forum["skp"].id]
+    assert [h.group_id for h in search_module.ranked_hits(db, engine, None, narrow)] == [forum["skp"].id]
     # Agency and topic filters keep their own indexed listing.
     assert search_module._broad_filter_search(db, engine, None, SearchQuery(text="cuti", agency="bkn"), None) is None

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from forum import answered_before_asking, asker_verdicts, duplicates, threads
 from forum.listing import parse_page
-from forum.search import search_threads, suggest_similar
+from forum.search import search_threads
+from forum.suggestions import suggest_similar
 from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
