@@ -2,7 +2,7 @@
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from forum import posts
+from forum import merging, posts
 from models import DuplicateLink, ModerationLog, Post, Report, SearchDocument, Thread
 from tests import moderation_factories as mf
 from tests.forum.merge_dump import dump_threads
@@ -171,3 +171,17 @@ def test_an_admin_appoints_a_moderator_limited_to_one_agency(client, db):
     mf.fresh(db)
     assert db.scalar(select(ModerationLog.details).where(ModerationLog.action == "set_role"))["to"] == {
         "role": "moderator", "agencies": ["bkd-jatim"], "topics": []}
+
+
+def test_a_reply_sent_from_a_page_opened_before_a_merge_is_offered_on_the_target_with_its_text(client, db):
+    t, s, _, _, mod, asker = _pair(db)
+    token = mf.csrf(client)
+    mf.login(client, db, asker)
+    merging.merge_threads(db, source=s, target=t, actor=mod, accepted_choice="target")
+    db.commit()
+    typed = "Balasan yang saya ketik sebelum digabungkan: cuti besar diajukan 1 bulan sebelumnya."
+    sent = client.post(f"/diskusi/{s.id}/balas", data={"body_md": typed, "_csrf_token": token}, follow_redirects=False)
+    assert sent.status_code == 400
+    assert "sudah digabungkan ke “Cara mengajukan cuti besar bagi PNS”" in sent.text
+    assert f'action="/diskusi/{t.id}/balas"' in sent.text and typed in sent.text
+    assert db.scalar(select(Post).where(Post.body_md == typed)) is None  # nothing was posted behind their back

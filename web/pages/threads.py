@@ -117,9 +117,15 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
                            reply_to=_int(data.get("reply_to"), "reply_to"))
     except (ValidationFailed, Conflict) as exc:  # keep what the member typed, whatever went wrong
         db.rollback()
-        threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
+        current = threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
+        message = exc.message
+        if current.merged_into_id:
+            # The old page was open during a merge: offer the reply on the thread that now holds the discussion.
+            current = threads.resolve_merged(db, current, viewer)
+            message = (f"Diskusi ini sudah digabungkan ke “{current.title}”. Balasan Anda belum terkirim: "
+                       "periksa lalu kirim di sini.")
         return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
-                    error=exc.message, **_thread_context(db, viewer, read_model.thread_head(db, thread_id)))
+                    error=message, **_thread_context(db, viewer, read_model.thread_head(db, current.id)))
     return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
 
 
