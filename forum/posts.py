@@ -12,6 +12,7 @@ from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_view_post, check, check_logged_in
 from forum.read_model import valid_id
+from forum.resends import resent_reply
 from forum.similar_answered import tell_waiting_askers
 from forum.text import clean_body
 from forum.threads import get_thread, thread_url
@@ -49,6 +50,9 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
         if parent is None or parent.thread_id != thread.id or parent.is_deleted:
             raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
     now = now or utcnow()
+    earlier = resent_reply(session, author, thread, body, parent.id if parent else None, now)
+    if earlier is not None:
+        return earlier  # the same form sent again: the reply it already made
     _count_reply(session, thread, now)
     rendered = render_markdown(body)
     post = Post(thread_id=thread.id, author_id=author.id, reply_to_id=parent.id if parent else None,

@@ -7,6 +7,12 @@ from forum.errors import ValidationFailed
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def visible_length(text: str) -> int:
+    """Characters a reader sees: format characters (zero-width space, joiners, BOM, soft hyphen) and the
+    whitespace around them do not count, so forty zero-width spaces are not a forty-character post."""
+    return len("".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip())
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """ASCII, lowercase, hyphen-separated slug ('Cuti Besar PNS?' -> 'cuti-besar-pns')."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -19,7 +25,7 @@ def clean_line(value: object, label: str, field: str, min_len: int, max_len: int
     if not isinstance(value, str):
         raise ValidationFailed(f"{label} harus berupa teks.", field=field)
     text = " ".join(_CONTROL.sub("", value).split())
-    if len(text) < min_len:
+    if visible_length(text) < min_len:
         if min_len <= 1:
             raise ValidationFailed(f"{label} wajib diisi.", field=field)
         raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
@@ -33,7 +39,7 @@ def clean_body(value: object, label: str, field: str, min_len: int, max_len: int
     if not isinstance(value, str):
         raise ValidationFailed(f"{label} harus berupa teks.", field=field)
     text = _CONTROL.sub("", value.replace("\r\n", "\n")).strip()
-    if len(text) < min_len:
+    if visible_length(text) < min_len:
         raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
     if len(text) > max_len:
         raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)

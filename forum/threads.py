@@ -11,6 +11,7 @@ from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.permissions import can_view_thread, check_logged_in
 from forum.read_model import valid_id
+from forum.resends import resent_thread
 from forum.text import clean_body, clean_line, slugify
 from models import Post, Thread, User, Watch, utcnow
 
@@ -57,6 +58,9 @@ def create_thread(session: Session, *, author: User | None, agency: object, topi
     author = check_logged_in(author)
     values = validate_thread_input(session, agency=agency, topics=topics, title=title, body_md=body_md)
     now = now or utcnow()
+    earlier = resent_thread(session, author, values["title"], values["body_md"], now)
+    if earlier is not None:
+        return earlier  # the same form sent again: the thread it already opened
     thread = Thread(title=values["title"], slug=slugify(values["title"]), author_id=author.id,
                     agency_id=values["agency"].id, created_at=now, last_activity_at=now, reply_count=0)
     thread.topics = values["topics"]

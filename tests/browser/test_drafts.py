@@ -68,3 +68,51 @@ def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refuse
     page.goto(thread_url)
     assert page.input_value("#reply_body") == "" and page.locator("[data-testid=draft-restored]").count() == 0
     context.close()
+
+
+def test_a_reply_clicked_twice_is_sent_once_and_an_unsent_edit_survives_leaving_and_a_refused_save(
+        live_server, browser, db_url):
+    _seed_catalog(db_url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    _register(page, live_server, "bayu.pratama", "Bayu Pratama", "bkn")
+    page.goto(live_server + "/diskusi/baru")
+    page.fill("#title", "Berapa lama proses kenaikan pangkat reguler?")
+    page.fill("#body_md", "Usulan saya sudah masuk SIASN sejak Maret.")
+    page.select_option("#agency", "bkn")
+    page.check("input[name=topics][value=kepegawaian-karier]")
+    page.click("button:has-text('Terbitkan diskusi')")  # write 1 of 2
+    page.wait_for_selector("h1:has-text('kenaikan pangkat')")
+    thread_url = page.url
+
+    page.fill("#reply_body", "Update: SK saya terbit setelah tiga bulan.")
+    page.click("button:has-text('Kirim balasan')")  # write 2 of 2
+    page.wait_for_selector(".flash:has-text('Balasan terkirim')")
+    assert page.locator(".post-body:has-text('SK saya terbit setelah tiga bulan')").count() == 1
+
+    # A second click while the first send is on its way sends nothing. The sends are answered "204 No Content"
+    # here, which leaves the page as it is, as a slow server would (and spends none of the member's writes).
+    sent = []
+    page.route("**/balas", lambda route: (sent.append(route.request.method), route.fulfill(status=204)))
+    page.fill("#reply_body", "Balasan yang diklik dua kali.")
+    page.click("button:has-text('Kirim balasan')", no_wait_after=True)
+    page.wait_for_timeout(300)
+    page.click("button:has-text('Kirim balasan')", no_wait_after=True)
+    page.wait_for_timeout(300)
+    page.unroute("**/balas")
+    assert sent == ["POST"]
+    page.reload()  # the page comes back ready to send
+
+    page.click("a:has-text('Sunting') >> nth=-1")
+    page.wait_for_selector("h1:has-text('Sunting tulisan')")
+    edit_url = page.url
+    page.fill("textarea[name=body_md]", "Update: SK saya terbit setelah tiga bulan, tanpa ujian dinas.")
+    page.wait_for_timeout(SAVED)
+    page.goto(thread_url)  # away without saving
+    page.goto(edit_url)
+    assert page.input_value("textarea[name=body_md]") == "Update: SK saya terbit setelah tiga bulan, tanpa ujian dinas."
+    assert page.locator("[data-testid=draft-restored]").count() == 1
+    page.click("button:has-text('Simpan perubahan')")  # refused: a third write this minute
+    page.wait_for_selector("text=terlalu cepat")
+    assert page.input_value("textarea[name=body_md]") == "Update: SK saya terbit setelah tiga bulan, tanpa ujian dinas."
+    context.close()

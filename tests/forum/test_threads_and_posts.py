@@ -1,9 +1,12 @@
 """Threads and posts through the domain verbs."""
+from datetime import timedelta
+
 import pytest
 
 from forum import posts, threads
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.notifications import list_notifications, unread_count
+from forum.resends import RESEND_WINDOW
 from forum.tree import build_tree
 from tests import factories as f
 
@@ -113,3 +116,43 @@ def test_a_reply_to_a_thread_merged_meanwhile_is_refused_instead_of_being_lost(d
     assert "digabungkan" in err.value.message
     db.rollback()
     assert db.query(Post).filter(Post.body_md == "Balasan yang datang terlambat").count() == 0
+
+
+def test_the_same_reply_sent_twice_within_moments_makes_one_post_and_counts_once(db):
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    first = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.")
+    again = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.\r\n")
+    db.commit()
+    assert again.id == first.id and t.reply_count == 1
+    # Saying it again later, to someone else, or in answer to another post is a new reply.
+    later = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.",
+                        now=first.created_at + RESEND_WINDOW + timedelta(seconds=1))
+    other = posts.reply(db, author=asker, thread=t, body_md="Ajukan lewat SIASN ya.")
+    nested = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.", reply_to=other.id)
+    assert len({first.id, later.id, other.id, nested.id}) == 4 and t.reply_count == 4
+
+
+def test_the_same_question_sent_twice_within_moments_opens_one_thread(db):
+    author, _ = f.user(db), f.topic(db)
+    form = {"agency": "bkn", "topics": ["cuti-kehadiran"], "title": "Bagaimana cara mengajukan cuti besar?",
+            "body_md": "Masa kerja saya baru empat tahun, apakah bisa?"}
+    first = threads.create_thread(db, author=author, **form)
+    again = threads.create_thread(db, author=author, **form)
+    edited = threads.create_thread(db, author=author, **{**form, "body_md": form["body_md"] + " Terima kasih."})
+    db.commit()
+    assert again.id == first.id and edited.id != first.id
+
+
+@pytest.mark.parametrize("invisible", ["\u200b" * 40, "\u200b\u200c\u200d\ufeff\u00ad" * 10, " \u2060 " * 20])
+def test_a_reply_or_title_made_only_of_invisible_characters_is_refused(db, invisible):
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    with pytest.raises(ValidationFailed, match="minimal"):
+        posts.reply(db, author=helper, thread=t, body_md=invisible)
+    with pytest.raises(ValidationFailed) as err:
+        threads.create_thread(db, author=asker, agency="bkn", topics=["cuti-kehadiran"], title=invisible,
+                              body_md="Pertanyaan yang cukup panjang untuk lolos.")
+    assert set(err.value.fields) == {"title"}
+    # An emoji built with a zero-width joiner still counts as the text it shows.
+    assert posts.reply(db, author=helper, thread=t, body_md="Terima kasih 👨\u200d👩\u200d👧").id

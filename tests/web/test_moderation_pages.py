@@ -2,7 +2,7 @@
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from forum import merging, posts
+from forum import merging, moderation, posts
 from models import DuplicateLink, ModerationLog, Post, Report, SearchDocument, Thread
 from tests import moderation_factories as mf
 from tests.forum.merge_dump import dump_threads
@@ -185,3 +185,20 @@ def test_a_reply_sent_from_a_page_opened_before_a_merge_is_offered_on_the_target
     assert "sudah digabungkan ke “Cara mengajukan cuti besar bagi PNS”" in sent.text
     assert f'action="/diskusi/{t.id}/balas"' in sent.text and typed in sent.text
     assert db.scalar(select(Post).where(Post.body_md == typed)) is None  # nothing was posted behind their back
+
+
+def test_an_edit_saved_after_the_thread_was_locked_comes_back_with_its_text_and_the_reason(client, db):
+    t, s, s1, _, mod, asker = _pair(db)
+    token = mf.csrf(client)
+    mf.login(client, db, asker)
+    assert client.get(f"/tulisan/{s1.id}/sunting").status_code == 200
+    moderation.lock_thread(db, s, mod, "Sudah terjawab")
+    db.commit()
+    typed = "Masa kerja minimal lima tahun, dihitung sejak CPNS."
+    saved = client.post(f"/tulisan/{s1.id}/sunting", data={"body_md": typed, "_csrf_token": token},
+                        follow_redirects=False)
+    assert saved.status_code == 403
+    assert "Anda tidak dapat menyunting tulisan ini." in saved.text
+    assert typed in saved.text and f'action="/tulisan/{s1.id}/sunting"' in saved.text
+    db.expire_all()
+    assert db.get(Post, s1.id).body_md == "Masa kerja minimal lima tahun."

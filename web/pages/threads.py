@@ -5,7 +5,7 @@ from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from forum import answered_before_asking, asker_verdicts, catalog, posts, read_model, threads
-from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.markup import render_markdown
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_post,
                                can_view_thread, check_logged_in)
@@ -14,6 +14,9 @@ from forum.tree import build_tree
 from models import Post, User
 from web.forms import read_form
 from web.render import page, redirect, shared_page
+
+# Refusals a write form answers by showing itself again with what the member typed (never a bare error page).
+KEEP_TYPED = (ValidationFailed, Conflict, RateLimited, PermissionDenied)
 
 
 def _write_limit(db: Session, state: State, viewer: User) -> None:
@@ -96,9 +99,9 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
         _write_limit(db, state, viewer)
         thread = threads.create_thread(db, author=viewer, agency=data.get("agency", ""), topics=data["topics"],
                                        title=data.get("title", ""), body_md=data.get("body_md", ""))
-    except ValidationFailed as exc:
+    except KEEP_TYPED as exc:
         db.rollback()
-        return page(request, db, viewer, "new_thread.html", status_code=400, form=data, errors=exc.fields,
+        return page(request, db, viewer, "new_thread.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message, agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
     for hook in getattr(state, "after_thread_created", []):
         hook(db, thread)
@@ -115,7 +118,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         _write_limit(db, state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
                            reply_to=_int(data.get("reply_to"), "reply_to"))
-    except (ValidationFailed, Conflict) as exc:  # keep what the member typed, whatever went wrong
+    except KEEP_TYPED as exc:
         db.rollback()
         current = threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
         message = exc.message
@@ -124,7 +127,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
             current = threads.resolve_merged(db, current, viewer)
             message = (f"Diskusi ini sudah digabungkan ke “{current.title}”. Balasan Anda belum terkirim: "
                        "periksa lalu kirim di sini.")
-        return page(request, db, viewer, "thread.html", status_code=400, form=data, errors=exc.fields,
+        return page(request, db, viewer, "thread.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=message, **_thread_context(db, viewer, read_model.thread_head(db, current.id)))
     return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
 
@@ -136,7 +139,6 @@ async def edit_form(request: Request, db: Session, viewer: User | None, post_id:
     item = posts.get_post(db, post_id, viewer)
     thread = threads.get_thread(db, item.thread_id, viewer)
     if not can_edit_post(viewer, item, thread):
-        from forum.errors import PermissionDenied
         raise PermissionDenied("Anda tidak dapat menyunting tulisan ini.")
     return page(request, db, viewer, "edit_post.html", post=item, thread=thread, form={"body_md": item.body_md}, errors={})
 
@@ -151,12 +153,12 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     try:
         _write_limit(db, state, viewer)
         posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""))
-    except ValidationFailed as exc:
+    except KEEP_TYPED as exc:
         db.rollback()
         item = posts.get_post(db, post_id, viewer)
-        return page(request, db, viewer, "edit_post.html", status_code=400, post=item, thread=thread, form=data,
+        return page(request, db, viewer, "edit_post.html", status_code=exc.status_code, post=item, thread=thread, form=data,
                     errors=exc.fields, error=exc.message)
-    return redirect(threads.thread_url(thread, item.id), "Perubahan disimpan.")
+    return redirect(threads.thread_url(thread, item.id), "Perubahan disimpan.", sent_draft=f"sunting-{item.id}")
 
 
 @get("/tulisan/{post_id:int}/riwayat")

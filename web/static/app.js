@@ -109,3 +109,25 @@ document.addEventListener("click", function (event) {
     form.addEventListener("submit", function () { clearTimeout(timer); save(); });
   });
 })();
+
+// A form is sent once: a second click (or Enter) while the first send is on its way is ignored, so a slow
+// connection does not post the same reply twice. The page coming back from the history (Back) re-arms it.
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") return;
+  if (form.dataset.sending) { event.preventDefault(); return; }
+  // Set after every other submit handler ran: a handler that cancels the send must not lock the form.
+  setTimeout(function () {
+    if (event.defaultPrevented) return;
+    form.dataset.sending = "1";
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.setAttribute("aria-busy", "true"); });
+  }, 0);
+  // A send that never answers (network gone) must not lock the form for good.
+  setTimeout(function () { delete form.dataset.sending; }, 15000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending]").forEach(function (form) {
+    delete form.dataset.sending;
+    form.querySelectorAll("[aria-busy]").forEach(function (b) { b.removeAttribute("aria-busy"); });
+  });
+});

@@ -1,0 +1,35 @@
+"""A form sent twice (a double click, a reload after posting, a client retrying) makes one post, not two."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Post, Thread, User
+
+# Long enough for a reload or a retry after a slow answer; short enough that saying the same thing again
+# later, on purpose, is still possible.
+RESEND_WINDOW = timedelta(minutes=2)
+
+
+def resent_reply(session: Session, author: User, thread: Thread, body_md: str, reply_to_id: int | None,
+                 now: datetime) -> Post | None:
+    """The author's reply in this thread with the same text and parent sent moments ago, if any.
+
+    Concurrent sends of the same form can both pass this check (neither sees the other's uncommitted row);
+    the browser's submit button is disabled while a form is sending for that case.
+    """
+    return session.scalar(
+        select(Post).where(Post.thread_id == thread.id, Post.author_id == author.id, Post.body_md == body_md,
+                           Post.reply_to_id.is_(None) if reply_to_id is None else Post.reply_to_id == reply_to_id,
+                           Post.is_deleted.is_(False), Post.created_at >= now - RESEND_WINDOW)
+        .order_by(Post.id.desc()).limit(1))
+
+
+def resent_thread(session: Session, author: User, title: str, body_md: str, now: datetime) -> Thread | None:
+    """The author's thread with the same title and question opened moments ago (and still open), if any."""
+    return session.scalar(
+        select(Thread).join(Post, Post.id == Thread.first_post_id)
+        .where(Thread.author_id == author.id, Thread.title == title, Post.body_md == body_md,
+               Thread.merged_into_id.is_(None), Thread.is_hidden.is_(False), Post.is_deleted.is_(False),
+               Thread.created_at >= now - RESEND_WINDOW)
+        .order_by(Thread.id.desc()).limit(1))
