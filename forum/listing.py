@@ -19,6 +19,7 @@ class Page:
     total: int
     page: int
     page_size: int
+    asked_page: int | None = None  # a page past the end that was asked for (the last one is shown instead)
 
     @property
     def pages(self) -> int:

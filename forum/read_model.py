@@ -185,17 +185,22 @@ def _list_statements(staff: bool, sort: str, by_agency: bool, by_topic: bool, by
 
 
 def thread_list(session: Session, viewer: User | None = None, *, agency=None, topic=None, author=None,
-                sort: str = "aktivitas", page: int = 1, page_size: int = 20) -> Page:
-    """forum.listing.list_threads as rows with author and agency; topics come from with_topics()."""
+                sort: str = "aktivitas", page: int = 1, page_size: int = 20, clamp_page: bool = False) -> Page:
+    """forum.listing.list_threads as rows with author and agency; topics come from with_topics().
+
+    With `clamp_page`, a page past the end (an old link, a typed URL) shows the last page and says so."""
     count, select_page = _list_statements(  # an unknown sort raises ValidationFailed, as in list_threads
         is_staff(viewer), sort, agency is not None, topic is not None, author is not None)
     params = {name: row.id for name, row in (("agency_id", agency), ("topic_id", topic), ("author_id", author))
               if row is not None}
     page_size = clamp_page_size(page_size)
     total = run(session, count, **params).scalar() or 0
+    asked = None
+    if clamp_page and total and (page - 1) * page_size >= total:
+        asked, page = page, -(-total // page_size)
     rows = run(session, select_page, limit=page_size, offset=(page - 1) * page_size, **params)
     items = [_thread_row(r, author=_author(r[3], r, _N + 3)) for r in rows]
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    return Page(items=items, total=total, page=page, page_size=page_size, asked_page=asked)
 
 
 def with_topics(session: Session, rows: list[ThreadRow]) -> list[ThreadRow]:

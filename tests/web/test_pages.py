@@ -137,7 +137,7 @@ def small_pages(settings, session_factory):
         yield c
 
 
-def test_lists_are_paginated_and_bad_page_numbers_fall_back_instead_of_failing(small_pages, db, board):
+def test_lists_are_paginated_and_bad_or_past_the_end_page_numbers_fall_back_instead_of_failing(small_pages, db, board):
     made = [_thread(db, board["asker"], f"Pertanyaan nomor {i} tentang cuti", hours=i) for i in range(5)]
     db.commit()
     newest_first = [t.id for t in reversed(made)]
@@ -152,7 +152,9 @@ def test_lists_are_paginated_and_bad_page_numbers_fall_back_instead_of_failing(s
         response = small_pages.get(f"/?hal={bad}")
         assert response.status_code == 200, bad
     assert listed_ids(small_pages.get("/?urut=terbaru&hal=-3").text) == newest_first[:2]
-    assert listed_ids(small_pages.get("/?hal=100000").text) == []
+    past_end = small_pages.get("/?urut=terbaru&hal=5000").text  # an old link: the last page, and why
+    assert listed_ids(past_end) == newest_first[4:] and "Halaman 3 dari 3" in past_end
+    assert "Halaman 5000 tidak ada: daftar ini hanya 3 halaman." in past_end and "Belum ada diskusi" not in past_end
     assert small_pages.get("/?urut=ngawur").status_code == 200
     assert small_pages.get("/instansi/bkn?hal=ngawur").status_code == 200
     assert small_pages.get("/u/ani?hal=-1").status_code == 200

@@ -24,7 +24,8 @@ def _listing_page(request: Request, db: Session, viewer: User | None, *, agency=
     sort = params.get("urut", "aktivitas")
     sort = sort if sort in SORTS else "aktivitas"
     result = read_model.thread_list(db, viewer, agency=agency, topic=topic, sort=sort,
-                                    page=parse_page(params.get("hal")), page_size=request.app.state.settings.page_size)
+                                    page=parse_page(params.get("hal")), page_size=request.app.state.settings.page_size,
+                                    clamp_page=True)
 
     def build() -> dict:
         agencies, topics = read_model.catalog_lists(db)
