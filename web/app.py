@@ -8,6 +8,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -17,6 +18,7 @@ from models.db import make_engine, make_session_factory
 from search.text import use_local_synonyms
 from web import errors, render
 from web.in_flight import count_requests
+from web.security_headers import security_headers
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
 from web.pages import accounts, browse, notifications, threads, tokens
@@ -65,9 +67,12 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         exception_handlers={ForumError: errors.forum_error_handler, HTTPException: errors.http_error_handler,
                             Exception: errors.server_error_handler},
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
-                                     description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer)."),
+                                     description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer).",
+                                     # JSON only: Litestar's HTML viewers load their scripts from CDNs.
+                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
         request_max_body_size=2 * 1024 * 1024,
-        middleware=[count_requests],  # a lone request's query embedding may use the spare cores
+        # count_requests: a lone request's query embedding may use the spare cores
+        middleware=[security_headers, count_requests],
         on_startup=[search_pages.install],
         on_shutdown=[search_pages.stop_search_log],  # the queued search-log rows are written
         debug=False,

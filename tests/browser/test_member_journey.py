@@ -31,6 +31,9 @@ def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_serv
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     asker = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = asker.new_page()
+    problems = []  # script errors, blocked resources (the Content-Security-Policy included), missing files
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     _register(page, live_server, "dewi.lestari", "Dewi Lestari", "pemkot-bandung")
     assert "Selamat datang, Dewi Lestari" in page.inner_text(".flash")
 
@@ -66,5 +69,6 @@ def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_serv
     page.click("button:has-text('Pilih sebagai jawaban')")
     page.wait_for_selector(".accepted-block .tag.answered")
     assert "Jawaban terpilih" in page.inner_text(".accepted-block")
+    assert problems == []
     asker.close()
     helper_ctx.close()

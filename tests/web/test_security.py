@@ -1,5 +1,6 @@
 """CSRF on every HTML form, and public XSS payloads coming back inert on the pages members see."""
 import dataclasses
+import re
 
 import pytest
 from litestar.testing import TestClient
@@ -217,3 +218,19 @@ def test_form_posts_with_invalid_utf8_bytes_are_not_a_500(client, db, scene):
     response = client.post(f"/diskusi/{t.id}/balas", content=body,
                            headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False)
     assert response.status_code in (303, 400), response.status_code
+
+
+@pytest.mark.parametrize("url", ["/", "/diskusi/999999", "/api/v1/topics", "/static/app.js", "/cari?q=cuti"])
+def test_every_response_forbids_framing_and_foreign_scripts(client, url):
+    response = client.get(url)
+    assert response.headers["x-frame-options"] == "DENY"
+    policy = dict(p.strip().split(" ", 1) for p in response.headers["content-security-policy"].split(";"))
+    assert policy["frame-ancestors"] == "'none'" and policy["script-src"] == "'self'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_api_description_loads_nothing_from_the_internet(client):
+    for url in ("/schema", "/schema/openapi.json"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.json()["info"]["title"] == "Forum ASN Progresif API"
+        assert not re.search(r"https?://(?!testserver)", response.text.split('"paths"')[0]), url
