@@ -2,6 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.permissions import can_moderate
 from models import ModerationLog, Post, Thread, User
 
 ACTIONS = {
@@ -24,9 +25,14 @@ def log_action(session: Session, actor: User, action: str, *, thread: Thread | N
     return entry
 
 
-def list_log(session: Session, *, action: str | None = None, actor_id: int | None = None,
-             thread_id: int | None = None, limit: int = 100, offset: int = 0) -> list[ModerationLog]:
-    """Log entries, newest first, optionally filtered."""
+def list_log(session: Session, viewer: User | None = None, *, action: str | None = None,
+             actor_id: int | None = None, thread_id: int | None = None, limit: int = 100,
+             offset: int = 0) -> list[ModerationLog]:
+    """Log entries the viewer may read, newest first, optionally filtered.
+
+    A moderator limited to some agencies or topics reads the entries about threads in their scope only
+    (the reasons given for hiding a thread elsewhere are not theirs to read); forum-wide entries (roles,
+    the search dictionary) are for admins and unscoped moderators. Without a viewer: every entry."""
     q = select(ModerationLog).order_by(ModerationLog.id.desc())
     if action:
         q = q.where(ModerationLog.action == action)
@@ -34,4 +40,12 @@ def list_log(session: Session, *, action: str | None = None, actor_id: int | Non
         q = q.where(ModerationLog.actor_id == actor_id)
     if thread_id:
         q = q.where((ModerationLog.thread_id == thread_id) | (ModerationLog.target_thread_id == thread_id))
-    return list(session.scalars(q.limit(limit).offset(offset)))
+    if viewer is None or viewer.role == "admin" or not viewer.scopes:
+        return list(session.scalars(q.limit(limit).offset(offset)))
+    readable = [e for e in session.scalars(q.limit((limit + offset) * 3)) if _in_scope(session, viewer, e)]
+    return readable[offset:offset + limit]
+
+
+def _in_scope(session: Session, viewer: User, entry: ModerationLog) -> bool:
+    threads = [session.get(Thread, i) for i in (entry.thread_id, entry.target_thread_id) if i]
+    return any(t is not None and can_moderate(viewer, t) for t in threads)

@@ -209,3 +209,19 @@ def test_the_duplicate_queue_leaves_out_pairs_the_judge_scores_below_even_odds(d
     db.add(unlikely)
     db.commit()
     assert unlikely.id not in [p.link.id for p in duplicate_queue.list_candidates(db, world["mod"])]
+
+
+def test_a_scoped_moderator_reads_the_log_of_their_scope_only(db, world):
+    from tests import factories as f
+    f.topic(db, "kepegawaian", "Kepegawaian")
+    outside, scoped = world["t"], world["scoped"]
+    inside = mf.thread(db, world["author"], "Berapa lama kenaikan pangkat reguler?", 10,
+                       topic_slugs=("kepegawaian",))
+    db.commit()
+    moderation.hide_thread(db, outside, world["mod"], "Data pribadi pelapor")
+    moderation.lock_thread(db, inside, world["mod"], "Sudah terjawab")
+    roles.set_role(db, actor=world["admin"], user=world["member"], role="moderator")
+    db.commit()
+    assert [e.action for e in list_log(db, scoped)] == ["lock"]
+    assert list_log(db, scoped, thread_id=outside.id) == []
+    assert [e.action for e in list_log(db, world["mod"])] == ["set_role", "lock", "hide"]

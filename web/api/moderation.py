@@ -204,7 +204,7 @@ async def log(db: Session, viewer: User | None, action: str | None = None, actor
     return [{"id": e.id, "action": e.action, "actor": e.actor.username, "thread_id": e.thread_id,
              "target_thread_id": e.target_thread_id, "post_id": e.post_id, "merge_id": e.merge_id, "reason": e.reason,
              "details": e.details, "created_at": e.created_at.isoformat() + "Z"}
-            for e in list_log(db, action=action, actor_id=actor_id, thread_id=thread, limit=200)]
+            for e in list_log(db, viewer, action=action, actor_id=actor_id, thread_id=thread, limit=200)]
 
 
 @get("/moderation/moderators", summary="Daftar moderator dan admin (admin)")

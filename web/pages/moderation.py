@@ -51,7 +51,7 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     actor_name = (params.get("pelaku") or "").strip().lower()[:30]
     actor_id = db.scalar(select(User.id).where(User.username == actor_name)) if actor_name else None
     thread_id = int_or_none(params.get("diskusi"))
-    entries = [] if actor_name and actor_id is None else list_log(db, action=action, actor_id=actor_id,
+    entries = [] if actor_name and actor_id is None else list_log(db, viewer, action=action, actor_id=actor_id,
                                                                     thread_id=thread_id, limit=200)
     merge_ids = {e.merge_id for e in entries if e.merge_id}
     undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
