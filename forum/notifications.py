@@ -1,8 +1,19 @@
 """In-app notifications: create, list, count unread, mark read."""
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Notification, utcnow
+from models import Notification, Post, Thread, utcnow
+
+
+def _still_shown(staff: bool) -> list:
+    """Notifications about a thread or post a moderator has since hidden (or its author deleted) are not
+    listed or counted for members: their links would only lead to "not found". Staff still see them."""
+    if staff:
+        return []
+    return [or_(Notification.thread_id.is_(None),
+                ~exists().where(Thread.id == Notification.thread_id, Thread.is_hidden.is_(True))),
+            or_(Notification.post_id.is_(None),
+                ~exists().where(Post.id == Notification.post_id, or_(Post.is_hidden.is_(True), Post.is_deleted.is_(True))))]
 
 
 def notify(session: Session, user_id: int, kind: str, message: str, url: str = "", *,
@@ -16,15 +27,15 @@ def notify(session: Session, user_id: int, kind: str, message: str, url: str = "
     return note
 
 
-def unread_count(session: Session, user_id: int) -> int:
+def unread_count(session: Session, user_id: int, staff: bool = False) -> int:
     """How many notifications the member has not read."""
-    return session.scalar(select(func.count()).where(Notification.user_id == user_id,
-                                                     Notification.read_at.is_(None))) or 0
+    return session.scalar(select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None),
+                                                     *_still_shown(staff))) or 0
 
 
-def list_notifications(session: Session, user_id: int, limit: int = 50) -> list[Notification]:
+def list_notifications(session: Session, user_id: int, limit: int = 50, staff: bool = False) -> list[Notification]:
     """Newest notifications first."""
-    return list(session.scalars(select(Notification).where(Notification.user_id == user_id)
+    return list(session.scalars(select(Notification).where(Notification.user_id == user_id, *_still_shown(staff))
                                 .order_by(Notification.id.desc()).limit(limit)))
 
 

@@ -48,3 +48,25 @@ def test_accepting_an_answer_notifies_its_author_and_watchers_hear_of_replies_on
     posts.reply(db, author=helper, thread=t, body_md="Tambahan.")
     db.flush()
     assert notifications.unread_count(db, watcher.id) == 1
+
+
+def test_notifications_about_a_since_hidden_thread_or_reply_leave_members_lists_but_not_staffs(db):
+    asker, helper, other = f.user(db), f.user(db), f.user(db)
+    mod = f.user(db, role="moderator")
+    kept = f.thread(db, asker, title="Bagaimana cara mengajukan cuti besar?")
+    gone = f.thread(db, other, title="Apakah gaji ke-13 dipotong pajak?")
+    posts.reply(db, author=helper, thread=kept, body_md="Ajukan lewat SIASN ya.")
+    spam = posts.reply(db, author=helper, thread=kept, body_md="Promo pinjaman cepat, hubungi saya.")
+    threads.watch_thread(db, asker, gone)
+    posts.reply(db, author=helper, thread=gone, body_md="Tidak, gaji ke-13 bebas potongan.")
+    threads.watch_thread(db, mod, gone)
+    posts.reply(db, author=other, thread=gone, body_md="Terima kasih, sudah jelas.")
+    db.flush()
+    assert notifications.unread_count(db, asker.id) == 4
+    gone.is_hidden, spam.is_hidden = True, True
+    db.flush()
+    listed = notifications.list_notifications(db, asker.id)
+    assert len(listed) == 1 and listed[0].thread_id == kept.id and listed[0].post_id != spam.id
+    assert notifications.unread_count(db, asker.id) == 1
+    assert notifications.unread_count(db, mod.id, staff=True) == 1
+    assert notifications.unread_count(db, mod.id) == 0
