@@ -216,6 +216,7 @@ def test_login_attempts_are_rate_limited_with_an_indonesian_429(settings, sessio
         assert blocked.status_code == 429
         assert "Terlalu banyak percobaan masuk" in blocked.text
         assert '<html lang="id">' in blocked.text
+        assert 'value="budi.santoso"' in blocked.text  # the login form again, with the name typed
         # Even the right password is refused while the limit holds.
         right = post_form(client, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD})
         assert right.status_code == 429 and "sesi" not in right.cookies
@@ -246,3 +247,20 @@ def test_login_attempts_count_across_workers_and_restarts(settings, session_fact
     # A restarted worker remembers them too.
     with TestClient(app=create_app(limited, session_factory), base_url="http://testserver.local") as again:
         assert post_form(again, "/masuk", {**wrong, "password": f.PASSWORD}).status_code == 429
+
+
+def test_registration_forms_sent_back_do_not_use_up_the_limit_and_a_refused_one_keeps_what_was_typed(
+        client, db, agencies):
+    form = {"username": "rina.kusuma", "display_name": "Rina Kusuma", "email": "rina@contoh.go.id",
+            "password": "pendek", "agency": "bkn"}
+    for _ in range(12):  # a member fixing a weak password a dozen times is not an abuse
+        assert post_form(client, "/daftar", form).status_code == 400
+    for i in range(10):
+        made = post_form(client, "/daftar", {**form, "username": f"anggota{i}", "email": f"a{i}@contoh.go.id",
+                                             "password": f.PASSWORD})
+        assert made.status_code in (200, 303), i
+        client.cookies.clear()
+    refused = post_form(client, "/daftar", {**form, "password": f.PASSWORD})
+    assert refused.status_code == 429 and "Terlalu banyak pendaftaran" in refused.text
+    assert 'value="rina.kusuma"' in refused.text and 'value="rina@contoh.go.id"' in refused.text
+    assert db.scalar(select(func.count()).select_from(User).where(User.username == "rina.kusuma")) == 0

@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import accounts, catalog
-from forum.errors import ValidationFailed
+from forum.errors import RateLimited, ValidationFailed
 from models import User
 from web.deps import SESSION_COOKIE
 from web.forms import client_ip, read_form
@@ -36,16 +36,18 @@ async def register_form(request: Request, db: Session, viewer: User | None) -> o
 async def register_submit(request: Request, db: Session, viewer: User | None, state: State) -> object:
     """Create the account and log in; on errors show the form again with what was typed."""
     data = await read_form(request)
-    state.limiter.hit(db, f"register:{client_ip(request)}", 10, 3600,
-                      "Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
     try:
         user = accounts.register_user(db, username=data.get("username", ""),
                                       display_name=data.get("display_name", ""), email=data.get("email", ""),
                                       password=data.get("password", ""), agency=data.get("agency", ""))
-    except ValidationFailed as exc:
+        # Only accounts made count (a form sent back with a typo is not an abuse); over the limit, the rollback
+        # below undoes the account.
+        state.limiter.hit(db, f"register:{client_ip(request)}", 10, 3600,
+                          "Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
+    except (ValidationFailed, RateLimited) as exc:
         db.rollback()
         data.pop("password", None)
-        return page(request, db, viewer, "register.html", status_code=400, form=data, errors=exc.fields,
+        return page(request, db, viewer, "register.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message, agencies=catalog.list_agencies(db))
     return _login_response(db, user, state, "/", f"Selamat datang, {user.display_name}! Akun Anda sudah dibuat.")
 
@@ -65,13 +67,13 @@ async def login_submit(request: Request, db: Session, viewer: User | None, state
     login = data.get("username", "").strip().lower()[:254]
     limit = state.settings.login_attempts_per_minute
     message = "Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."
-    state.limiter.hit(db, f"login-ip:{client_ip(request)}", limit * 3, 60, message)
-    state.limiter.hit(db, f"login-user:{login}", limit, 60, message)
     try:
+        state.limiter.hit(db, f"login-ip:{client_ip(request)}", limit * 3, 60, message)
+        state.limiter.hit(db, f"login-user:{login}", limit, 60, message)
         user = accounts.authenticate(db, login, data.get("password", ""))
-    except ValidationFailed as exc:
+    except (ValidationFailed, RateLimited) as exc:  # each counted attempt was committed by hit()
         data.pop("password", None)
-        return page(request, db, viewer, "login.html", status_code=400, form=data, errors=exc.fields,
+        return page(request, db, viewer, "login.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message)
     state.limiter.reset(db, f"login-user:{login}")
     return _login_response(db, user, state, data.get("lanjut", "/"), f"Selamat datang kembali, {user.display_name}.")
