@@ -181,8 +181,8 @@ def user_for_api_token(session: Session, raw: str | None) -> User | None:
 
 
 def get_user(session: Session, username: str) -> User:
-    """The user with this username, or NotFound."""
-    name = str(username).lower()
+    """The user with this username ("@name", as pages show it, too), or NotFound."""
+    name = str(username).strip().removeprefix("@").lower()
     user = session.scalar(select(User).where(User.username == name)) if "\x00" not in name else None
     if user is None:
         raise NotFound("Pengguna tidak ditemukan.")

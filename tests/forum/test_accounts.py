@@ -89,3 +89,12 @@ def test_api_tokens_are_hashed_at_rest_and_only_their_owner_can_revoke_them(db):
     assert accounts.user_for_api_token(db, raw) is None
     with pytest.raises(ValidationFailed):
         accounts.create_api_token(db, owner, "")
+
+
+def test_a_member_is_found_by_name_as_pages_show_it_with_an_at_sign_and_any_case(db):
+    member = f.user(db, username="dimas_prakoso")
+    db.commit()
+    for typed in ("dimas_prakoso", "@dimas_prakoso", " @Dimas_Prakoso "):
+        assert accounts.get_user(db, typed).id == member.id
+    with pytest.raises(NotFound):
+        accounts.get_user(db, "@@dimas_prakoso")
