@@ -25,10 +25,18 @@ _checked_at = 0.0
 
 def parse_terms(text: str) -> list[str]:
     """Comma- or line-separated terms, normalised and deduplicated; raises ValidationFailed in Indonesian."""
-    terms = list(dict.fromkeys(normalize(t) for t in (text or "").replace("\n", ",").split(",") if normalize(t)))
-    if any(len(t) > MAX_TERM_CHARS for t in terms):
+    raw = [t.strip() for t in (text or "").replace("\n", ",").split(",") if t.strip()]
+    # Checked as typed: normalising first would shorten "xxxx…" to "x" and store something nobody wrote.
+    if any(len(t) > MAX_TERM_CHARS for t in raw):
         raise ValidationFailed("Istilah terlalu panjang.", fields={
             "istilah": f"Setiap istilah paling banyak {MAX_TERM_CHARS} karakter."})
+    if any(":" in t for t in raw):
+        raise ValidationFailed("Istilah tidak boleh memuat titik dua.", fields={
+            "istilah": "Titik dua dipakai untuk filter pencarian (mis. instansi:bkn); tulis istilahnya saja."})
+    terms = list(dict.fromkeys(normalize(t) for t in raw if normalize(t)))
+    if any(len(t) < 2 for t in terms):
+        raise ValidationFailed("Istilah terlalu pendek.", fields={
+            "istilah": "Setiap istilah paling sedikit dua huruf atau angka."})
     if len(terms) < 2:
         raise ValidationFailed("Sinonim perlu dua istilah atau lebih.", fields={
             "istilah": "Tulis dua istilah atau lebih yang bermakna sama, dipisahkan koma, mis. “tukin, tunjangan kinerja”."})
