@@ -123,11 +123,21 @@ def move_thread(session: Session, thread: Thread, actor: User | None, agency: ob
     if thread.merged_into_id:
         raise ValidationFailed("Diskusi ini sudah digabungkan; moderasi diskusi tujuannya.")
     reason = clean_reason(reason)
-    new_agency = agency if isinstance(agency, Agency) else resolve_agency(session, agency)
-    if isinstance(topics, (list, tuple)) and topics and all(isinstance(t, Topic) for t in topics):
-        new_topics = list(dict.fromkeys(topics))
-    else:
-        new_topics = resolve_topic_list(session, topics)
+    problems: list[ValidationFailed] = []  # both fields are checked, so one answer names every mistake
+    try:
+        new_agency = agency if isinstance(agency, Agency) else resolve_agency(session, agency)
+    except ValidationFailed as exc:
+        problems.append(exc)
+    try:
+        if isinstance(topics, (list, tuple)) and topics and all(isinstance(t, Topic) for t in topics):
+            new_topics = list(dict.fromkeys(topics))
+        else:
+            new_topics = resolve_topic_list(session, topics)
+    except ValidationFailed as exc:
+        problems.append(exc)
+    if problems:
+        raise ValidationFailed(" ".join(p.message for p in problems),
+                               fields={k: v for p in problems for k, v in p.fields.items()})
     before = {"agency": thread.agency.slug, "topics": [t.slug for t in thread.topics]}
     after = {"agency": new_agency.slug, "topics": [t.slug for t in new_topics]}
     if before["agency"] == after["agency"] and set(before["topics"]) == set(after["topics"]):

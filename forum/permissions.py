@@ -48,12 +48,13 @@ def can_reply(user: User | None, thread: Thread) -> bool:
 
 
 def can_edit_post(user: User | None, post: Post, thread: Thread) -> bool:
-    """Authors edit their own posts (not in locked threads); moderators edit any in their scope."""
+    """Authors edit their own posts (not in locked threads, not once a moderator hid them, which would change
+    what the moderator judged without anyone seeing); moderators edit any in their scope."""
     if user is None or not user.is_active or post.is_deleted:
         return False
     if can_moderate(user, thread):
         return True
-    return user.id == post.author_id and not thread.is_locked
+    return user.id == post.author_id and not thread.is_locked and not post.is_hidden
 
 
 def can_accept_answer(user: User | None, thread: Thread) -> bool:

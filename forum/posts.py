@@ -5,7 +5,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from forum.errors import Conflict, NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.moderation_log import log_action
@@ -109,6 +109,9 @@ def edit_post(session: Session, *, editor: User | None, post: Post, body_md: obj
     """Change a post's body; the previous body is kept as a revision."""
     editor = check_logged_in(editor)
     thread = session.get(Thread, post.thread_id)
+    if post.is_hidden and not can_edit_post(editor, post, thread) and editor.id == post.author_id:
+        raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
+                               "Hubungi moderator bila Anda ingin memperbaikinya.")
     check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
     minimum = 20 if post.id == thread.first_post_id else REPLY_MIN
     body = clean_body(body_md, "Isi tulisan", "body_md", minimum, REPLY_MAX)

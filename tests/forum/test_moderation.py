@@ -71,6 +71,10 @@ def test_move_changes_agency_and_topics_and_logs_where_from_and_where_to(db, wor
                              "to": {"agency": "bkd-jatim", "topics": ["kepegawaian"]}}
     with pytest.raises(ValidationFailed, match="Topik tidak dikenal"):
         moderation.move_thread(db, world["t"], world["mod"], "bkn", ["tidak-ada"])
+    with pytest.raises(ValidationFailed) as both:  # every mistake in one answer
+        moderation.move_thread(db, world["t"], world["mod"], "zzz", ["zzz"])
+    assert set(both.value.fields) == {"agency", "topics"}
+    assert world["t"].agency.slug == "bkd-jatim"
 
 
 def test_members_anonymous_and_out_of_scope_moderators_are_refused_every_thread_action(db, world):
@@ -225,3 +229,13 @@ def test_a_scoped_moderator_reads_the_log_of_their_scope_only(db, world):
     assert [e.action for e in list_log(db, scoped)] == ["lock"]
     assert list_log(db, scoped, thread_id=outside.id) == []
     assert [e.action for e in list_log(db, world["mod"])] == ["set_role", "lock", "hide"]
+
+
+def test_the_author_of_a_hidden_reply_cannot_change_it_behind_the_moderators_back(db, world):
+    r, mod = world["r"], world["mod"]
+    report = reports.report_post(db, reporter=world["author"], post=r, reason="Isinya promosi")
+    reports.hide_reported_post(db, report=report, actor=mod)
+    with pytest.raises(PermissionDenied, match="disembunyikan moderator"):
+        posts.edit_post(db, editor=world["member"], post=r, body_md="Isi yang sudah diganti diam-diam.")
+    assert r.body_md == "Ajukan lewat SIASN ya."
+    posts.edit_post(db, editor=mod, post=r, body_md="Ajukan lewat SIASN ya (disunting moderator).")

@@ -202,3 +202,12 @@ def test_an_edit_saved_after_the_thread_was_locked_comes_back_with_its_text_and_
     assert typed in saved.text and f'action="/tulisan/{s1.id}/sunting"' in saved.text
     db.expire_all()
     assert db.get(Post, s1.id).body_md == "Masa kerja minimal lima tahun."
+
+
+def test_a_merge_that_cannot_happen_shows_why_and_no_form(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    mf.login(client, db, mod)
+    same = client.get(f"/moderasi/gabung?sumber={t.id}&tujuan={t.id}")
+    assert "dirinya sendiri" in same.text
+    assert 'data-testid="merge-confirm"' not in same.text and 'data-testid="merge-blocked"' in same.text
+    assert "digabung dari" not in same.text
