@@ -14,8 +14,8 @@ from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_v
 from forum.read_model import valid_id
 from forum.resends import resent_reply
 from forum.similar_answered import tell_waiting_askers
-from forum.text import clean_body
-from forum.threads import get_thread, thread_url
+from forum.text import clean_body, slugify
+from forum.threads import clean_title, get_thread, thread_url
 from models import Post, PostRevision, Thread, User, Watch, utcnow
 
 REPLY_MIN, REPLY_MAX = 2, 50_000
@@ -104,24 +104,40 @@ def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | N
             done.add(user_id)
 
 
-def edit_post(session: Session, *, editor: User | None, post: Post, body_md: object,
+def edit_post(session: Session, *, editor: User | None, post: Post, body_md: object, title: object = None,
               now: datetime | None = None) -> Post:
-    """Change a post's body; the previous body is kept as a revision."""
+    """Change a post's body (and, for a thread's question, its title); the previous ones are kept as a revision."""
     editor = check_logged_in(editor)
     thread = session.get(Thread, post.thread_id)
     if post.is_hidden and not can_edit_post(editor, post, thread) and editor.id == post.author_id:
         raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
                                "Hubungi moderator bila Anda ingin memperbaikinya.")
     check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
-    minimum = 20 if post.id == thread.first_post_id else REPLY_MIN
-    body = clean_body(body_md, "Isi tulisan", "body_md", minimum, REPLY_MAX)
-    if body == post.body_md:
+    question = post.id == thread.first_post_id
+    errors: dict[str, str] = {}
+    new_title = thread.title
+    if question and title is not None:
+        try:
+            new_title = clean_title(title)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    try:
+        body = clean_body(body_md, "Isi tulisan", "body_md", 20 if question else REPLY_MIN, REPLY_MAX)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed("Periksa kembali isian tulisan.", fields=errors)
+    if body == post.body_md and new_title == thread.title:
         return post
     now = now or utcnow()
-    session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md, created_at=now))
+    session.add(PostRevision(post_id=post.id, editor_id=editor.id, body_md=post.body_md, created_at=now,
+                             title=thread.title if question else None))
     rendered = render_markdown(body)
     post.body_md, post.body_html, post.body_text = body, rendered.html, rendered.text
     post.edited_at = now
+    if new_title != thread.title:
+        # The old address keeps working: a thread URL with an outdated slug redirects to the new one.
+        thread.title, thread.slug = new_title, slugify(new_title)
     thread.version += 1
     index_post(session, post, thread)
     if editor.id != post.author_id:

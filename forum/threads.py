@@ -26,7 +26,8 @@ def thread_url(thread: Thread, post_id: int | None = None) -> str:
     return f"{url}#post-{post_id}" if post_id else url
 
 
-def _clean_title(value: object) -> str:
+def clean_title(value: object) -> str:
+    """A thread title: a readable question of TITLE_MIN-TITLE_MAX characters."""
     # "!!!!!!!!!!!!" or twelve emoji pass any length check, name the thread /diskusi/N/diskusi, and crowd
     # real questions out of other members' "Pertanyaan serupa".
     title = clean_line(value, "Judul", "title", TITLE_MIN, TITLE_MAX)
@@ -39,7 +40,7 @@ def validate_thread_input(session: Session, *, agency: object, topics: object, t
     """Check every field at once so the form can show all problems together."""
     errors: dict[str, str] = {}
     values = {}
-    for key, fn in (("title", lambda: _clean_title(title)),
+    for key, fn in (("title", lambda: clean_title(title)),
                     ("body_md", lambda: clean_body(body_md, "Isi diskusi", "body_md", BODY_MIN, BODY_MAX)),
                     ("agency", lambda: resolve_agency(session, agency)),
                     ("topics", lambda: resolve_topics(session, topics))):

@@ -100,6 +100,7 @@ class PostRevision(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body_md: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(200))  # the thread's title before the edit (first posts)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     editor: Mapped[User] = relationship(lazy="joined")

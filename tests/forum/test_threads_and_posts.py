@@ -156,3 +156,25 @@ def test_a_reply_or_title_made_only_of_invisible_characters_is_refused(db, invis
     assert set(err.value.fields) == {"title"}
     # An emoji built with a zero-width joiner still counts as the text it shows.
     assert posts.reply(db, author=helper, thread=t, body_md="Terima kasih 👨\u200d👩\u200d👧").id
+
+
+def test_the_asker_corrects_a_title_the_old_one_stays_in_the_history_and_search_reads_the_new_one(db):
+    from models import SearchDocument
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker, title="Bagaimana cara mengajukan cuti besar?")
+    reply = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.")
+    question = db.get(type(reply), t.first_post_id)
+    body = question.body_md
+    posts.edit_post(db, editor=asker, post=question, body_md=body, title="Syarat cuti besar bagi PPPK?")
+    db.commit()
+    assert (t.title, t.slug) == ("Syarat cuti besar bagi PPPK?", "syarat-cuti-besar-bagi-pppk")
+    [revision] = posts.post_revisions(db, question)
+    assert (revision.title, revision.body_md) == ("Bagaimana cara mengajukan cuti besar?", body)
+    assert db.get(SearchDocument, question.id).title == "Syarat cuti besar bagi PPPK?"
+    with pytest.raises(ValidationFailed) as err:  # both mistakes at once, nothing changed
+        posts.edit_post(db, editor=asker, post=question, body_md="pendek", title="!!!")
+    assert set(err.value.fields) == {"title", "body_md"} and t.title == "Syarat cuti besar bagi PPPK?"
+    posts.edit_post(db, editor=helper, post=reply, body_md="Ajukan lewat SIASN, lampirkan SK.", title="Judul lain sama sekali")
+    assert t.title == "Syarat cuti besar bagi PPPK?"  # a reply has no title to change
+    with pytest.raises(PermissionDenied):
+        posts.edit_post(db, editor=helper, post=question, body_md=body, title="Judul dari orang lain ya")

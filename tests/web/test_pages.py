@@ -322,6 +322,26 @@ def test_an_edit_with_errors_comes_back_with_400_and_the_typed_text(client, db, 
     assert db.get(Post, t.first_post_id).edited_at is None
 
 
+def test_the_asker_renames_the_thread_the_old_address_redirects_and_the_history_shows_the_old_title(
+        client, db, board):
+    t = _thread(db, board["asker"], "Pertanyaan soal cuti melahirkan")
+    db.commit()
+    old_url, body = f"/diskusi/{t.id}/{t.slug}", db.get(Post, t.first_post_id).body_md
+    login_as(client, db, board["asker"])
+    form = client.get(f"/tulisan/{t.first_post_id}/sunting").text
+    assert find(form, "input", name="title")[0]["value"] == "Pertanyaan soal cuti melahirkan"
+    bad = post_form(client, f"/tulisan/{t.first_post_id}/sunting", {"title": "??", "body_md": body})
+    assert bad.status_code == 400 and find(bad.text, "input", name="title")[0]["value"] == "??"
+    saved = post_form(client, f"/tulisan/{t.first_post_id}/sunting",
+                      {"title": "Berapa lama cuti melahirkan untuk PPPK?", "body_md": body})
+    assert saved.status_code == 303
+    moved = client.get(old_url, follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/diskusi/{t.id}/berapa-lama-cuti-melahirkan-untuk-pppk"
+    assert "<h1>Berapa lama cuti melahirkan untuk PPPK?</h1>" in client.get(moved.headers["location"]).text
+    history = client.get(f"/tulisan/{t.first_post_id}/riwayat").text
+    assert "Pertanyaan soal cuti melahirkan" in history and "Berapa lama cuti melahirkan untuk PPPK?" in history
+
+
 def test_members_cannot_edit_another_members_post_and_get_an_indonesian_403(client, db, board):
     t = _thread(db, board["asker"], "Pertanyaan soal kenaikan pangkat")
     r = posts.reply(db, author=board["helper"], thread=t, body_md="Jawaban asli dari Budi.")

@@ -32,6 +32,7 @@ class NewReply:
 @dataclass
 class PostEdit:
     body_md: str
+    title: str | None = None  # a thread's question only: its new title
 
 
 @dataclass
@@ -107,7 +108,7 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
     viewer = check_logged_in(viewer)
     _write_limit(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
-    return post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md))
+    return post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title))
 
 
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)

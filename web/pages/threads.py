@@ -140,7 +140,8 @@ async def edit_form(request: Request, db: Session, viewer: User | None, post_id:
     thread = threads.get_thread(db, item.thread_id, viewer)
     if not can_edit_post(viewer, item, thread):
         raise PermissionDenied("Anda tidak dapat menyunting tulisan ini.")
-    return page(request, db, viewer, "edit_post.html", post=item, thread=thread, form={"body_md": item.body_md}, errors={})
+    return page(request, db, viewer, "edit_post.html", post=item, thread=thread,
+                form={"body_md": item.body_md, "title": thread.title}, errors={})
 
 
 @post("/tulisan/{post_id:int}/sunting")
@@ -152,7 +153,7 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     data = await read_form(request)
     try:
         _write_limit(db, state, viewer)
-        posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""))
+        posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""), title=data.get("title"))
     except KEEP_TYPED as exc:
         db.rollback()
         item = posts.get_post(db, post_id, viewer)
