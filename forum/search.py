@@ -136,7 +136,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     q = parse_query(raw_query, form)
     check_filter_names(session, q)
     if not q.text:
-        if not q.filters() or q.excluded:
+        if not (q.filters() or q.sort) or q.excluded:  # an order alone ("urut:terbaru") lists every thread
             return SearchPage(q, [], 0, page, page_size)
         return _listing(session, viewer, q, page, page_size, clamp_page)
     ranked = ranked_hits(session, engine, viewer, q)

@@ -124,6 +124,11 @@ def _split_text_terms(q: SearchQuery) -> str:
     rest = _EXCLUDED.sub(take, q.typed)
     q.excluded = list(dict.fromkeys(excluded))
     q.phrases = list(dict.fromkeys(p for p in (_clean(x) for x in _PHRASE.findall(rest)) if p))
+    both = [p for p in q.phrases if p in q.excluded]
+    if both:
+        # Asked for and excluded at once: no thread can qualify, and "none holds it" would mislead.
+        q.problems.append("“" + "”, “".join(both) + "” diminta sekaligus dikecualikan (bertanda minus); "
+                          "tidak ada diskusi yang bisa memenuhi keduanya. Hapus salah satunya.")
     if len(q.excluded) + len(q.phrases) > MAX_TEXT_TERMS:
         q.problems.append(f"Paling banyak {MAX_TEXT_TERMS} frasa bertanda kutip dan kata yang dikecualikan; "
                           "sisanya diabaikan.")

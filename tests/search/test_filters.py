@@ -206,6 +206,10 @@ def test_filters_without_words_list_every_thread_they_keep_latest_activity_first
     assert page.listing and page.total == len(bkn) >= 2
     assert {h.thread.id for h in page.hits} == bkn and page.hits[0].thread.id == forum["skp"].id
     assert all(h.post.id == h.thread.first_post_id for h in page.hits)
+    newest = search_threads(db, engine, None, "urut:terbaru")  # an order alone lists every thread, newest first
+    visible = db.scalars(select(Thread).where(Thread.is_hidden.is_(False), Thread.merged_into_id.is_(None))).all()
+    assert newest.listing and newest.total == len(visible)
+    assert newest.hits[0].thread.id == max(visible, key=lambda t: (t.created_at, t.id)).id
     forum["cuti"].is_hidden = True
     db.commit()
     assert forum["cuti"].id not in {h.thread.id for h in search_threads(db, engine, None, "", form={"agency": "bkn"}).hits}
@@ -230,6 +234,12 @@ def test_a_query_that_reads_as_a_question_keeps_its_quotes_and_hyphens_as_plain_
         assert any("Kalimat tanya dibaca apa adanya" in n for n in q.notes)  # the member is told why
     assert parse_query('syarat "cuti besar" -pppk').phrases == ["cuti besar"]  # keywords: operators
     assert parse_query('syarat "cuti besar" -pppk').notes == parse_query("apa itu SKP?").notes == []
+
+
+def test_a_phrase_asked_for_and_excluded_at_once_is_reported_as_such():
+    q = parse_query('"cuti besar" -"cuti besar" syarat')
+    assert any("diminta sekaligus dikecualikan" in p and "cuti besar" in p for p in q.problems)
+    assert parse_query('"cuti besar" -pppk syarat').problems == []
 
 
 def test_a_query_of_only_minus_words_is_reported_in_indonesian():
