@@ -119,6 +119,30 @@ def mark_variant(session: Session, *, link: DuplicateLink, actor: User | None, r
     return _decide(session, link, actor, "variant", reason)
 
 
+def reopen_pair(session: Session, *, link: DuplicateLink, actor: User | None, reason: object = "") -> DuplicateLink:
+    """Take back a "bukan duplikat" or "varian" decision: the pair is a candidate in the queue again."""
+    actor = check_moderator(actor, link.thread)
+    check_moderator(actor, link.other_thread)
+    if link.status not in ("not_duplicate", "variant"):
+        raise ValidationFailed("Hanya keputusan “bukan duplikat” atau “varian” yang dapat dibatalkan di sini.")
+    before = link.status
+    link.status, link.decided_by_id, link.decided_at = "candidate", None, None
+    log_action(session, actor, "reopen_duplicate", thread=link.thread, target=link.other_thread,
+               reason=clean_reason(reason), details={"link_id": link.id, "was": before})
+    session.flush()
+    return link
+
+
+def reopenable_entries(session: Session, entries: list) -> set[int]:
+    """Ids of the log entries (newest first) whose "bukan duplikat" / "varian" decision can still be taken
+    back: the newest entry of a pair that still stands as decided."""
+    newest = {e.details.get("link_id"): e.id for e in reversed(entries) if e.action in ("not_duplicate", "variant")}
+    standing = set(session.scalars(select(DuplicateLink.id).where(
+        DuplicateLink.id.in_([i for i in newest if isinstance(i, int)]),
+        DuplicateLink.status.in_(("not_duplicate", "variant")))))
+    return {entry_id for link_id, entry_id in newest.items() if link_id in standing}
+
+
 def variants_of(session: Session, thread: Thread) -> list[Thread]:
     """Threads linked to `thread` as variants (for "Varian di instansi lain")."""
     links = session.scalars(select(DuplicateLink).where(DuplicateLink.status == "variant",

@@ -189,6 +189,18 @@ def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_rememb
     assert [e.action for e in list_log(db)] == ["variant", "not_duplicate"]
     with pytest.raises(ValidationFailed, match="sudah diputuskan"):
         duplicate_queue.mark_variant(db, link=strong, actor=world["mod"])
+    # A decision taken by mistake is taken back: the pair is in the queue again, logged.
+    assert duplicate_queue.reopenable_entries(db, list_log(db)) == {e.id for e in list_log(db)}
+    duplicate_queue.reopen_pair(db, link=strong, actor=world["mod"], reason="Salah klik")
+    db.commit()
+    assert [p.link.id for p in duplicate_queue.list_candidates(db, world["mod"])] == [strong.id]
+    entries = list_log(db)
+    assert entries[0].action == "reopen_duplicate" and entries[0].details == {"link_id": strong.id, "was": "not_duplicate"}
+    assert duplicate_queue.reopenable_entries(db, entries) == {e.id for e in entries if e.action == "variant"}
+    with pytest.raises(ValidationFailed, match="dapat dibatalkan"):
+        duplicate_queue.reopen_pair(db, link=strong, actor=world["mod"])
+    with pytest.raises(PermissionDenied):
+        duplicate_queue.reopen_pair(db, link=weak, actor=world["member"])
 
 
 def test_merge_preview_shows_counts_topic_union_and_what_blocks_the_merge(db, world):

@@ -211,3 +211,20 @@ def test_a_merge_that_cannot_happen_shows_why_and_no_form(client, db):
     assert "dirinya sendiri" in same.text
     assert 'data-testid="merge-confirm"' not in same.text and 'data-testid="merge-blocked"' in same.text
     assert "digabung dari" not in same.text
+
+
+def test_a_not_duplicate_decision_is_taken_back_from_the_log_and_the_pair_returns_to_the_queue(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    link = db.scalar(select(DuplicateLink))
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    decided = client.post(f"/moderasi/duplikat/{link.id}/bukan-duplikat", data={"_csrf_token": token},
+                          follow_redirects=False)
+    assert decided.status_code == 303 and 'data-testid="queue-merge"' not in client.get("/moderasi").text
+    log = client.get("/moderasi/log").text
+    assert f'action="/moderasi/duplikat/{link.id}/buka-lagi"' in log
+    reopened = client.post(f"/moderasi/duplikat/{link.id}/buka-lagi", data={"_csrf_token": token}, follow_redirects=False)
+    assert reopened.status_code == 303
+    assert 'data-testid="queue-merge"' in client.get("/moderasi").text
+    log = client.get("/moderasi/log").text
+    assert "Batalkan keputusan duplikat" in log and 'data-testid="reopen-pair"' not in log

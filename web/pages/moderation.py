@@ -56,7 +56,9 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     merge_ids = {e.merge_id for e in entries if e.merge_id}
     undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
                                                            MergeRecord.undone_at.is_(None)))) if merge_ids else set()
+    reopenable = duplicate_queue.reopenable_entries(db, entries)
     return _tabs(request, db, viewer, "log", entries=entries, labels=LOG_LABELS, undoable=undoable,
+                 reopenable=reopenable,
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
 
 
@@ -78,7 +80,8 @@ async def decide_pair(request: Request, db: Session, viewer: User | None, state:
     verbs = {"bukan-duplikat": (duplicate_queue.mark_not_duplicate, "Ditandai bukan duplikat; pasangan ini tidak "
                                 "akan disarankan lagi."),
              "varian": (duplicate_queue.mark_variant, "Ditandai sebagai varian; kedua diskusi tetap ada dan saling "
-                        "tertaut.")}
+                        "tertaut."),
+             "buka-lagi": (duplicate_queue.reopen_pair, "Keputusan dibatalkan; pasangan ini kembali ke antrean.")}
     if decision not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
