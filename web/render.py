@@ -1,7 +1,7 @@
 """Render a page with the context every template needs (viewer, unread count, flash)."""
 import html
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote
 
 from litestar import MediaType, Request, Response
@@ -100,15 +100,25 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     return format_date(moment)
 
 
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def _wib(moment: datetime) -> datetime:
+    """A stored moment (naive UTC) in Western Indonesia Time, the country's reference clock (no DST)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(WIB)
+
+
 def format_date(moment: datetime | None) -> str:
-    """'28 Nov 2026'."""
+    """'28 Nov 2026' (the day in WIB)."""
     if moment is None:
         return ""
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    local = _wib(moment)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
 def format_datetime(moment: datetime | None) -> str:
-    """'28 Nov 2026 14.05 UTC'."""
+    """'28 Nov 2026 21.05 WIB'."""
     if moment is None:
         return ""
-    return f"{format_date(moment)} {moment.hour:02d}.{moment.minute:02d} UTC"
+    local = _wib(moment)
+    return f"{format_date(moment)} {local.hour:02d}.{local.minute:02d} WIB"

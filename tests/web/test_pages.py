@@ -569,3 +569,13 @@ def test_a_token_needs_a_name_and_nobody_can_revoke_another_members_token(client
     assert nameless.status_code == 400 and "Nama token wajib diisi." in nameless.text
     assert post_form(client, f"/akun/token/{token.id}/hapus").status_code == 404
     assert db.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_times_are_shown_in_wib_with_the_day_they_fall_on_there():
+    from datetime import datetime
+
+    from web.render import format_date, format_datetime
+    late_evening_utc = datetime(2026, 11, 28, 18, 5)  # stored naive UTC: already the 29th in Jakarta
+    assert format_datetime(late_evening_utc) == "29 Nov 2026 01.05 WIB"
+    assert format_date(late_evening_utc) == "29 Nov 2026"
+    assert format_datetime(datetime(2026, 1, 1, 2, 0)) == "1 Jan 2026 09.00 WIB"
