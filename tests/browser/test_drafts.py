@@ -12,16 +12,24 @@ def live_server_env():
     return {"FORUM_WRITES_PER_MINUTE": "2"}  # the second reply below is refused by the rate limit
 
 
-def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refused_send(live_server, browser, db_url):
+def _member_composing(browser, base, db_url, username, name, title, body):
+    """A new member (BKN) with a question typed into the composer, not sent yet."""
     _seed_catalog(db_url)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
-    _register(page, live_server, "sari.wulandari", "Sari Wulandari", "bkn")
-    page.goto(live_server + "/diskusi/baru")
-    page.fill("#title", "Apakah tugas belajar S2 tetap dapat TPP?")
-    page.fill("#body_md", "Saya berencana **tugas belajar** tahun depan.")
+    _register(page, base, username, name, "bkn")
+    page.goto(base + "/diskusi/baru")
+    page.fill("#title", title)
+    page.fill("#body_md", body)
     page.select_option("#agency", "bkn")
     page.check("input[name=topics][value=kepegawaian-karier]")
+    return context, page
+
+
+def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refused_send(live_server, browser, db_url):
+    context, page = _member_composing(browser, live_server, db_url, "sari.wulandari", "Sari Wulandari",
+                                      "Apakah tugas belajar S2 tetap dapat TPP?",
+                                      "Saya berencana **tugas belajar** tahun depan.")
     page.wait_for_timeout(SAVED)
     page.goto(live_server + "/")  # away, as the "Pertanyaan serupa" links take the member
     # The restored title asks for its "Pertanyaan serupa" at once, not only after the next keystroke.
@@ -72,15 +80,9 @@ def test_a_half_written_question_and_reply_survive_leaving_the_page_and_a_refuse
 
 def test_a_reply_clicked_twice_is_sent_once_and_an_unsent_edit_survives_leaving_and_a_refused_save(
         live_server, browser, db_url):
-    _seed_catalog(db_url)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
-    page = context.new_page()
-    _register(page, live_server, "bayu.pratama", "Bayu Pratama", "bkn")
-    page.goto(live_server + "/diskusi/baru")
-    page.fill("#title", "Berapa lama proses kenaikan pangkat reguler?")
-    page.fill("#body_md", "Usulan saya sudah masuk SIASN sejak Maret.")
-    page.select_option("#agency", "bkn")
-    page.check("input[name=topics][value=kepegawaian-karier]")
+    context, page = _member_composing(browser, live_server, db_url, "bayu.pratama", "Bayu Pratama",
+                                      "Berapa lama proses kenaikan pangkat reguler?",
+                                      "Usulan saya sudah masuk SIASN sejak Maret.")
     page.click("button:has-text('Terbitkan diskusi')")  # write 1 of 2
     page.wait_for_selector("h1:has-text('kenaikan pangkat')")
     thread_url = page.url
