@@ -2,7 +2,6 @@
 
 Also the names in those filters checked against the forum (an unknown agency is reported, not searched), and the
 plain list of the threads a filter keeps when no words were typed."""
-from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -11,6 +10,7 @@ from forum.listing import unlisted_threads_query, visible_threads_query
 from forum.permissions import is_staff
 from forum.search_query import SearchQuery
 from models import Agency, Post, Thread, Topic, User, thread_topics
+from models.base import wib_midnight_utc
 from models.id_list import fetch_id_set, in_id_list
 
 
@@ -30,9 +30,9 @@ def filtered_threads(viewer: User | None, q: SearchQuery, drop: str | None = Non
     if "author" in f:
         stmt = stmt.where(exists().where(Post.thread_id == Thread.id, *shown_posts_by(f["author"])))
     if "before" in f:
-        stmt = stmt.where(Thread.created_at < datetime.combine(f["before"], datetime.min.time()))
+        stmt = stmt.where(Thread.created_at < wib_midnight_utc(f["before"]))  # dates as members read them: WIB
     if "after" in f:
-        stmt = stmt.where(Thread.created_at >= datetime.combine(f["after"], datetime.min.time()))
+        stmt = stmt.where(Thread.created_at >= wib_midnight_utc(f["after"]))
     return stmt
 
 

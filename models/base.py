@@ -1,5 +1,5 @@
 """Declarative base with stable constraint names (so Alembic migrations are portable)."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -15,6 +15,15 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Western Indonesia Time (Jakarta, no DST): the clock the forum shows and reads dates in.
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def wib_midnight_utc(day: date) -> datetime:
+    """The stored (naive UTC) moment at which `day` begins in WIB."""
+    return datetime.combine(day, datetime.min.time(), WIB).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def utcnow() -> datetime:

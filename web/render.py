@@ -1,7 +1,7 @@
 """Render a page with the context every template needs (viewer, unread count, flash)."""
 import html
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import quote, unquote
 
 from litestar import MediaType, Request, Response
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from forum.notifications import unread_count
 from forum.permissions import is_staff
 from models import User, utcnow
+from models.base import WIB
 from web import page_cache
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
@@ -98,9 +99,6 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
         if seconds >= size:
             return f"{int(seconds // size)} {unit} lalu"
     return format_date(moment)
-
-
-WIB = timezone(timedelta(hours=7), "WIB")
 
 
 def _wib(moment: datetime) -> datetime:

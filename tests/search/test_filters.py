@@ -1,5 +1,5 @@
 """Filters and operators narrow the search; hidden and merged-away threads never appear."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -57,6 +57,17 @@ def test_date_operators_filter_on_when_the_thread_was_opened(db, open_search):
     cutoff = (utcnow() - timedelta(days=30)).date().isoformat()
     assert [h.thread.id for h in search_threads(db, engine, None, f"cuti bersama sebelum:{cutoff}").hits] == [old.id]
     assert [h.thread.id for h in search_threads(db, engine, None, f"cuti bersama sesudah:{cutoff}").hits] == [new.id]
+
+
+def test_a_date_operator_means_the_day_in_wib_as_the_pages_show_it(db, open_search):
+    author = f.user(db)
+    # 18.00 UTC on 31 May is 01.00 WIB on 1 June: the page says "1 Jun 2025", so the search agrees.
+    early = f.thread(db, author, title="Cuti bersama Idul Adha dihitung cuti tahunan?",
+                     body="Apakah cuti bersama Idul Adha memotong cuti tahunan?", now=datetime(2025, 5, 31, 18, 0))
+    db.commit()
+    engine = open_search()
+    assert [h.thread.id for h in search_threads(db, engine, None, "cuti bersama sesudah:2025-06-01").hits] == [early.id]
+    assert search_threads(db, engine, None, "cuti bersama sebelum:2025-06-01").hits == []
 
 
 def test_an_empty_filtered_search_suggests_which_filter_to_drop(db, forum, open_search):
