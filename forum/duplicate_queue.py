@@ -123,6 +123,8 @@ def reopen_pair(session: Session, *, link: DuplicateLink, actor: User | None, re
     """Take back a "bukan duplikat" or "varian" decision: the pair is a candidate in the queue again."""
     actor = check_moderator(actor, link.thread)
     check_moderator(actor, link.other_thread)
+    if link.status == "candidate":
+        return link  # taken back already (a second click, Back and resend): nothing more to do
     if link.status not in ("not_duplicate", "variant"):
         raise ValidationFailed("Hanya keputusan “bukan duplikat” atau “varian” yang dapat dibatalkan di sini.")
     before = link.status
@@ -133,14 +135,15 @@ def reopen_pair(session: Session, *, link: DuplicateLink, actor: User | None, re
     return link
 
 
-def reopenable_entries(session: Session, entries: list) -> set[int]:
-    """Ids of the log entries (newest first) whose "bukan duplikat" / "varian" decision can still be taken
-    back: the newest entry of a pair that still stands as decided."""
-    newest = {e.details.get("link_id"): e.id for e in reversed(entries) if e.action in ("not_duplicate", "variant")}
-    standing = set(session.scalars(select(DuplicateLink.id).where(
-        DuplicateLink.id.in_([i for i in newest if isinstance(i, int)]),
-        DuplicateLink.status.in_(("not_duplicate", "variant")))))
-    return {entry_id for link_id, entry_id in newest.items() if link_id in standing}
+def reopenable_entries(session: Session, viewer: User, entries: list) -> set[int]:
+    """Ids of the log entries (newest first) whose "bukan duplikat" / "varian" decision the viewer can still
+    take back: the newest listed entry of a pair that still stands as that entry decided, both of whose
+    threads the viewer moderates."""
+    decisions = [e for e in entries if e.action in ("not_duplicate", "variant")]
+    newest = {e.details.get("link_id"): e for e in reversed(decisions)}
+    links = session.scalars(select(DuplicateLink).where(DuplicateLink.id.in_([i for i in newest if isinstance(i, int)])))
+    return {newest[link.id].id for link in links if link.status == newest[link.id].action
+            and can_moderate(viewer, link.thread) and can_moderate(viewer, link.other_thread)}
 
 
 def variants_of(session: Session, thread: Thread) -> list[Thread]:

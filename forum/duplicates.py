@@ -12,6 +12,7 @@ from forum.asker_verdicts import ANSWERED, DIFFERENT, confirmed_answer_link
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt
 from models import DuplicateLink, Post, Thread, User, utcnow
+from models.db import begin_writing
 
 log = logging.getLogger(__name__)
 CANDIDATES = 8      # similar threads judged per new question
@@ -83,9 +84,14 @@ def detect_duplicates(session: Session, engine, thread: Thread, judge=None) -> l
 
 def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
     """Indexer callback: first posts that were (re)embedded get their duplicate candidates recomputed."""
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
         try:
             with session_factory() as session:
+                if attempt > 1:
+                    # SQLite: a deferred transaction that read before a writer committed cannot write at all
+                    # ("database is locked" at once, whatever the busy timeout); taking the write lock first
+                    # waits its turn instead. It holds the lock while the candidates are searched (tens of ms).
+                    begin_writing(session)
                 threads = list(session.scalars(select(Thread).where(Thread.first_post_id.in_(doc_ids),
                                                                     Thread.merged_into_id.is_(None))))
                 for thread in threads:
@@ -95,7 +101,7 @@ def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
         except (IntegrityError, OperationalError):
             # Every web worker replays the same new posts: another one stored these links between our read
             # and our write (PostgreSQL: unique pair; SQLite: a stale snapshot). Once more, over theirs.
-            if attempt == 2:
+            if attempt == 3:
                 raise
 
 

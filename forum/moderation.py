@@ -122,8 +122,11 @@ def move_thread(session: Session, thread: Thread, actor: User | None, agency: ob
     actor = check_moderator(actor, thread)
     if thread.merged_into_id:
         raise ValidationFailed("Diskusi ini sudah digabungkan; moderasi diskusi tujuannya.")
-    reason = clean_reason(reason)
-    problems: list[ValidationFailed] = []  # both fields are checked, so one answer names every mistake
+    problems: list[ValidationFailed] = []  # every field is checked, so one answer names every mistake
+    try:
+        reason = clean_reason(reason)
+    except ValidationFailed as exc:
+        problems.append(exc)
     try:
         new_agency = agency if isinstance(agency, Agency) else resolve_agency(session, agency)
     except ValidationFailed as exc:

@@ -7,7 +7,8 @@ from models import Notification, Post, Thread, utcnow
 
 def _still_shown(staff: bool) -> list:
     """Notifications about a thread or post a moderator has since hidden (or its author deleted) are not
-    listed or counted for members: their links would only lead to "not found". Staff still see them."""
+    listed or counted for members: their links would only lead to "not found". Forum-wide staff (`staff`) still
+    see them; a moderator limited to some agencies or topics is treated as a member here."""
     if staff:
         return []
     return [or_(Notification.thread_id.is_(None),

@@ -21,9 +21,14 @@ def can_moderate(user: User | None, thread: Thread | None = None) -> bool:
     )
 
 
+def is_forum_wide_staff(user: User | None) -> bool:
+    """Admins and moderators without an agency/topic scope: they moderate (and may see) every thread."""
+    return is_staff(user) and (user.role == "admin" or not user.scopes)
+
+
 def can_edit_synonyms(user: User | None) -> bool:
     """The search dictionary is forum-wide: admins and moderators without an agency/topic scope."""
-    return is_staff(user) and (user.role == "admin" or not user.scopes)
+    return is_forum_wide_staff(user)
 
 
 def can_view_thread(user: User | None, thread: Thread) -> bool:

@@ -116,17 +116,25 @@ def edit_post(session: Session, *, editor: User | None, post: Post, body_md: obj
     question = post.id == thread.first_post_id
     errors: dict[str, str] = {}
     new_title = thread.title
-    if question and title is not None:
+    if title is not None and not question:
+        # A title sent for a reply is a mistake to report, not to drop: most often the question's edit form
+        # was open while a moderator merged its thread into another (whose title it now follows).
+        errors["title"] = ("Diskusi ini sudah digabungkan; judulnya mengikuti diskusi tujuan." if post.merged_from_thread_id
+                           else "Hanya pertanyaan (tulisan pertama diskusi) yang punya judul.")
+    elif title is not None:
         try:
             new_title = clean_title(title)
         except ValidationFailed as exc:
             errors.update(exc.fields)
-    try:
-        body = clean_body(body_md, "Isi tulisan", "body_md", 20 if question else REPLY_MIN, REPLY_MAX)
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
+    body = post.body_md  # no body sent (an API edit of the title alone): it stays
+    if body_md is not None:
+        try:
+            body = clean_body(body_md, "Isi tulisan", "body_md", 20 if question else REPLY_MIN, REPLY_MAX)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
     if errors:
-        raise ValidationFailed("Periksa kembali isian tulisan.", fields=errors)
+        only = next(iter(errors.values())) if len(errors) == 1 else "Periksa kembali isian tulisan."
+        raise ValidationFailed(only, fields=errors)
     if body == post.body_md and new_title == thread.title:
         return post
     now = now or utcnow()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from forum.errors import NotFound, ValidationFailed
 from forum.moderation_log import log_action
 from forum.permissions import can_edit_synonyms, check, check_logged_in
+from forum.text import visible_length
 from models import SearchSynonymGroup, User
 from search.text import dictionary_groups, normalize, use_forum_synonyms
 
@@ -34,7 +35,7 @@ def parse_terms(text: str) -> list[str]:
         raise ValidationFailed("Istilah tidak boleh memuat titik dua.", fields={
             "istilah": "Titik dua dipakai untuk filter pencarian (mis. instansi:bkn); tulis istilahnya saja."})
     terms = list(dict.fromkeys(normalize(t) for t in raw if normalize(t)))
-    if any(len(t) < 2 for t in terms):
+    if any(visible_length(t) < 2 for t in terms):
         raise ValidationFailed("Istilah terlalu pendek.", fields={
             "istilah": "Setiap istilah paling sedikit dua huruf atau angka."})
     if len(terms) < 2:

@@ -7,10 +7,19 @@ from forum.errors import ValidationFailed
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Categories that draw nothing on their own: format characters (zero-width space, joiners, BOM, soft hyphen),
+# combining marks (they only change the letter before them), separators and controls.
+_UNSEEN_CATEGORIES = {"Cf", "Mn", "Me", "Zs", "Zl", "Zp", "Cc"}
+# Letters and symbols that are drawn blank: Hangul fillers and the empty braille pattern.
+_BLANK_GLYPHS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
 def visible_length(text: str) -> int:
-    """Characters a reader sees: format characters (zero-width space, joiners, BOM, soft hyphen) and the
-    whitespace around them do not count, so forty zero-width spaces are not a forty-character post."""
-    return len("".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip())
+    """Characters a reader sees, spaces between them included: forty zero-width spaces, Hangul fillers or
+    blank braille cells are not a forty-character post."""
+    seen = "".join(" " if ch.isspace() else ch for ch in text
+                   if ch.isspace() or (unicodedata.category(ch) not in _UNSEEN_CATEGORIES and ch not in _BLANK_GLYPHS))
+    return len(" ".join(seen.split()))
 
 
 def slugify(text: str, max_length: int = 80) -> str:

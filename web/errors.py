@@ -7,7 +7,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Template
 
 from forum.errors import ForumError
-from forum.permissions import is_staff
+from forum.permissions import is_forum_wide_staff
 
 log = logging.getLogger("forum.web")
 
@@ -59,7 +59,7 @@ def _viewer_context(request: Request, status: int) -> dict:
             with request.app.state.session_factory() as db:
                 viewer = user_for_session(db, token)
                 if viewer is not None:
-                    return {"viewer": viewer, "unread": unread_count(db, viewer.id, is_staff(viewer))}
+                    return {"viewer": viewer, "unread": unread_count(db, viewer.id, is_forum_wide_staff(viewer))}
         except Exception:  # an error page must never fail
             log.warning("could not load the viewer for an error page", exc_info=True)
     return {"viewer": None, "unread": 0}

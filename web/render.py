@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from forum.notifications import unread_count
-from forum.permissions import is_staff
+from forum.permissions import is_forum_wide_staff
 from models import User, utcnow
 from models.base import WIB
 from web import page_cache
@@ -29,7 +29,7 @@ def page(request: Request, db: Session, viewer: User | None, template: str, stat
     sent_draft = request.cookies.get(SENT_DRAFT_COOKIE)
     response = Template(
         template_name=template,
-        context={**_common(request, viewer, unread_count(db, viewer.id, is_staff(viewer)) if viewer else 0, flash),
+        context={**_common(request, viewer, unread_count(db, viewer.id, is_forum_wide_staff(viewer)) if viewer else 0, flash),
                  "sent_draft": sent_draft, **context},
         status_code=status_code,
         media_type=MediaType.HTML,

@@ -72,8 +72,8 @@ def test_move_changes_agency_and_topics_and_logs_where_from_and_where_to(db, wor
     with pytest.raises(ValidationFailed, match="Topik tidak dikenal"):
         moderation.move_thread(db, world["t"], world["mod"], "bkn", ["tidak-ada"])
     with pytest.raises(ValidationFailed) as both:  # every mistake in one answer
-        moderation.move_thread(db, world["t"], world["mod"], "zzz", ["zzz"])
-    assert set(both.value.fields) == {"agency", "topics"}
+        moderation.move_thread(db, world["t"], world["mod"], "zzz", ["zzz"], "a" * 600)
+    assert set(both.value.fields) == {"agency", "topics", "reason"}
     assert world["t"].agency.slug == "bkd-jatim"
 
 
@@ -190,15 +190,19 @@ def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_rememb
     with pytest.raises(ValidationFailed, match="sudah diputuskan"):
         duplicate_queue.mark_variant(db, link=strong, actor=world["mod"])
     # A decision taken by mistake is taken back: the pair is in the queue again, logged.
-    assert duplicate_queue.reopenable_entries(db, list_log(db)) == {e.id for e in list_log(db)}
+    assert duplicate_queue.reopenable_entries(db, world["mod"], list_log(db)) == {e.id for e in list_log(db)}
+    assert duplicate_queue.reopenable_entries(db, world["scoped"], list_log(db)) == set()  # not their threads
     duplicate_queue.reopen_pair(db, link=strong, actor=world["mod"], reason="Salah klik")
     db.commit()
     assert [p.link.id for p in duplicate_queue.list_candidates(db, world["mod"])] == [strong.id]
     entries = list_log(db)
     assert entries[0].action == "reopen_duplicate" and entries[0].details == {"link_id": strong.id, "was": "not_duplicate"}
-    assert duplicate_queue.reopenable_entries(db, entries) == {e.id for e in entries if e.action == "variant"}
-    with pytest.raises(ValidationFailed, match="dapat dibatalkan"):
-        duplicate_queue.reopen_pair(db, link=strong, actor=world["mod"])
+    assert duplicate_queue.reopenable_entries(db, world["mod"], entries) == {e.id for e in entries if e.action == "variant"}
+    assert duplicate_queue.reopen_pair(db, link=strong, actor=world["mod"]).status == "candidate"  # a second click
+    assert list_log(db)[0].id == entries[0].id  # logged once
+    duplicate_queue.mark_variant(db, link=strong, actor=world["mod"])
+    old_entry = next(e for e in list_log(db) if e.action == "not_duplicate")  # the log filtered by action
+    assert duplicate_queue.reopenable_entries(db, world["mod"], [old_entry]) == set()  # it no longer stands
     with pytest.raises(PermissionDenied):
         duplicate_queue.reopen_pair(db, link=weak, actor=world["member"])
 

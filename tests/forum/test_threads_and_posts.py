@@ -144,7 +144,9 @@ def test_the_same_question_sent_twice_within_moments_opens_one_thread(db):
     assert again.id == first.id and edited.id != first.id
 
 
-@pytest.mark.parametrize("invisible", ["\u200b" * 40, "\u200b\u200c\u200d\ufeff\u00ad" * 10, " \u2060 " * 20])
+@pytest.mark.parametrize("invisible", ["\u200b" * 40, "\u200b\u200c\u200d\ufeff\u00ad" * 10, " \u2060 " * 20,
+                                       "\u3164" * 25, "\u2800" * 30, "\u115f\u1160\uffa0" * 10, "\u034f" * 25,
+                                       "\u3164" * 5 + " " + "\u3164" * 5])
 def test_a_reply_or_title_made_only_of_invisible_characters_is_refused(db, invisible):
     asker, helper = f.user(db), f.user(db)
     t = f.thread(db, asker)
@@ -174,7 +176,21 @@ def test_the_asker_corrects_a_title_the_old_one_stays_in_the_history_and_search_
     with pytest.raises(ValidationFailed) as err:  # both mistakes at once, nothing changed
         posts.edit_post(db, editor=asker, post=question, body_md="pendek", title="!!!")
     assert set(err.value.fields) == {"title", "body_md"} and t.title == "Syarat cuti besar bagi PPPK?"
-    posts.edit_post(db, editor=helper, post=reply, body_md="Ajukan lewat SIASN, lampirkan SK.", title="Judul lain sama sekali")
-    assert t.title == "Syarat cuti besar bagi PPPK?"  # a reply has no title to change
+    with pytest.raises(ValidationFailed, match="Hanya pertanyaan"):  # a reply has no title to change
+        posts.edit_post(db, editor=helper, post=reply, body_md="Ajukan lewat SIASN, lampirkan SK.", title="Judul lain")
+    assert t.title == "Syarat cuti besar bagi PPPK?"
     with pytest.raises(PermissionDenied):
         posts.edit_post(db, editor=helper, post=question, body_md=body, title="Judul dari orang lain ya")
+
+
+def test_a_title_sent_for_a_reply_is_refused_and_the_api_may_change_the_title_alone(db):
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker, title="Bagaimana cara mengajukan cuti besar?")
+    reply = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN ya.")
+    with pytest.raises(ValidationFailed, match="Hanya pertanyaan") as err:
+        posts.edit_post(db, editor=helper, post=reply, body_md="Ajukan lewat SIASN, lampirkan SK.", title="Judul lain")
+    assert set(err.value.fields) == {"title"} and reply.body_md == "Ajukan lewat SIASN ya."
+    question = db.get(type(reply), t.first_post_id)
+    body = question.body_md
+    posts.edit_post(db, editor=asker, post=question, body_md=None, title="Syarat cuti besar bagi PPPK?")
+    assert (t.title, question.body_md) == ("Syarat cuti besar bagi PPPK?", body)

@@ -65,7 +65,7 @@ def test_another_worker_picks_up_added_and_removed_groups_when_it_next_checks(db
     ("tukin", "dua istilah"), ("tukin, TUKIN ", "dua istilah"), (", ,", "dua istilah"),
     ("cuti, " + "cuti tahunan " * 6, "terlalu panjang"), (", ".join(f"istilah{i}" for i in range(13)), "Terlalu banyak"),
     ("Sasaran Kinerja Pegawai, SKP", "sudah ada"),
-    ("x" * 300 + ", y", "terlalu panjang"), ("a, b", "terlalu pendek"), ("instansi:bkn, bkn", "titik dua"),
+    ("x" * 300 + ", y", "terlalu panjang"), ("a, b", "terlalu pendek"), ("sipd, \u3164\u3164\u3164", "terlalu pendek"), ("instansi:bkn, bkn", "titik dua"),
 ])
 def test_bad_groups_are_refused_in_indonesian(db, text, message):
     with pytest.raises(ValidationFailed) as exc:

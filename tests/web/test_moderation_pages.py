@@ -228,3 +228,15 @@ def test_a_not_duplicate_decision_is_taken_back_from_the_log_and_the_pair_return
     assert 'data-testid="queue-merge"' in client.get("/moderasi").text
     log = client.get("/moderasi/log").text
     assert "Batalkan keputusan duplikat" in log and 'data-testid="reopen-pair"' not in log
+
+
+def test_a_reply_refused_because_the_thread_was_locked_meanwhile_is_shown_back_to_copy(client, db):
+    t, s, _, _, mod, asker = _pair(db)
+    token = mf.csrf(client)
+    mf.login(client, db, asker)
+    moderation.lock_thread(db, s, mod, "Sudah terjawab")
+    db.commit()
+    typed = "Balasan yang saya tulis sebelum diskusi dikunci, cukup panjang."
+    sent = client.post(f"/diskusi/{s.id}/balas", data={"body_md": typed, "_csrf_token": token}, follow_redirects=False)
+    assert sent.status_code == 403 and "dikunci" in sent.text
+    assert 'data-testid="unsent-reply"' in sent.text and typed in sent.text

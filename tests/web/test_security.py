@@ -229,6 +229,11 @@ def test_every_response_forbids_framing_and_foreign_scripts(client, url):
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+def test_the_icon_browsers_ask_for_on_their_own_exists(client):
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_the_api_description_loads_nothing_from_the_internet(client):
     for url in ("/schema", "/schema/openapi.json"):
         response = client.get(url)

@@ -31,7 +31,7 @@ class NewReply:
 
 @dataclass
 class PostEdit:
-    body_md: str
+    body_md: str | None = None  # left out: the body stays
     title: str | None = None  # a thread's question only: its new title
 
 

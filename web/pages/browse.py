@@ -2,6 +2,7 @@
 from dataclasses import replace
 
 from litestar import Request, get
+from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
 from forum import accounts, catalog, read_model
@@ -81,4 +82,10 @@ async def profile(request: Request, db: Session, viewer: User | None, username: 
                 new_token=None)
 
 
-routes = [home, agency_index, agency_page, topic_index, topic_page, profile]
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Redirect:
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (JSON, /schema)."""
+    return Redirect("/static/favicon.svg", status_code=301)
+
+
+routes = [home, agency_index, agency_page, topic_index, topic_page, profile, favicon]

@@ -56,7 +56,7 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     merge_ids = {e.merge_id for e in entries if e.merge_id}
     undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
                                                            MergeRecord.undone_at.is_(None)))) if merge_ids else set()
-    reopenable = duplicate_queue.reopenable_entries(db, entries)
+    reopenable = duplicate_queue.reopenable_entries(db, viewer, entries)
     return _tabs(request, db, viewer, "log", entries=entries, labels=LOG_LABELS, undoable=undoable,
                  reopenable=reopenable,
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})

@@ -3,7 +3,7 @@ from litestar import Request, get, post
 from sqlalchemy.orm import Session
 
 from forum import notifications
-from forum.permissions import check_logged_in, is_staff
+from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import User
 from web.render import page, redirect
 
@@ -12,7 +12,7 @@ from web.render import page, redirect
 async def notification_list(request: Request, db: Session, viewer: User | None) -> object:
     """Newest notifications first."""
     viewer = check_logged_in(viewer)
-    return page(request, db, viewer, "notifications.html", notes=notifications.list_notifications(db, viewer.id, staff=is_staff(viewer)))
+    return page(request, db, viewer, "notifications.html", notes=notifications.list_notifications(db, viewer.id, staff=is_forum_wide_staff(viewer)))
 
 
 @get("/notifikasi/{note_id:int}", opt={"writes": True})  # marks the notification read
