@@ -102,16 +102,20 @@ def parse_page(value: object, default: int = 1) -> int:
 
 def list_threads(session: Session, viewer: User | None = None, *, agency: Agency | None = None,
                  topic: Topic | None = None, author: User | None = None, sort: str = "aktivitas",
-                 page: int = 1, page_size: int = 20) -> Page:
-    """One page of threads matching the filters, pinned first for the activity sort."""
+                 page: int = 1, page_size: int = 20, clamp_page: bool = False) -> Page:
+    """One page of threads matching the filters, pinned first for the activity sort (with `clamp_page`, a
+    page past the end shows the last one and says so)."""
     clauses = listing_filter(viewer, agency=agency, topic=topic, author=author, sort=sort)
     page_size = clamp_page_size(page_size)
     total = count_threads(session, clauses)
+    asked = None
+    if clamp_page and total and (page - 1) * page_size >= total:
+        asked, page = page, -(-total // page_size)
     # Joined many-to-one loads ride the listing index (no whole-table sort); topics need a second query.
     q = select(Thread).where(*clauses).options(joinedload(Thread.author).joinedload(User.agency),
                                                joinedload(Thread.agency), selectinload(Thread.topics))
     items = list(session.scalars(q.order_by(*listing_order(sort)).limit(page_size).offset((page - 1) * page_size)))
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    return Page(items=items, total=total, page=page, page_size=page_size, asked_page=asked)
 
 
 def list_user_replies(session: Session, viewer: User | None, user: User, limit: int = 30) -> list[Post]:

@@ -158,6 +158,9 @@ def test_lists_are_paginated_and_bad_or_past_the_end_page_numbers_fall_back_inst
     assert small_pages.get("/?urut=ngawur").status_code == 200
     assert small_pages.get("/instansi/bkn?hal=ngawur").status_code == 200
     assert small_pages.get("/u/ani?hal=-1").status_code == 200
+    profile_past_end = small_pages.get("/u/ani?hal=40").text  # ani asked all five: three pages of two
+    assert "Halaman 40 tidak ada: daftar ini hanya 3 halaman." in profile_past_end
+    assert listed_ids(profile_past_end) == newest_first[4:]
 
 
 def test_hidden_threads_are_not_listed_or_shown_to_members_but_moderators_see_them(client, db, board):

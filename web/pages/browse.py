@@ -76,7 +76,8 @@ async def profile(request: Request, db: Session, viewer: User | None, username: 
     member = accounts.get_user(db, username)
     own = viewer is not None and viewer.id == member.id
     return page(request, db, viewer, "profile.html", member=member, own=own,
-                threads=list_threads(db, viewer, author=member, sort="terbaru", page=parse_page(request.query_params.get("hal"))),
+                threads=list_threads(db, viewer, author=member, sort="terbaru", page=parse_page(request.query_params.get("hal")),
+                                     page_size=request.app.state.settings.page_size, clamp_page=True),
                 replies=list_user_replies(db, viewer, member),
                 tokens=accounts.list_api_tokens(db, member) if own else [],
                 new_token=None)
