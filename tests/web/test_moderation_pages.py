@@ -240,3 +240,18 @@ def test_a_reply_refused_because_the_thread_was_locked_meanwhile_is_shown_back_t
     sent = client.post(f"/diskusi/{s.id}/balas", data={"body_md": typed, "_csrf_token": token}, follow_redirects=False)
     assert sent.status_code == 403 and "dikunci" in sent.text
     assert 'data-testid="unsent-reply"' in sent.text and typed in sent.text
+
+
+def test_a_report_refused_for_too_short_a_reason_comes_back_open_with_what_was_typed(client, db):
+    t, _, _, _, _, _ = _pair(db)
+    reporter = mf.user(db)
+    reply = db.scalar(select(Post).where(Post.thread_id == t.id, Post.id != t.first_post_id))
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, reporter)
+    short = client.post(f"/tulisan/{reply.id}/laporkan", data={"alasan": "Spm", "_csrf_token": token},
+                        follow_redirects=False)
+    assert short.status_code == 400 and 'data-testid="report-error"' in short.text
+    assert 'value="Spm"' in short.text and '<details class="report-form" open>' in short.text
+    mf.fresh(db)
+    assert db.scalar(select(Report)) is None

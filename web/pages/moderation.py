@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, search_log, threads
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
 from models import MergeRecord, Post, Thread, User
@@ -13,6 +13,7 @@ from web.forms import read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
 from web.pages.moderation_base import int_or_none, mod_limit
 from web.pages.search import write_search_log_first
+from web.pages.threads import thread_page
 from web.render import page, redirect
 
 FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
@@ -129,13 +130,15 @@ async def report_submit(request: Request, db: Session, viewer: User | None, stat
     viewer = check_logged_in(viewer)
     item = posts.get_post(db, post_id, viewer)
     data = await read_form(request)
-    state.limiter.hit(db, f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
     thread = threads.get_thread(db, item.thread_id, viewer)
     try:
+        state.limiter.hit(db, f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
         reports.report_post(db, reporter=viewer, post=item, reason=data.get("alasan", ""))
-    except ValidationFailed as exc:
+    except (ValidationFailed, RateLimited) as exc:  # the thread again, this post's report form open with the reason
         db.rollback()
-        return redirect(threads.thread_url(thread, item.id), exc.message)
+        return thread_page(request, db, viewer, thread.id, exc.status_code,
+                           report_form={"post_id": item.id, "alasan": str(data.get("alasan", ""))[:500],
+                                        "error": exc.message})
     return redirect(threads.thread_url(thread, item.id), "Terima kasih, laporan Anda sudah diteruskan ke moderator.")
 
 

@@ -127,9 +127,16 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
             current = threads.resolve_merged(db, current, viewer)
             message = (f"Diskusi ini sudah digabungkan ke “{current.title}”. Balasan Anda belum terkirim: "
                        "periksa lalu kirim di sini.")
-        return page(request, db, viewer, "thread.html", status_code=exc.status_code, form=data, errors=exc.fields,
-                    error=message, **_thread_context(db, viewer, read_model.thread_head(db, current.id)))
+        return thread_page(request, db, viewer, current.id, exc.status_code, form=data, errors=exc.fields,
+                           error=message)
     return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
+
+
+def thread_page(request: Request, db: Session, viewer: User | None, thread_id: int, status_code: int, **extra):
+    """The thread page answering a refused form on it (a reply, a report), with what was typed in `extra`."""
+    extra = {"form": {}, "errors": {}, **extra}
+    return page(request, db, viewer, "thread.html", status_code=status_code,
+                **_thread_context(db, viewer, read_model.thread_head(db, thread_id)), **extra)
 
 
 @get("/tulisan/{post_id:int}/sunting")
