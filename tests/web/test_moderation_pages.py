@@ -104,13 +104,19 @@ def test_the_toolbar_locks_hides_and_pins_and_the_log_records_and_filters_it(cli
     assert db.scalar(select(SearchDocument.doc_id).where(SearchDocument.doc_id == t.first_post_id)) is not None
 
 
-def test_a_member_reports_a_post_and_a_moderator_hides_it_from_the_report_queue(client, db, app):
-    t, _, _, _, mod, asker = _pair(db)
+def _reporter_on_a_reply(client, db):
+    """The pair of threads, a member logged in to report, and the earlier thread's reply."""
+    t, _, _, _, mod, _ = _pair(db)
     reporter = mf.user(db)
     reply = db.scalar(select(Post).where(Post.thread_id == t.id, Post.id != t.first_post_id))
     db.commit()
     token = mf.csrf(client)
     mf.login(client, db, reporter)
+    return t, reply, mod, token
+
+
+def test_a_member_reports_a_post_and_a_moderator_hides_it_from_the_report_queue(client, db, app):
+    t, reply, mod, token = _reporter_on_a_reply(client, db)
     page = client.get(f"/diskusi/{t.id}/{t.slug}").text
     assert f'action="/tulisan/{reply.id}/laporkan"' in page
     sent = client.post(f"/tulisan/{reply.id}/laporkan", data={"alasan": "Informasi keliru dan menyesatkan",
@@ -243,12 +249,7 @@ def test_a_reply_refused_because_the_thread_was_locked_meanwhile_is_shown_back_t
 
 
 def test_a_report_refused_for_too_short_a_reason_comes_back_open_with_what_was_typed(client, db):
-    t, _, _, _, _, _ = _pair(db)
-    reporter = mf.user(db)
-    reply = db.scalar(select(Post).where(Post.thread_id == t.id, Post.id != t.first_post_id))
-    db.commit()
-    token = mf.csrf(client)
-    mf.login(client, db, reporter)
+    _, reply, _, token = _reporter_on_a_reply(client, db)
     short = client.post(f"/tulisan/{reply.id}/laporkan", data={"alasan": "Spm", "_csrf_token": token},
                         follow_redirects=False)
     assert short.status_code == 400 and 'data-testid="report-error"' in short.text
