@@ -86,6 +86,13 @@ def clamp_page_size(page_size: object) -> int:
     return min(max(int(page_size), 1), MAX_PAGE_SIZE)
 
 
+def last_page_if_past(page: int, page_size: int, total: int) -> tuple[int, int | None]:
+    """(the page to show, the page asked for when it was past the end of `total` items, else None): an old
+    link or a typed URL past the end shows the last page and says so, instead of an empty list."""
+    last = -(-total // page_size)
+    return (last, page) if total and page > last else (page, None)
+
+
 def count_threads(session: Session, clauses: list) -> int:
     """How many threads match the WHERE clauses (count(*): SQLite counts index entries twice as fast as ids)."""
     return session.scalar(select(func.count()).select_from(Thread).where(*clauses)) or 0
@@ -109,8 +116,8 @@ def list_threads(session: Session, viewer: User | None = None, *, agency: Agency
     page_size = clamp_page_size(page_size)
     total = count_threads(session, clauses)
     asked = None
-    if clamp_page and total and (page - 1) * page_size >= total:
-        asked, page = page, -(-total // page_size)
+    if clamp_page:
+        page, asked = last_page_if_past(page, page_size, total)
     # Joined many-to-one loads ride the listing index (no whole-table sort); topics need a second query.
     q = select(Thread).where(*clauses).options(joinedload(Thread.author).joinedload(User.agency),
                                                joinedload(Thread.agency), selectinload(Thread.topics))

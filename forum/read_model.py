@@ -12,7 +12,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from forum.listing import Page, clamp_page_size, listing_clauses, listing_order, visibility_clauses
+from forum.listing import Page, clamp_page_size, last_page_if_past, listing_clauses, listing_order, visibility_clauses
 from forum.permissions import is_staff
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from models.catalog import AGENCY_LEVELS
@@ -196,8 +196,8 @@ def thread_list(session: Session, viewer: User | None = None, *, agency=None, to
     page_size = clamp_page_size(page_size)
     total = run(session, count, **params).scalar() or 0
     asked = None
-    if clamp_page and total and (page - 1) * page_size >= total:
-        asked, page = page, -(-total // page_size)
+    if clamp_page:
+        page, asked = last_page_if_past(page, page_size, total)
     rows = run(session, select_page, limit=page_size, offset=(page - 1) * page_size, **params)
     items = [_thread_row(r, author=_author(r[3], r, _N + 3)) for r in rows]
     return Page(items=items, total=total, page=page, page_size=page_size, asked_page=asked)

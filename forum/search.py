@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
+from forum.listing import last_page_if_past
 from forum.search_facets import narrowing_facets
 from forum.search_filters import allowed_threads, check_filter_names, list_filtered, visible_among
 from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_question
@@ -150,8 +151,8 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         best = max((h.score for h in hits), default=0.0)
         hits = _by_date(session, [h for h in hits if h.score >= SORT_KEEP * best], SORT_COLUMNS[q.sort])
     asked = None
-    if clamp_page and hits and page > -(-len(hits) // page_size):
-        asked, page = page, -(-len(hits) // page_size)  # an old link past the end: show the last page
+    if clamp_page:
+        page, asked = last_page_if_past(page, page_size, len(hits))
     window = hits[(page - 1) * page_size: page * page_size]
     threads = threads_by_id(session, [h.group_id for h in window])
     # The accepted answers come in the same query: the searcher reads the answer on the results page.
