@@ -10,7 +10,8 @@ from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.moderation_log import log_action
 from forum.notifications import notify
-from forum.permissions import can_accept_answer, can_edit_post, can_reply, can_view_post, check, check_logged_in
+from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_post, check,
+                               check_logged_in)
 from forum.read_model import valid_id
 from forum.resends import resent_reply
 from forum.similar_answered import tell_waiting_askers
@@ -109,7 +110,7 @@ def edit_post(session: Session, *, editor: User | None, post: Post, body_md: obj
     """Change a post's body (and, for a thread's question, its title); the previous ones are kept as a revision."""
     editor = check_logged_in(editor)
     thread = session.get(Thread, post.thread_id)
-    if post.is_hidden and not can_edit_post(editor, post, thread) and editor.id == post.author_id:
+    if post.is_hidden and editor.id == post.author_id and not can_moderate(editor, thread):
         raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
                                "Hubungi moderator bila Anda ingin memperbaikinya.")
     check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
