@@ -91,6 +91,14 @@ def test_a_reply_clicked_twice_is_sent_once_and_an_unsent_edit_survives_leaving_
     page.click("button:has-text('Kirim balasan')")  # write 2 of 2
     page.wait_for_selector(".flash:has-text('Balasan terkirim')")
     assert page.locator(".post-body:has-text('SK saya terbit setelah tiga bulan')").count() == 1
+    # Back shows the page the reply was sent from with an empty box (the browser does not fill the sent text
+    # back in), so the same reply cannot be sent twice by mistake. Playwright's Chromium reloads the page here;
+    # from a member's back/forward cache it comes emptied by app.js, with a note saying so.
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.input_value("#reply_body") == ""
+    page.go_forward()
+    page.wait_for_selector(".flash:has-text('Balasan terkirim')")
 
     # A second click while the first send is on its way sends nothing. The sends are answered "204 No Content"
     # here, which leaves the page as it is, as a slow server would (and spends none of the member's writes).

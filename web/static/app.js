@@ -107,6 +107,25 @@ document.addEventListener("click", function (event) {
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 300); });
     form.addEventListener("change", save);
     form.addEventListener("submit", function () { clearTimeout(timer); save(); });
+    // Back after a confirmed send brings this page out of the browser's back/forward cache with the sent text
+    // still in the box: sent again (the server's resend check lasts two minutes) it would post twice. The
+    // draft's absence tells the send was confirmed (a refused send keeps it), so the box is emptied instead.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted || !form.dataset.sending || store.getItem(key) !== null) return;
+      // Emptied, not reset: an edit form's default is the text before the edit, which sent again would undo it.
+      fields.forEach(function (f) {
+        if (f.tagName !== "TEXTAREA" && f.type !== "text") return;
+        f.value = "";
+        f.dispatchEvent(new Event("input", { bubbles: true }));  // the preview and suggestions follow
+      });
+      form.querySelectorAll(".draft-note").forEach(function (n) { n.remove(); });
+      const note = document.createElement("p");
+      note.className = "hint draft-note";
+      note.setAttribute("data-testid", "already-sent");
+      note.setAttribute("role", "status");
+      note.textContent = "Tulisan ini sudah terkirim, jadi formulirnya dikosongkan agar tidak terkirim dua kali.";
+      form.insertBefore(note, form.firstChild);
+    });
   });
 })();
 
