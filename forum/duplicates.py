@@ -1,108 +1,17 @@
-"""Duplicate questions: candidate links after a thread is indexed, "Diskusi serupa" and the answer banner."""
-import logging
+"""Duplicate questions as members see them: "Diskusi serupa", the answer banner, and the pairs labelled so far."""
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from forum import read_model
 from forum.asker_verdicts import ANSWERED, DIFFERENT, confirmed_answer_link
+from forum.duplicate_detection import DECIDED, load_judge, question_text
 from forum.listing import visible_threads_query
 from forum.snippets import excerpt
 from models import DuplicateLink, Post, Thread, User, utcnow
-from models.db import begin_writing
 
-log = logging.getLogger(__name__)
-CANDIDATES = 8      # similar threads judged per new question
-MIN_SIMILARITY = 0.80  # below this e5 cosine a pair is not worth a link at all
-DECIDED = ("merged", "not_duplicate", "variant")
 FRESH_SECONDS = 60  # a member's page of a thread this new asks again for its similar threads until found
-
-
-@lru_cache(maxsize=1)
-def load_judge():
-    """The shipped DuplicateJudge (weights inside the search package), or None when none is shipped."""
-    from search.judge import DuplicateJudge
-    try:
-        return DuplicateJudge.load()
-    except (OSError, ValueError, KeyError):
-        log.warning("no duplicate judge shipped: duplicate banners are off")
-        return None
-
-
-def shared_words(a: str, b: str, limit: int = 8) -> list[str]:
-    """Content words both questions use (stopwords left out), in the order of the first."""
-    from search.text import stopwords, tokens
-    stop, other = stopwords(), set(tokens(b))
-    return list(dict.fromkeys(w for w in tokens(a) if w in other and w not in stop and len(w) > 2))[:limit]
-
-
-def question_text(session: Session, thread: Thread) -> str:
-    """What a question "says": its title and the start of its first post."""
-    first = session.get(Post, thread.first_post_id) if thread.first_post_id else None
-    body = excerpt(first.body_text, 300) if first is not None else ""
-    return f"{thread.title}. {body}".strip()
-
-
-def detect_duplicates(session: Session, engine, thread: Thread, judge=None) -> list[DuplicateLink]:
-    """Judge the earlier threads most similar to `thread` and store them as candidate links (decisions kept)."""
-    judge = judge or load_judge()
-    text = question_text(session, thread)
-    hits = [h for h in engine.similar_groups(session, text, exclude_group=thread.id, limit=CANDIDATES * 2)
-            if h.signals.get("dense_max", 0.0) >= MIN_SIMILARITY]
-    earlier = {t.id: t for t in session.scalars(visible_threads_query(None).where(
-        Thread.id.in_([h.group_id for h in hits]), Thread.created_at <= thread.created_at))}
-    hits = [h for h in hits if h.group_id in earlier][:CANDIDATES]
-    if not hits:
-        return []
-    texts = [text] + [question_text(session, earlier[h.group_id]) for h in hits]
-    vectors = engine.embedder.embed_documents(texts)
-    existing = {(link.thread_id, link.other_thread_id): link for link in session.scalars(
-        select(DuplicateLink).where(or_(DuplicateLink.thread_id == thread.id, DuplicateLink.other_thread_id == thread.id)))}
-    links = []
-    for row, hit in enumerate(hits, start=1):
-        other = earlier[hit.group_id]
-        if any(existing.get(pair) is not None and existing[pair].status in DECIDED
-               for pair in ((other.id, thread.id),)):
-            continue  # moderators already decided this pair the other way round
-        cosine = float(vectors[0] @ vectors[row])
-        score = judge.score(text, texts[row], vec_a=vectors[0], vec_b=vectors[row]) if judge else 0.0
-        # Shown to moderators as "why they look alike": plain Indonesian, no internal signal names.
-        reasons = {"kemiripan_makna": round(cosine, 3), "skor_penilai": round(float(score), 3),
-                   "kata_kunci_sama": shared_words(text, texts[row])}
-        link = existing.get((thread.id, other.id))
-        if link is None:
-            link = DuplicateLink(thread_id=thread.id, other_thread_id=other.id, status="candidate")
-            session.add(link)
-        link.similarity, link.judge_score, link.reasons = cosine, float(score), reasons
-        links.append(link)
-    session.flush()
-    return links
-
-
-def after_indexed(session_factory, engine, doc_ids: list[int]) -> None:
-    """Indexer callback: first posts that were (re)embedded get their duplicate candidates recomputed."""
-    for attempt in (1, 2, 3):
-        try:
-            with session_factory() as session:
-                if attempt > 1:
-                    # SQLite: a deferred transaction that read before a writer committed cannot write at all
-                    # ("database is locked" at once, whatever the busy timeout); taking the write lock first
-                    # waits its turn instead. It holds the lock while the candidates are searched (tens of ms).
-                    begin_writing(session)
-                threads = list(session.scalars(select(Thread).where(Thread.first_post_id.in_(doc_ids),
-                                                                    Thread.merged_into_id.is_(None))))
-                for thread in threads:
-                    detect_duplicates(session, engine, thread)
-                session.commit()
-            return
-        except (IntegrityError, OperationalError):
-            # Every web worker replays the same new posts: another one stored these links between our read
-            # and our write (PostgreSQL: unique pair; SQLite: a stale snapshot). Once more, over theirs.
-            if attempt == 3:
-                raise
 
 
 @dataclass

@@ -24,12 +24,12 @@ def cmd_reindex(settings, args) -> int:
 
 def _open_forum_engine(settings, factory, progress=None):
     """The forum's search engine, caught up with its database the way the web process does it."""
-    from forum import duplicates
+    from forum import duplicate_detection
     from search.service import open_engine
     # Newly embedded first posts get their duplicate candidates, exactly as in the web process.
     return open_engine(factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
                        cache_dir=settings.cache_dir, progress=progress,
-                       on_indexed=[lambda engine, ids: duplicates.after_indexed(factory, engine, ids)])
+                       on_indexed=[lambda engine, ids: duplicate_detection.after_indexed(factory, engine, ids)])
 
 
 def _refresh_statistics(factory) -> None:

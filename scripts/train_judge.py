@@ -54,7 +54,7 @@ def read_pairs(path: Path) -> list[tuple[str, str, int]]:
 
 
 def question_text(thread: dict) -> str:
-    """Title plus the start of the body, like forum.duplicates.question_text."""
+    """Title plus the start of the body, like forum.duplicate_detection.question_text."""
     body = " ".join(_MARKDOWN.sub(" ", thread.get("body", "")).split())
     if len(body) > 300:
         body = body[:300].rsplit(" ", 1)[0] + " …"

@@ -1,5 +1,5 @@
 """The judge's training script reads the moderators' duplicate decisions from a forum database."""
-from forum import duplicates
+from forum import duplicate_detection, duplicates
 from models import DuplicateLink
 from scripts.train_judge import load_sets, moderator_pairs
 from tests import factories as f
@@ -25,7 +25,7 @@ def _decided_forum(db):
 def test_moderator_decisions_become_labelled_pairs_and_open_candidates_do_not(db, db_url):
     a, b, c = _decided_forum(db)
     pairs = moderator_pairs(db_url)
-    text = lambda t: duplicates.question_text(db, t)  # noqa: E731
+    text = lambda t: duplicate_detection.question_text(db, t)  # noqa: E731
     assert sorted(pairs, key=lambda p: p[2]) == [(text(c), text(a), 0), (text(b), text(a), 1)]
 
 

@@ -1,7 +1,7 @@
 """The asker's verdict on a similar earlier thread: a confirmed banner, the queue's first place, judge labels."""
 import pytest
 
-from forum import asker_verdicts, duplicate_queue, duplicates, posts
+from forum import asker_verdicts, duplicate_detection, duplicate_queue, duplicates, posts
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from models import DuplicateLink
 from tests import factories as f
@@ -23,7 +23,7 @@ def pair(db, forum):
 
 
 def test_the_askers_answered_verdict_puts_a_confirmed_banner_for_every_reader(db, pair):
-    judge = duplicates.load_judge()
+    judge = duplicate_detection.load_judge()
     assert pair["link"].judge_score < judge.threshold  # the judge alone would not banner this pair
     assert duplicates.duplicate_banner(db, None, pair["new"]) is None
     asker_verdicts.give_asker_verdict(db, actor=pair["asker"], thread=pair["new"], other_id=pair["old"].id,
@@ -104,13 +104,13 @@ def test_verdicts_become_labelled_pairs_for_retraining_the_judge(db, pair, forum
     db.add(DuplicateLink(thread_id=other.id, other_thread_id=forum["cuti"].id, similarity=0.9, judge_score=0.8,
                          asker_verdict="different"))
     db.commit()
-    assert duplicates.decided_pairs(db) == [(duplicates.question_text(db, other),
-                                             duplicates.question_text(db, forum["cuti"]), 0)]
+    assert duplicates.decided_pairs(db) == [(duplicate_detection.question_text(db, other),
+                                             duplicate_detection.question_text(db, forum["cuti"]), 0)]
     asker_verdicts.give_asker_verdict(db, actor=pair["asker"], thread=pair["new"], other_id=pair["old"].id,
                                       verdict="terjawab")
     db.commit()
     labels = {(a, b): y for a, b, y in duplicates.decided_pairs(db)}
-    assert labels[(duplicates.question_text(db, pair["new"]), duplicates.question_text(db, pair["old"]))] == 1
+    assert labels[(duplicate_detection.question_text(db, pair["new"]), duplicate_detection.question_text(db, pair["old"]))] == 1
 
 
 def test_the_asker_confirms_on_the_thread_page_and_readers_then_see_where_it_was_answered(search_client, db, pair):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from forum import duplicates
+from forum import duplicate_detection, duplicates
 from forum.demo import demo_thread_ids, seed_demo
 from forum.search import search_threads
 from forum.suggestions import suggest_similar
@@ -66,13 +66,13 @@ def test_an_informal_question_finds_the_formal_demo_thread(demo):
 
 def test_demo_look_alike_pairs_are_not_bannered_as_duplicates(demo):
     factory, engine, ids, data = demo
-    judge = duplicates.load_judge()
+    judge = duplicate_detection.load_judge()
     assert judge is not None, "the judge ships in search/data"
     bannered = 0
     with factory() as session:
         for pair in data["lookalikes"]:
             a, b = sorted((_thread(session, ids, pair["a"]), _thread(session, ids, pair["b"])), key=lambda t: t.created_at)
-            duplicates.detect_duplicates(session, engine, b)
+            duplicate_detection.detect_duplicates(session, engine, b)
             banner = duplicates.duplicate_banner(session, None, b)
             bannered += banner is not None and banner.thread.id == a.id
         session.rollback()

@@ -92,9 +92,9 @@ def test_similar_threads_of_a_merged_away_thread_redirect_to_those_of_the_thread
 
 
 def test_the_thread_page_shows_related_discussions_and_the_duplicate_banner(search_client, db, forum):
-    from forum import duplicates
+    from forum import duplicate_detection
     from models import DuplicateLink
-    judge = duplicates.load_judge()
+    judge = duplicate_detection.load_judge()
     assert judge is not None, "the judge ships in search/data"
     cuti, sppd = forum["cuti"], forum["sppd"]
     answer = posts.reply(db, author=sppd.author, thread=cuti, body_md="Belum bisa, cuti besar butuh masa kerja lima tahun.")

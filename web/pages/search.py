@@ -6,7 +6,7 @@ from litestar import Litestar, Request, get
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicates, read_model
+from forum import catalog, duplicate_detection, duplicates, read_model
 from forum.errors import NotFound
 from forum.listing import parse_page
 from forum.permissions import can_view_thread
@@ -39,7 +39,7 @@ def engine_of(app_or_request) -> object:
                 state.session_factory, settings.data_dir, embedder=settings.embedder, kind=settings.index_kind,
                 cache_dir=settings.cache_dir,
                 background=True,
-                on_indexed=[lambda engine, doc_ids: duplicates.after_indexed(state.session_factory, engine, doc_ids)])
+                on_indexed=[lambda engine, doc_ids: duplicate_detection.after_indexed(state.session_factory, engine, doc_ids)])
             state.search_owned = True
     return state.search
 
