@@ -71,7 +71,7 @@ def _flag(session: Session, thread: Thread, actor: User | None, reason: object, 
     reason = clean_reason(reason)
     if getattr(thread, attr) == value:
         return thread  # already in that state: nothing to do, nothing to log
-    claim(session, thread, expected={thread.id: expected_version} if expected_version else None)
+    claim(session, thread, expected={thread.id: expected_version} if expected_version is not None else None)
     setattr(thread, attr, value)
     if attr == "is_hidden":
         reindex_thread(session, thread)
@@ -145,7 +145,7 @@ def move_thread(session: Session, thread: Thread, actor: User | None, agency: ob
     after = {"agency": new_agency.slug, "topics": [t.slug for t in new_topics]}
     if before["agency"] == after["agency"] and set(before["topics"]) == set(after["topics"]):
         return thread
-    claim(session, thread, expected={thread.id: expected_version} if expected_version else None)
+    claim(session, thread, expected={thread.id: expected_version} if expected_version is not None else None)
     thread.agency_id = new_agency.id
     thread.agency = new_agency
     thread.topics = new_topics

@@ -1,9 +1,10 @@
 """The moderation log: every moderator action with actor, time, reason and links."""
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from forum.permissions import can_moderate
+from forum.read_model import valid_id
 from models import ModerationLog, Post, Thread, User
+from models.threads import thread_topics
 
 ACTIONS = {
     "merge": "Gabungkan", "unmerge": "Batalkan penggabungan", "lock": "Kunci", "unlock": "Buka kunci",
@@ -39,14 +40,25 @@ def list_log(session: Session, viewer: User | None = None, *, action: str | None
         q = q.where(ModerationLog.action == action)
     if actor_id:
         q = q.where(ModerationLog.actor_id == actor_id)
-    if thread_id:
+    if thread_id is not None:
+        if not valid_id(thread_id):
+            return []  # no thread has such an id (and a huge one would overflow SQLite's integers)
         q = q.where((ModerationLog.thread_id == thread_id) | (ModerationLog.target_thread_id == thread_id))
-    if viewer is None or viewer.role == "admin" or not viewer.scopes:
-        return list(session.scalars(q.limit(limit).offset(offset)))
-    readable = [e for e in session.scalars(q.limit((limit + offset) * 3)) if _in_scope(session, viewer, e)]
-    return readable[offset:offset + limit]
+    if viewer is not None and viewer.role != "admin" and viewer.scopes:
+        scoped = _threads_in_scope(viewer)
+        q = q.where(or_(ModerationLog.thread_id.in_(scoped), ModerationLog.target_thread_id.in_(scoped)))
+    return list(session.scalars(q.limit(limit).offset(offset)))
 
 
-def _in_scope(session: Session, viewer: User, entry: ModerationLog) -> bool:
-    threads = [session.get(Thread, i) for i in (entry.thread_id, entry.target_thread_id) if i]
-    return any(t is not None and can_moderate(viewer, t) for t in threads)
+def _threads_in_scope(viewer: User):
+    """The ids of the threads a scoped moderator moderates, as a subquery: the rule of permissions.can_moderate
+    (an agency, a topic, or both in one scope) in SQL, so a page of the log is filtered before it is cut."""
+    rules = []
+    for scope in viewer.scopes:
+        parts = []
+        if scope.agency_id is not None:
+            parts.append(Thread.agency_id == scope.agency_id)
+        if scope.topic_id is not None:
+            parts.append(Thread.id.in_(select(thread_topics.c.thread_id).where(thread_topics.c.topic_id == scope.topic_id)))
+        rules.append(and_(*parts) if parts else true())
+    return select(Thread.id).where(or_(*rules))

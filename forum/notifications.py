@@ -28,6 +28,12 @@ def notify(session: Session, user_id: int, kind: str, message: str, url: str = "
     return note
 
 
+def already_notified(session: Session, user_id: int, kind: str, post_id: int) -> bool:
+    """Whether the member was ever told this about this post (an answer accepted, taken back, accepted again)."""
+    return session.scalar(select(Notification.id).where(Notification.user_id == user_id, Notification.kind == kind,
+                                                        Notification.post_id == post_id).limit(1)) is not None
+
+
 def unread_count(session: Session, user_id: int, staff: bool = False) -> int:
     """How many notifications the member has not read."""
     return session.scalar(select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None),

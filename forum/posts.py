@@ -9,7 +9,7 @@ from forum.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.moderation_log import log_action
-from forum.notifications import notify
+from forum.notifications import already_notified, notify
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_post, check,
                                check_logged_in)
 from forum.read_model import valid_id
@@ -48,7 +48,8 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
         if not valid_id(reply_to):  # a huge number would overflow the database's integers (a 500, not a 400)
             raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
         parent = session.get(Post, reply_to)
-        if parent is None or parent.thread_id != thread.id or parent.is_deleted:
+        # A post hidden by moderation is not there for whoever may not see it (nor is its author told).
+        if parent is None or parent.thread_id != thread.id or parent.is_deleted or not can_view_post(author, parent, thread):
             raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
     now = now or utcnow()
     earlier = resent_reply(session, author, thread, body, parent.id if parent else None, now)
@@ -169,11 +170,15 @@ def accept_answer(session: Session, *, actor: User | None, thread: Thread, post:
             raise ValidationFailed("Jawaban harus berupa balasan di diskusi ini.", field="post_id")
         if post.is_hidden:
             raise ValidationFailed("Balasan ini disembunyikan moderator; pilih balasan lain.", field="post_id")
+    if thread.accepted_post_id == (post.id if post else None):
+        return thread  # already so (a second click): nothing changes, nobody is told again
     thread.accepted_post_id = post.id if post else None
     thread.version += 1
     if post is not None:
-        notify(session, post.author_id, "answer_accepted",
-               f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", thread_url(thread, post.id),
-               actor_id=actor.id, thread_id=thread.id, post_id=post.id)
+        # Once per answer: taking it back and choosing it again must not ring its author's bell every time.
+        if not already_notified(session, post.author_id, "answer_accepted", post.id):
+            notify(session, post.author_id, "answer_accepted",
+                   f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", thread_url(thread, post.id),
+                   actor_id=actor.id, thread_id=thread.id, post_id=post.id)
         tell_waiting_askers(session, thread=thread, answer=post, actor=actor)
     return thread

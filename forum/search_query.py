@@ -16,6 +16,7 @@ SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif"
 _EXCLUDED = re.compile(r"(?:^|(?<=\s))-(\"[^\"]*\"|[^\W\d_][\w\-]*)")
 _PHRASE = re.compile(r"\"([^\"]*)\"")
 MAX_TEXT_TERMS = 10  # phrases plus excluded words: each one is a text check over every candidate thread
+MIN_YEAR = 1900  # dates before this are refused (no forum thread is older)
 # A query that reads as a question uses quotes and hyphens as prose does ("Apa arti "kekayaan bersih"?",
 # "KVPY 2016 SA -Stream"): there they are text, not operators. Measured on the dev questions holding either
 # (Quora-id 75, TyDiQA-id 2): as operators they lost 8 of the 75 Quora duplicates from the top 10 and one
@@ -91,9 +92,15 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
     for key, label in (("before", "sebelum"), ("after", "sesudah")):
         if values.get(key):
             try:
-                setattr(q, key, values[key] if isinstance(values[key], date) else date.fromisoformat(str(values[key])))
+                day = values[key] if isinstance(values[key], date) else date.fromisoformat(str(values[key]))
             except ValueError:
                 q.problems.append(f"Tanggal “{label}” harus berformat TTTT-BB-HH, mis. 2025-06-01.")
+                continue
+            if day.year < MIN_YEAR:
+                # Year 1 would not even survive the shift from WIB to UTC; no thread is that old anyway.
+                q.problems.append(f"Tanggal “{label}” ({day.isoformat()}) terlalu lampau: tulis tahun {MIN_YEAR} atau sesudahnya.")
+                continue
+            setattr(q, key, day)
     if q.before and q.after and q.before <= q.after:
         q.problems.append(f"Tanggal “sebelum” ({q.before.isoformat()}) harus sesudah tanggal “sesudah” "
                           f"({q.after.isoformat()}); tidak ada diskusi di antara keduanya.")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from forum.catalog import resolve_agency, resolve_topics
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import Conflict, NotFound, ValidationFailed
 from forum.indexing import index_post
 from forum.markup import render_markdown
 from forum.permissions import can_view_thread, check_logged_in
@@ -61,7 +61,13 @@ def create_thread(session: Session, *, author: User | None, agency: object, topi
     now = now or utcnow()
     earlier = resent_thread(session, author, values["title"], values["body_md"], now)
     if earlier is not None:
-        return earlier  # the same form sent again: the thread it already opened
+        if earlier.agency_id == values["agency"].id and {t.id for t in earlier.topics} == {t.id for t in values["topics"]}:
+            return earlier  # the same form sent again: the thread it already opened
+        # The same question again under another agency or topic is neither a resend to swallow nor a new
+        # question to open twice: say where it already is.
+        raise Conflict(f"Pertanyaan yang sama persis baru saja Anda terbitkan: “{earlier.title}” ({thread_url(earlier)}). "
+                       "Bila instansi atau topiknya keliru, minta moderator memindahkannya; bila ini pertanyaan lain, "
+                       "ubah judul atau isinya.")
     thread = Thread(title=values["title"], slug=slugify(values["title"]), author_id=author.id,
                     agency_id=values["agency"].id, created_at=now, last_activity_at=now, reply_count=0)
     thread.topics = values["topics"]

@@ -6,11 +6,13 @@ from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import accounts
+from forum.errors import NotAuthenticated
 from models import User
 from models.db import begin_writing
 
 SESSION_COOKIE = "sesi"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+INVALID_TOKEN = "Token API tidak dikenal atau sudah dicabut. Buat token baru di halaman profil Anda."
 
 
 def provide_db(request: Request, state: State) -> Generator[Session, None, None]:
@@ -41,7 +43,11 @@ def provide_viewer(request: Request, db: Session) -> User | None:
     """The logged-in member: a bearer token (API) or the session cookie (browser)."""
     token = bearer_token(request.headers)
     if token is not None:
-        return accounts.user_for_api_token(db, token)
+        user = accounts.user_for_api_token(db, token)
+        if user is None:
+            # A client sending a wrong or revoked token must learn it, not quietly read as a visitor.
+            raise NotAuthenticated(INVALID_TOKEN)
+        return user
     # Cookie sessions are only trusted for the API's safe methods: API writes need a token (no CSRF there).
     if request.url.path.startswith("/api/") and request.method not in SAFE_METHODS:
         return None

@@ -98,5 +98,7 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     """Anything unexpected: log it, show a calm Indonesian page, never a stack trace."""
     if isinstance(exc, UnicodeDecodeError):  # Litestar lets invalid UTF-8 in a JSON body escape undecoded
         return _respond(request, 400, "Data yang dikirim bukan teks UTF-8 yang valid.")
+    if isinstance(exc, RecursionError) and "deserializ" in str(exc):  # msgspec: JSON nested past its depth limit
+        return _respond(request, 400, "Data JSON yang dikirim bersarang terlalu dalam.")
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _respond(request, 500, MESSAGES[500])

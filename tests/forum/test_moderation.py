@@ -94,6 +94,8 @@ def test_an_action_based_on_a_stale_page_is_refused(db, world):
     mf.reply(db, world["member"], world["t"], "Balasan yang datang belakangan.", 9)
     with pytest.raises(Conflict, match="moderator lain"):
         moderation.lock_thread(db, world["t"], world["mod"], expected_version=seen)
+    with pytest.raises(Conflict, match="moderator lain"):  # a version of 0 is a version too, not "unchecked"
+        moderation.lock_thread(db, world["t"], world["mod"], expected_version=0)
 
 
 def test_a_member_reports_a_post_once_and_a_moderator_hides_it_or_dismisses_the_report(db, world):
@@ -245,6 +247,21 @@ def test_a_scoped_moderator_reads_the_log_of_their_scope_only(db, world):
     assert [e.action for e in list_log(db, scoped)] == ["lock"]
     assert list_log(db, scoped, thread_id=outside.id) == []
     assert [e.action for e in list_log(db, world["mod"])] == ["set_role", "lock", "hide"]
+    assert list_log(db, world["mod"], thread_id=2**70) == []  # an id no database can hold finds nothing
+
+
+def test_a_scoped_moderators_log_reaches_old_entries_of_their_scope_behind_many_others(db, world):
+    from tests import factories as f
+    f.topic(db, "kepegawaian", "Kepegawaian")
+    inside = mf.thread(db, world["author"], "Berapa lama kenaikan pangkat reguler?", 10,
+                       topic_slugs=("kepegawaian",))
+    moderation.lock_thread(db, inside, world["mod"], "Sudah terjawab")
+    for _ in range(40):  # the rest of the forum keeps its moderators busy
+        moderation.pin_thread(db, world["t"], world["mod"])
+        moderation.unpin_thread(db, world["t"], world["mod"])
+    db.commit()
+    assert [(e.action, e.thread_id) for e in list_log(db, world["scoped"], limit=5)] == [("lock", inside.id)]
+    assert list_log(db, world["scoped"], limit=5, offset=1) == []
 
 
 def test_the_author_of_a_hidden_reply_cannot_change_it_behind_the_moderators_back(db, world):

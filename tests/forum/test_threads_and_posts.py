@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from forum import posts, threads
-from forum.errors import PermissionDenied, ValidationFailed
+from forum.errors import Conflict, PermissionDenied, ValidationFailed
 from forum.notifications import list_notifications, unread_count
 from forum.resends import RESEND_WINDOW
 from forum.tree import build_tree
@@ -142,6 +142,43 @@ def test_the_same_question_sent_twice_within_moments_opens_one_thread(db):
     edited = threads.create_thread(db, author=author, **{**form, "body_md": form["body_md"] + " Terima kasih."})
     db.commit()
     assert again.id == first.id and edited.id != first.id
+
+
+def test_the_same_question_sent_again_under_another_agency_is_refused_naming_where_it_already_is(db):
+    author, _ = f.user(db), f.topic(db)
+    f.agency(db, "kemenkeu")
+    form = {"agency": "bkn", "topics": ["cuti-kehadiran"], "title": "Bagaimana cara mengajukan cuti besar?",
+            "body_md": "Masa kerja saya baru empat tahun, apakah bisa?"}
+    first = threads.create_thread(db, author=author, **form)
+    with pytest.raises(Conflict, match="baru saja Anda terbitkan") as refused:
+        threads.create_thread(db, author=author, **{**form, "agency": "kemenkeu"})
+    assert threads.thread_url(first) in refused.value.message and first.agency.slug == "bkn"
+
+
+def test_an_answer_accepted_taken_back_and_accepted_again_tells_its_author_once(db):
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    answer = posts.reply(db, author=helper, thread=t, body_md="Ajukan lewat SIASN.")
+    for _ in range(3):
+        posts.accept_answer(db, actor=asker, thread=t, post=answer)
+        posts.accept_answer(db, actor=asker, thread=t, post=answer)  # a second click changes nothing
+        posts.accept_answer(db, actor=asker, thread=t, post=None)
+    posts.accept_answer(db, actor=asker, thread=t, post=answer)
+    db.commit()
+    assert t.accepted_post_id == answer.id
+    assert [n.kind for n in list_notifications(db, helper.id)].count("answer_accepted") == 1
+
+
+def test_a_reply_to_a_post_hidden_by_moderation_is_refused_as_if_it_were_not_there(db):
+    asker, member, other = f.user(db), f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    hidden = posts.reply(db, author=member, thread=t, body_md="Promosi jasa pengurusan SK.")
+    hidden.is_hidden = True
+    db.flush()
+    with pytest.raises(ValidationFailed, match="tidak ada di diskusi ini"):
+        posts.reply(db, author=other, thread=t, body_md="Menanggapi yang di atas.", reply_to=hidden.id)
+    assert posts.reply(db, author=member, thread=t, body_md="Saya ralat.", reply_to=hidden.id).reply_to_id == hidden.id
+    assert not any(n.actor_id == other.id for n in list_notifications(db, member.id))
 
 
 @pytest.mark.parametrize("invisible", ["\u200b" * 40, "\u200b\u200c\u200d\ufeff\u00ad" * 10, " \u2060 " * 20,

@@ -290,3 +290,12 @@ def test_choosing_only_a_filter_on_the_search_page_lists_its_threads(search_clie
 def test_the_composer_stays_quiet_for_symbols_and_emoji(search_client):
     for title in ("🙂 🙂 🙂 🙂", '" * ( ) NEAR : -', "\u200b \u200b \u200b"):
         assert search_client.get("/api/v1/suggest", params={"title": title, "format": "html"}).text.strip() == ""
+
+
+def test_a_date_too_far_back_is_reported_not_a_server_error_on_the_page_and_api(search_client, forum):
+    for params in ({"q": "cuti besar", "sebelum": "0001-01-01"}, {"q": "sesudah:0001-01-01 cuti besar"}):
+        api = search_client.get("/api/v1/search", params=params)
+        assert api.status_code == 200 and any("terlalu lampau" in p for p in api.json()["problems"])
+        assert forum["cuti"].id in [item["thread"]["id"] for item in api.json()["items"]]
+        page = search_client.get("/cari", params=params)
+        assert page.status_code == 200 and "terlalu lampau" in page.text

@@ -8,6 +8,7 @@ from forum import accounts, posts
 from models import Post, Thread
 from tests import factories as f
 from tests.web.helpers import bearer, fast_hashing, fresh, login_as  # noqa: F401
+from web.deps import INVALID_TOKEN
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 
@@ -143,7 +144,11 @@ def test_reply_edit_and_accept_work_through_the_api_with_the_same_permission_rul
     edited = client.patch(f"/api/v1/posts/{rid}", json={"body_md": "Ajukan lewat **SIASN** BKN."},
                           headers=api["as"]("budi"))
     assert edited.status_code == 200 and edited.json()["edited_at"] is not None
-    assert "<strong>SIASN</strong>" in edited.json()["body_html"]
+    assert "<strong>SIASN</strong>" in edited.json()["body_html"] and "title" not in edited.json()
+    question = client.get(f"/api/v1/threads/{tid}").json()["first_post_id"]
+    retitled = client.patch(f"/api/v1/posts/{question}", json={"title": "Syarat mengajukan cuti besar bagi PNS"},
+                            headers=api["as"]("ani"))
+    assert retitled.status_code == 200 and retitled.json()["title"] == "Syarat mengajukan cuti besar bagi PNS"
 
     not_author = client.post(f"/api/v1/threads/{tid}/accept", json={"post_id": rid}, headers=api["as"]("budi"))
     assert "Hanya penanya atau moderator" in assert_json_error(not_author, 403)["detail"]
@@ -154,6 +159,14 @@ def test_reply_edit_and_accept_work_through_the_api_with_the_same_permission_rul
     assert changed.json()["accepted_post_id"] == nested.json()["id"]
     cleared = client.post(f"/api/v1/threads/{tid}/accept", json={"post_id": None}, headers=api["as"]("ani"))
     assert cleared.json()["accepted_post_id"] is None and cleared.json()["answered"] is False
+
+
+def test_a_wrong_or_revoked_token_is_a_401_saying_so_even_for_a_read(client, db, api):
+    for headers in (bearer("bukan-token-yang-dikenal"), bearer("x" * 500)):
+        for method, url in (("GET", "/api/v1/threads"), ("GET", "/api/v1/me"), ("POST", "/api/v1/threads")):
+            body = assert_json_error(client.request(method, url, json=NEW_THREAD, headers=headers), 401)
+            assert "Token API tidak dikenal atau sudah dicabut" in body["detail"]
+    assert client.get("/api/v1/threads").status_code == 200  # no token at all: a visitor may read
 
 
 def test_me_returns_the_token_owner_with_their_email_and_nothing_without_a_token(client, api):
@@ -190,7 +203,7 @@ def test_a_write_without_a_login_is_refused_as_such_even_when_its_body_is_malfor
                 client.post("/api/v1/moderation/merges", json="gabung"),
                 client.post(f"/api/v1/posts/{t.first_post_id}/report", json=None)]
     for response in attempts:
-        assert assert_json_error(response, 401)["detail"] == "Silakan masuk terlebih dahulu."
+        assert assert_json_error(response, 401)["detail"] in ("Silakan masuk terlebih dahulu.", INVALID_TOKEN)
     assert client.post(f"/api/v1/threads/{t.id}/replies", json=[1, 2], headers=api["as"]("budi")).status_code == 400
 
 
@@ -238,6 +251,8 @@ def test_invalid_thread_content_is_a_json_400_naming_the_field_in_indonesian(cli
     (b"ini bukan JSON sama sekali", "application/json"),
     (b"", "application/json"),
     (b'{"title": "tidak ditutup"', "application/json"),
+    (b"[" * 1000 + b"]" * 1000, "application/json"),
+    (b'{"a":' * 1000 + b"1" + b"}" * 1000, "application/json"),
 ])
 def test_invalid_utf8_or_non_json_bodies_are_a_json_4xx(client, api, raw, content_type):
     response = client.post("/api/v1/threads", content=raw,
@@ -278,6 +293,7 @@ def test_sql_looking_strings_are_stored_literally_and_the_tables_stay_intact(cli
     ("PATCH", "/api/v1/posts/-7", {"body_md": "Sunting."}),
     ("PATCH", "/api/v1/posts/99999999999999999999", {"body_md": "Sunting."}),
     ("POST", "/api/v1/threads/1/accept", {"post_id": -3}),
+    ("POST", "/api/v1/threads/1/accept", {"post_id": 0}),
     ("POST", "/api/v1/threads/1/accept", {"post_id": 99999999999999999999}),
     ("POST", "/api/v1/threads/1/replies", {"body_md": "Balasan.", "reply_to": -1}),
     ("POST", "/api/v1/threads/1/replies", {"body_md": "Balasan.", "reply_to": "satu"}),
@@ -302,3 +318,21 @@ def test_the_openapi_schema_describes_the_api(client, api):
                  "/api/v1/me", "/api/v1/moderation/search-gaps", "/api/v1/moderation/synonyms"):
         assert path in paths, path
     assert "post" in paths["/api/v1/threads"] and "patch" in paths["/api/v1/posts/{post_id}"]
+
+
+def test_choosing_and_clearing_the_accepted_answer_counts_as_writes_and_is_rate_limited(settings, session_factory, db, api):
+    import dataclasses
+
+    from litestar.testing import TestClient
+
+    from web.app import create_app
+    t = f.thread(db, api["ani"])
+    answer = posts.reply(db, author=api["budi"], thread=t, body_md="Ajukan lewat SIASN.")
+    db.commit()
+    app = create_app(dataclasses.replace(settings, writes_per_minute=4), session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as limited:
+        codes = [limited.post(f"/api/v1/threads/{t.id}/accept", json={"post_id": post_id}, headers=api["as"]("ani")).status_code
+                 for post_id in (answer.id, None, answer.id, None, answer.id)]
+        refused = limited.post(f"/api/v1/threads/{t.id}/accept", json={"post_id": None}, headers=api["as"]("ani"))
+    assert codes == [200, 200, 200, 200, 429]
+    assert refused.status_code == 429 and "Terlalu banyak" in refused.json()["detail"]

@@ -4,7 +4,8 @@ from litestar.handlers.base import BaseRouteHandler
 
 from forum import accounts
 from forum.permissions import check_logged_in
-from web.deps import SAFE_METHODS, bearer_token
+from forum.errors import NotAuthenticated
+from web.deps import INVALID_TOKEN, SAFE_METHODS, bearer_token
 
 
 def writes_need_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -19,4 +20,6 @@ def writes_need_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if raw:
         with connection.app.state.session_factory() as session:  # read only: the handler's session commits
             user = accounts.user_for_api_token(session, raw)
+        if user is None:
+            raise NotAuthenticated(INVALID_TOKEN)
     check_logged_in(user)

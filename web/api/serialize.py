@@ -24,6 +24,7 @@ def thread_json(t: Thread) -> dict:
         "agency": t.agency.slug, "topics": [x.slug for x in t.topics], "status": t.status, "pinned": t.is_pinned,
         "answered": t.is_answered, "accepted_post_id": t.accepted_post_id, "reply_count": t.reply_count,
         "created_at": t.created_at.isoformat() + "Z", "last_activity_at": t.last_activity_at.isoformat() + "Z",
+        "version": t.version,  # send it back as expected_version to a moderation action: a stale one is a 409
     }
 
 
@@ -33,4 +34,5 @@ def post_json(p: Post) -> dict:
         "body_md": p.body_md, "body_html": p.body_html, "created_at": p.created_at.isoformat() + "Z",
         "edited_at": p.edited_at.isoformat() + "Z" if p.edited_at else None,
         "merged_from_thread_id": p.merged_from_thread_id,
+        "hidden": p.is_hidden,  # only its author and moderators receive a hidden post at all
     }

@@ -10,7 +10,7 @@ from forum import catalog, posts, threads
 from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
 from forum.permissions import can_view_post, check_logged_in
-from models import User
+from models import Thread, User
 from web.api.login_guard import writes_need_login
 from web.api.serialize import agency_json, post_json, thread_json, topic_json, user_json
 
@@ -108,14 +108,20 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
     viewer = check_logged_in(viewer)
     _write_limit(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
-    return post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title))
+    edited = post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title))
+    thread = db.get(Thread, item.thread_id)
+    if thread.first_post_id == item.id:
+        edited["title"] = thread.title  # the question: a client that changed the title sees it applied
+    return edited
 
 
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)
-async def accept(db: Session, viewer: User | None, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
+async def accept(db: Session, viewer: User | None, state: State, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
+    _write_limit(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
-    item = posts.get_post(db, data.post_id, viewer) if data.post_id else None
+    # Only null clears the choice: 0 is an id like any other (and no post has it).
+    item = posts.get_post(db, data.post_id, viewer) if data.post_id is not None else None
     return thread_json(posts.accept_answer(db, actor=viewer, thread=thread, post=item))
 
 

@@ -179,13 +179,14 @@ async def history(request: Request, db: Session, viewer: User | None, post_id: i
 
 
 @post("/diskusi/{thread_id:int}/jawaban")
-async def accept_submit(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
+async def accept_submit(request: Request, db: Session, state: State, viewer: User | None, thread_id: int) -> object:
     """Pick (or clear) the accepted answer."""
     viewer = check_logged_in(viewer)
+    _write_limit(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     post_id = _int(data.get("post_id"), "post_id")
-    item = posts.get_post(db, post_id, viewer) if post_id else None
+    item = posts.get_post(db, post_id, viewer) if post_id is not None else None
     if item is not None and item.thread_id != thread.id:
         raise NotFound("Balasan tidak ditemukan di diskusi ini.")
     posts.accept_answer(db, actor=viewer, thread=thread, post=item)
