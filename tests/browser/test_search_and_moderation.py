@@ -207,4 +207,14 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     page.goto(f"{base}/diskusi/{source_id}")
     assert re.search(rf"/diskusi/{source_id}/", page.url)
     assert "digabung dari" not in page.inner_text("main")
+    # Enter in the toolbar's reason field sends nothing (it used to press the first button: "Kunci").
+    page.click("[data-testid=mod-toolbar] summary")
+    page.fill("[data-testid=mod-toolbar] input[name=alasan]", "cek dulu")
+    posted = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    page.press("[data-testid=mod-toolbar] input[name=alasan]", "Enter")
+    page.wait_for_timeout(800)
+    assert posted == [] and page.locator("[data-testid=mod-lock]").count() == 1
+    page.click("[data-testid=mod-lock]")  # the button itself still works
+    page.wait_for_selector("[data-testid=mod-unlock]", state="attached")
     moderator.close()

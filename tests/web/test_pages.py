@@ -29,7 +29,7 @@ def listed_ids(html: str) -> list[int]:
 
 def article_ids(html: str) -> list[int]:
     """Post ids in the order the thread page shows them."""
-    return [int(a["id"].removeprefix("post-")) for a in find(html, "article")]
+    return [int(a["data-post-id"]) for a in find(html, "article")]
 
 
 def reply_depths(html: str) -> list[tuple[int, int]]:
@@ -231,7 +231,10 @@ def test_the_accepted_answer_is_shown_first_under_the_question_marked_jawaban_te
     html = client.get(f"/diskusi/{t.id}/{t.slug}").text
     assert article_ids(html)[:3] == [t.first_post_id, best.id, early.id]
     accepted_block = html.split('class="accepted-block"')[1].split("</section>")[0]
-    assert "Jawaban terpilih" in accepted_block and f'id="post-{best.id}"' in accepted_block
+    assert "Jawaban terpilih" in accepted_block and f'data-post-id="{best.id}"' in accepted_block
+    # Shown twice (under the question and in its place among the replies), it has one id: the reply's.
+    assert html.count(f'id="post-{best.id}"') == 1 and f'href="#post-{best.id}"' in accepted_block
+    assert "Lihat di antara balasan" in accepted_block
     assert "accepted" in find(html, "article", id=f"post-{best.id}")[0]["class"].split()
     assert "terjawab" in html.split('class="thread-head"')[1].split("</div>")[0]
 

@@ -9,7 +9,8 @@ document.addEventListener("click", function (event) {
     document.getElementById("reply-target-name").textContent = "@" + reply.dataset.user;
     document.getElementById("reply-target").hidden = false;
     box.focus();
-    box.scrollIntoView({ behavior: "smooth", block: "center" });
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    box.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "center" });
   }
   if (event.target.closest(".js-reply-clear")) {
     document.getElementById("reply_to").value = "";
@@ -36,6 +37,7 @@ document.addEventListener("click", function (event) {
   if (document.body.dataset.draftSent) store.removeItem("draf:" + member + ":" + document.body.dataset.draftSent);
   document.querySelectorAll("form[data-draft]").forEach(function (form) {
     const key = "draf:" + member + ":" + form.dataset.draft;
+    const box = form.closest(".composer") || form;  // where notes about the draft go: above its first field
     const fields = Array.from(form.elements).filter(function (f) {
       return f.name && f.name !== "_csrf_token" && f.type !== "hidden" && f.type !== "submit" && f.type !== "button";
     });
@@ -82,7 +84,7 @@ document.addEventListener("click", function (event) {
         store.removeItem(key);
       });
       note.appendChild(drop);
-      form.insertBefore(note, form.firstChild);
+      box.insertBefore(note, box.firstChild);
       // Let the preview and the similar-question suggestions catch up with the restored text, once htmx has
       // wired its triggers (at DOMContentLoaded, after this deferred script ran). An "input" alone is not
       // enough: htmx's "changed" takes the restored value as already seen, hence the title's own event.
@@ -104,8 +106,10 @@ document.addEventListener("click", function (event) {
       const data = read();
       try { if (data) store.setItem(key, JSON.stringify(data)); else store.removeItem(key); } catch (e) { /* full */ }
     }
-    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 300); });
-    form.addEventListener("change", save);
+    // Listened for on the document: a field may belong to the form from outside it (the composer's title).
+    function ours(event) { return event.target.form === form; }
+    document.addEventListener("input", function (event) { if (ours(event)) { clearTimeout(timer); timer = setTimeout(save, 300); } });
+    document.addEventListener("change", function (event) { if (ours(event)) save(); });
     form.addEventListener("submit", function () { clearTimeout(timer); save(); });
     // Back after a confirmed send brings this page out of the browser's back/forward cache with the sent text
     // still in the box: sent again (the server's resend check lasts two minutes) it would post twice. The
@@ -118,13 +122,13 @@ document.addEventListener("click", function (event) {
         f.value = "";
         f.dispatchEvent(new Event("input", { bubbles: true }));  // the preview and suggestions follow
       });
-      form.querySelectorAll(".draft-note").forEach(function (n) { n.remove(); });
+      box.querySelectorAll(".draft-note").forEach(function (n) { n.remove(); });
       const note = document.createElement("p");
       note.className = "hint draft-note";
       note.setAttribute("data-testid", "already-sent");
       note.setAttribute("role", "status");
       note.textContent = "Tulisan ini sudah terkirim, jadi formulirnya dikosongkan agar tidak terkirim dua kali.";
-      form.insertBefore(note, form.firstChild);
+      box.insertBefore(note, box.firstChild);
     });
   });
 })();
@@ -150,3 +154,33 @@ window.addEventListener("pageshow", function () {
     form.querySelectorAll("[aria-busy]").forEach(function (b) { b.removeAttribute("aria-busy"); });
   });
 });
+
+// Field errors from the server are tied to their controls (aria-invalid, aria-describedby) and the first one
+// gets the focus: a refused form opens where the problem is (an empty reply's error sits far down a long
+// thread), and a screen reader reads the message with the field.
+(function () {
+  let first = null;
+  document.querySelectorAll(".field-error[id^='err-']").forEach(function (p) {
+    const name = p.id.slice(4);
+    const form = p.closest("form");
+    let control = (form && form.elements.namedItem(name)) || document.querySelector("[name='" + CSS.escape(name) + "']");
+    if (control && !(control instanceof Element)) control = control[0];  // a group of checkboxes
+    if (!control) return;
+    control.setAttribute("aria-invalid", "true");
+    const ids = (control.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (ids.indexOf(p.id) < 0) ids.push(p.id);
+    control.setAttribute("aria-describedby", ids.join(" "));
+    first = first || control;
+  });
+  if (first && !document.querySelector("[autofocus]")) first.focus();
+})();
+
+// A confirmation ("Terima kasih…") on a page opened at a post (#post-12) would sit at the top, out of view:
+// it is shown just above that post instead.
+(function () {
+  const flash = document.querySelector(".flash");
+  const target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (!flash || !target || !target.parentNode) return;
+  target.parentNode.insertBefore(flash, target);
+  target.scrollIntoView();
+})();
