@@ -36,6 +36,8 @@ def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_serv
     page.on("pageerror", lambda e: problems.append(str(e)))
     _register(page, live_server, "dewi.lestari", "Dewi Lestari", "pemkot-bandung")
     assert "Selamat datang, Dewi Lestari" in page.inner_text(".flash")
+    page.keyboard.press("Tab")  # the first stop skips the header
+    assert page.evaluate("document.activeElement.textContent") == "Langsung ke isi"
 
     page.click("text=+ Buat diskusi")
     page.fill("#title", "Syarat cuti besar kalau masa kerja belum lima tahun?")
@@ -57,6 +59,12 @@ def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_serv
     helper.wait_for_selector(".flash:has-text('Balasan terkirim')")
     assert "paling singkat 5 tahun" in helper.inner_text(".replies")
     helper.screenshot(path=str(SCREENSHOTS / "thread-mobile.png"), full_page=True)
+    # An empty reply is refused: the page opens on the box, which carries the message for screen readers.
+    helper.click("button:has-text('Kirim balasan')")
+    helper.wait_for_selector("#err-body_md")
+    assert helper.evaluate("document.activeElement.id") == "reply_body"
+    assert helper.get_attribute("#reply_body", "aria-invalid") == "true"
+    assert "err-body_md" in helper.get_attribute("#reply_body", "aria-describedby")
 
     page.reload()
     assert "paling singkat 5 tahun" in page.inner_text(".replies")

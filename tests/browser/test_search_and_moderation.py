@@ -98,6 +98,8 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     page.locator("[data-testid=answered-before-asking] button").first.click()
     page.wait_for_selector(".flash:has-text('sudah terjawab')")
     assert re.search(r"/diskusi/\d+/.+#post-\d+$", page.url), page.url  # at the answer it showed
+    # ...with the thanks just above that answer, where the member is looking (not at the top of the page).
+    assert page.evaluate("document.querySelector('.flash').nextElementSibling.id") == page.url.split("#")[1]
 
     # The search page, in plain words; ordered by date it lists the strongest matches, newest first.
     page.goto(base + "/cari")
