@@ -35,3 +35,4 @@ class Conflict(ForumError):
 
 class RateLimited(ForumError):
     status_code = 429
+    retry_after: int | None = None  # seconds until the oldest counted event leaves the window, when known

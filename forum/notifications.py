@@ -2,6 +2,7 @@
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from forum.read_model import valid_id
 from models import Notification, Post, Thread, utcnow
 
 
@@ -54,6 +55,8 @@ def mark_all_read(session: Session, user_id: int) -> None:
 
 def open_notification(session: Session, user_id: int, note_id: int) -> Notification | None:
     """Mark one notification read and return it (None if not the member's)."""
+    if not valid_id(note_id):
+        return None
     note = session.get(Notification, note_id)
     if note is None or note.user_id != user_id:
         return None

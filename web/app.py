@@ -9,6 +9,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -24,6 +25,7 @@ from web.deps import provide_db, provide_viewer
 from web.pages import accounts, browse, notifications, threads, tokens
 from web.pages import search as search_pages
 from web.api import search as search_api
+from web.api import following as following_api
 from web.api import moderation as moderation_api
 from web.api import moderation_search as moderation_search_api
 from web.pages import moderation
@@ -32,7 +34,7 @@ from web.ratelimit import RateLimiter
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *notifications.routes, *tokens.routes,
                *search_pages.routes, *moderation.routes]
-API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_search_api.handlers]
+API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_search_api.handlers, *following_api.handlers]
 
 
 def _template_setup(engine: JinjaTemplateEngine) -> None:
@@ -69,7 +71,12 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
                                      description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer).",
                                      # JSON only: Litestar's HTML viewers load their scripts from CDNs.
-                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
+                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+                                     # Reads work without a token; writes need one (a personal token from the profile page).
+                                     components=Components(security_schemes={"TokenPribadi": SecurityScheme(
+                                         type="http", scheme="bearer",
+                                         description="Token pribadi dari halaman profil: Authorization: Bearer <token>")}),
+                                     security=[{"TokenPribadi": []}, {}]),
         request_max_body_size=2 * 1024 * 1024,
         # count_requests: a lone request's query embedding may use the spare cores
         middleware=[security_headers, count_requests],

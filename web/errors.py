@@ -67,7 +67,10 @@ def _viewer_context(request: Request, status: int) -> dict:
 
 def forum_error_handler(request: Request, exc: ForumError) -> Response:
     """Domain errors already carry their Indonesian message."""
-    return _respond(request, exc.status_code, exc.message, exc.fields)
+    response = _respond(request, exc.status_code, exc.message, exc.fields)
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)  # a client may wait exactly that long
+    return response
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:

@@ -32,7 +32,9 @@ class RateLimiter:
             RateEvent.key == key, RateEvent.at > now - timedelta(seconds=window))).one()
         if count >= limit:
             wait = int((oldest + timedelta(seconds=window) - now).total_seconds()) + 1
-            raise RateLimited(message or f"Terlalu banyak permintaan. Coba lagi dalam {wait} detik.")
+            refused = RateLimited(message or f"Terlalu banyak permintaan. Coba lagi dalam {wait} detik.")
+            refused.retry_after = wait
+            raise refused
         db.add(RateEvent(key=key, at=now))
         if next(self._hits) % PRUNE_EVERY == 0:
             db.execute(delete(RateEvent).where(RateEvent.at < now - KEEP))

@@ -312,6 +312,7 @@ def test_the_openapi_schema_describes_the_api(client, api):
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "Forum ASN Progresif API"
+    assert schema["components"]["securitySchemes"]["TokenPribadi"]["scheme"] == "bearer"
     paths = schema["paths"]
     for path in ("/api/v1/agencies", "/api/v1/topics", "/api/v1/threads", "/api/v1/threads/{thread_id}",
                  "/api/v1/threads/{thread_id}/replies", "/api/v1/posts/{post_id}", "/api/v1/threads/{thread_id}/accept",
@@ -336,3 +337,31 @@ def test_choosing_and_clearing_the_accepted_answer_counts_as_writes_and_is_rate_
         refused = limited.post(f"/api/v1/threads/{t.id}/accept", json={"post_id": None}, headers=api["as"]("ani"))
     assert codes == [200, 200, 200, 200, 429]
     assert refused.status_code == 429 and "Terlalu banyak" in refused.json()["detail"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 61  # when the oldest counted write leaves the minute
+
+
+def test_following_a_thread_and_reading_the_bell_work_through_the_api(client, db, api):
+    t = f.thread(db, api["ani"])
+    hidden = f.thread(db, api["ani"], title="Diskusi yang disembunyikan moderator")
+    hidden.is_hidden = True
+    db.commit()
+    me = api["as"]("budi")
+    assert client.get(f"/api/v1/threads/{t.id}/follow", headers=me).json()["following"] is False
+    assert client.put(f"/api/v1/threads/{t.id}/follow", headers=me).json()["following"] is True
+    assert client.put(f"/api/v1/threads/{t.id}/follow", headers=me).status_code == 200  # again: still following
+    assert_json_error(client.put(f"/api/v1/threads/{hidden.id}/follow", headers=me), 404)
+    assert_json_error(client.put(f"/api/v1/threads/{t.id}/follow"), 401)
+
+    client.post(f"/api/v1/threads/{t.id}/replies", json={"body_md": "Syaratnya lima tahun."}, headers=api["as"]("ani"))
+    bell = client.get("/api/v1/notifications", headers=me).json()
+    assert bell["unread"] == 1 and bell["items"][0]["thread_id"] == t.id and bell["items"][0]["read"] is False
+    note = bell["items"][0]["id"]
+    assert client.post(f"/api/v1/notifications/{note}/read", headers=me).json()["read"] is True
+    assert client.get("/api/v1/notifications", headers=me).json()["unread"] == 0
+    assert_json_error(client.post(f"/api/v1/notifications/{note}/read", headers=api["as"]("ani")), 404)  # not hers
+    assert_json_error(client.post(f"/api/v1/notifications/{2**70}/read", headers=me), 404)
+    assert client.post("/api/v1/notifications/read", headers=me).json() == {"unread": 0}
+
+    assert client.delete(f"/api/v1/threads/{t.id}/follow", headers=me).json()["following"] is False
+    client.post(f"/api/v1/threads/{t.id}/replies", json={"body_md": "Tambahan: cek SK CPNS."}, headers=api["as"]("ani"))
+    assert client.get("/api/v1/notifications", headers=me).json()["unread"] == 0

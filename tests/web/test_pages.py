@@ -278,6 +278,21 @@ def test_replying_through_the_form_shows_the_reply_and_notifies_the_author(clien
     assert kinds == {"reply_post", "reply_thread"}
 
 
+def test_the_balas_link_prepares_a_reply_to_that_post_without_javascript(client, db, board):
+    t = _thread(db, board["asker"], "Cara mengurus kenaikan gaji berkala")
+    first_reply = posts.reply(db, author=board["other"], thread=t, body_md="Lewat aplikasi SIASN.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    html = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert f'href="?balas={first_reply.id}#balas"' in html
+    html = client.get(f"/diskusi/{t.id}/{t.slug}?balas={first_reply.id}").text
+    assert find(html, "input", name="reply_to")[0]["value"] == str(first_reply.id)
+    assert f'<span id="reply-target-name">@{board["other"].username}</span>' in html
+    for wrong in ("999999", "abc", "9" * 23):  # no such post here: an ordinary reply box
+        html = client.get(f"/diskusi/{t.id}/{t.slug}?balas={wrong}").text
+        assert find(html, "input", name="reply_to")[0]["value"] == "" and 'id="reply-target" hidden' in html
+
+
 def test_a_reply_with_errors_comes_back_with_400_and_the_typed_text(client, db, board):
     t = _thread(db, board["asker"], "Pertanyaan tentang absensi daring")
     db.commit()

@@ -41,7 +41,8 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow) -> dict
             "merged_titles": read_model.thread_titles(db, merged_from),
             "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
             "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
-            "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None}
+            "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None,
+            "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
 
 
 @get("/diskusi/{thread_id:int}")
@@ -65,8 +66,11 @@ async def thread_view(request: Request, db: Session, viewer: User | None, thread
     for hook in getattr(request.app.state, "thread_page_hooks", []):  # e.g. "Diskusi serupa", duplicate banner
         extra.update(hook(db, viewer, thread))
     # Logged-out visitors share the rendered page while the thread row (its version) and the hooks' data stay equal.
+    # "Balas" is a link (?balas=<post>) that works without JavaScript; app.js handles it in place otherwise.
+    reply_to = request.query_params.get("balas", "") if viewer is not None else ""
+    form = {"reply_to": reply_to} if reply_to.isdigit() else {}
     return shared_page(request, db, viewer, "thread.html", key=lambda: (thread, extra),
-                       build=lambda: {"form": {}, "errors": {}, **_thread_context(db, viewer, thread), **extra})
+                       build=lambda: {"form": form, "errors": {}, **_thread_context(db, viewer, thread), **extra})
 
 
 @get("/p/{post_id:int}")

@@ -5,6 +5,7 @@ document.addEventListener("click", function (event) {
     const field = document.getElementById("reply_to");
     const box = document.getElementById("reply_body");
     if (!field || !box) return;
+    event.preventDefault();  // a link (?balas=…) for browsers without JavaScript; here it happens in place
     field.value = reply.dataset.post;
     document.getElementById("reply-target-name").textContent = "@" + reply.dataset.user;
     document.getElementById("reply-target").hidden = false;
@@ -13,6 +14,7 @@ document.addEventListener("click", function (event) {
     box.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "center" });
   }
   if (event.target.closest(".js-reply-clear")) {
+    event.preventDefault();
     document.getElementById("reply_to").value = "";
     document.getElementById("reply-target").hidden = true;
   }
