@@ -98,3 +98,29 @@ def test_a_slow_upload_does_not_hold_up_other_members_writes(db_url, session_fac
             assert reply.status_code == 303, reply.status_code  # stored while the other upload is still open
         finally:
             slow.close()
+
+
+def test_the_same_reply_sent_at_the_same_moment_from_several_workers_makes_one_post(settings, session_factory, db):
+    member = f.user(db, "penulis.cepat")
+    thread = f.thread(db, f.user(db, "penanya"))
+    token = accounts.create_api_token(db, member, "tes")[0]
+    db.commit()
+    statuses: list[int] = []
+    start = threading.Barrier(4, timeout=60)
+    apps = [create_app(settings, session_factory) for _ in range(4)]  # a client retrying through four workers
+
+    def send(app) -> None:
+        with TestClient(app=app, base_url="http://testserver.local") as client:
+            start.wait()
+            statuses.append(client.post(f"/api/v1/threads/{thread.id}/replies", headers=bearer(token),
+                                        json={"body_md": "Jawaban yang terkirim empat kali sekaligus."}).status_code)
+
+    workers = [threading.Thread(target=send, args=(app,)) for app in apps]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert statuses == [201] * 4
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread.id,
+                                                                  Post.author_id == member.id)) == 1
