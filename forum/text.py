@@ -5,6 +5,9 @@ import unicodedata
 from forum.errors import ValidationFailed
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates: in a title or a name they only serve to make text read
+# otherwise than it is stored ("gnissecorp" shown as "processing"); posts keep them for quoting RTL scripts.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 # Categories that draw nothing on their own: format characters (zero-width space, joiners, BOM, soft hyphen),
@@ -33,7 +36,7 @@ def clean_line(value: object, label: str, field: str, min_len: int, max_len: int
     """A single-line user input: string, trimmed, no control characters, within length limits."""
     if not isinstance(value, str):
         raise ValidationFailed(f"{label} harus berupa teks.", field=field)
-    text = " ".join(_CONTROL.sub("", value).split())
+    text = " ".join(_BIDI_CONTROL.sub("", _CONTROL.sub("", value)).split())
     if visible_length(text) < min_len:
         if min_len <= 1:
             raise ValidationFailed(f"{label} wajib diisi.", field=field)

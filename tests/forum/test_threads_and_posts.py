@@ -231,3 +231,13 @@ def test_a_title_sent_for_a_reply_is_refused_and_the_api_may_change_the_title_al
     body = question.body_md
     posts.edit_post(db, editor=asker, post=question, body_md=None, title="Syarat cuti besar bagi PPPK?")
     assert (t.title, question.body_md) == ("Syarat cuti besar bagi PPPK?", body)
+
+
+def test_bidirectional_override_characters_are_taken_out_of_titles(db):
+    author, _ = f.user(db), f.topic(db)
+    made = threads.create_thread(db, author=author, agency="bkn", topics=["cuti-kehadiran"],
+                                 title="Cara \u202eflesrep\u202c mengajukan cuti \u2066besar\u2069",
+                                 body_md="Isi pertanyaan dengan \u202eteks\u202c kanan-ke-kiri tetap apa adanya.")
+    assert made.title == "Cara flesrep mengajukan cuti besar"
+    from models import Post
+    assert "\u202e" in db.get(Post, made.first_post_id).body_md  # a post may quote right-to-left text as written
