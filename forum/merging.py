@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from forum.errors import Conflict, ValidationFailed
-from forum.moderation import claim, clean_reason, reindex_thread, resolve_topic_list
+from forum.errors import Conflict, PermissionDenied, ValidationFailed
+from forum.moderation import OUT_OF_SCOPE, claim, clean_reason, reindex_thread, resolve_topic_list
 from forum.moderation_log import log_action
 from forum.notifications import notify
-from forum.permissions import check_moderator
+from forum.permissions import can_moderate_place, check_moderator
 from forum.threads import thread_url
 from models import DuplicateLink, MergeRecord, Post, SearchDocument, Thread, Topic, User, Watch, utcnow
 from search import documents
@@ -34,6 +34,12 @@ def check_mergeable(source: Thread, target: Thread) -> None:
         raise Conflict("Diskusi sumber sudah digabungkan ke diskusi lain.")
     if target.merged_into_id:
         raise Conflict("Diskusi tujuan sudah digabungkan ke diskusi lain; pilih diskusi hasil penggabungannya.")
+    if source.is_hidden and not target.is_hidden:
+        # Its posts would become public in the target: hidden for a reason (spam, personal data), that must
+        # be a decision of its own, not a side effect of a merge.
+        raise ValidationFailed("Diskusi sumber sedang disembunyikan moderator: penggabungan akan menampilkan semua "
+                               "tulisannya di diskusi tujuan. Tampilkan dulu diskusi itu bila memang ingin "
+                               "menggabungkannya.", field="source")
 
 
 def choose_accepted(source: Thread, target: Thread, choice: object) -> int | None:
@@ -93,6 +99,8 @@ def merge_threads(session: Session, *, source: Thread, target: Thread, actor: Us
     accepted = choose_accepted(source, target, accepted_choice)
     new_topics = (resolve_topic_list(session, topics) if topics not in (None, "", [])
                   else list(dict.fromkeys([*target.topics, *source.topics])))
+    if not can_moderate_place(actor, target.agency_id, {t.id for t in new_topics}):
+        raise PermissionDenied(OUT_OF_SCOPE)
     claim(session, source, target, expected=expected_versions)
     now = utcnow()
     moved = session.execute(select(Post.id, Post.reply_to_id, Post.merged_from_thread_id, Post.author_id)
@@ -257,6 +265,8 @@ def _restore_source(session: Session, source: Thread, snap: dict) -> None:
         value = before[name]
         setattr(source, name, datetime.fromisoformat(value) if name == "last_activity_at" else value)
     source.merged_into_id = None
+    # An answer hidden while the threads were merged answers nobody; unhiding it restores it (its log entry).
+    source.accepted_post_id = _still_visible(session, source.accepted_post_id)
     if sorted(t.id for t in source.topics) != sorted(before["topics"]):
         source.topics = list(session.scalars(select(Topic).where(Topic.id.in_(before["topics"]))))
     have = set(session.scalars(select(Watch.user_id).where(Watch.thread_id == source.id)))
@@ -271,8 +281,11 @@ def _restore_source(session: Session, source: Thread, snap: dict) -> None:
 
 def _restore_target(session: Session, target: Thread, snap: dict, ids: list[int], count: int) -> None:
     before, after = snap["target_before"], snap["target_after"]
-    if target.accepted_post_id == after["accepted_post_id"] or target.accepted_post_id in ids:
-        target.accepted_post_id = before["accepted_post_id"]
+    current = target.accepted_post_id
+    # The merge's choice still stands, or points at a post going back, or it was the source's answer and has
+    # gone since (a moderator hid it): the target's own answer from before the merge comes back.
+    if current == after["accepted_post_id"] or current in ids or (current is None and after["accepted_post_id"] in ids):
+        target.accepted_post_id = _still_visible(session, before["accepted_post_id"])
     _restore_topics(session, target, before["topics"], after["topics"])
     target.reply_count = max(0, target.reply_count - (after["reply_count"] - before["reply_count"]))
     newest = session.scalar(select(func.max(Post.created_at)).where(Post.thread_id == target.id,
@@ -283,3 +296,9 @@ def _restore_target(session: Session, target: Thread, snap: dict, ids: list[int]
         for watch in session.scalars(select(Watch).where(Watch.thread_id == target.id,
                                                          Watch.user_id.in_(snap["added_watchers"]))):
             session.delete(watch)
+
+
+def _still_visible(session: Session, post_id: int | None) -> int | None:
+    """`post_id` unless that post has been hidden or deleted since (an accepted answer must be readable)."""
+    post = session.get(Post, post_id) if post_id else None
+    return post_id if post is not None and not post.is_hidden and not post.is_deleted else None

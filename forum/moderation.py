@@ -7,14 +7,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.catalog import resolve_agency, resolve_topics
-from forum.errors import Conflict, ValidationFailed
+from forum.errors import Conflict, PermissionDenied, ValidationFailed
 from forum.indexing import index_post, unindex_post
 from forum.moderation_log import log_action
-from forum.permissions import check_moderator
+from forum.permissions import can_moderate_place, check_moderator
 from forum.text import clean_line
 from models import Agency, Post, Thread, Topic, User
 
 CONFLICT_MESSAGE = "Diskusi ini baru saja diubah oleh moderator lain. Muat ulang halaman lalu coba lagi."
+OUT_OF_SCOPE = ("Tujuan itu di luar instansi/topik yang Anda moderasi: diskusinya tidak akan bisa Anda moderasi lagi. "
+                "Minta moderator forum atau admin untuk memindahkannya.")
 MAX_TOPICS = 6
 
 
@@ -36,6 +38,8 @@ def claim(session: Session, *threads: Thread, expected: dict[int, int] | None = 
     try:
         for thread in sorted(threads, key=lambda t: t.id):
             version = expected.get(thread.id, thread.version)
+            if not isinstance(version, int) or not 0 <= version < 2**62:
+                raise Conflict(CONFLICT_MESSAGE)  # no thread has such a version (and the database could not compare it)
             q = update(Thread).where(Thread.id == thread.id, Thread.version == version)
             if require_unmerged:
                 q = q.where(Thread.merged_into_id.is_(None))
@@ -141,6 +145,8 @@ def move_thread(session: Session, thread: Thread, actor: User | None, agency: ob
     if problems:
         raise ValidationFailed(" ".join(p.message for p in problems),
                                fields={k: v for p in problems for k, v in p.fields.items()})
+    if not can_moderate_place(actor, new_agency.id, {t.id for t in new_topics}):
+        raise PermissionDenied(OUT_OF_SCOPE)
     before = {"agency": thread.agency.slug, "topics": [t.slug for t in thread.topics]}
     after = {"agency": new_agency.slug, "topics": [t.slug for t in new_topics]}
     if before["agency"] == after["agency"] and set(before["topics"]) == set(after["topics"]):

@@ -14,11 +14,18 @@ def can_moderate(user: User | None, thread: Thread | None = None) -> bool:
         return False
     if user.role == "admin" or not user.scopes or thread is None:
         return True
-    topic_ids = {t.id for t in thread.topics}
-    return any(
-        (s.agency_id is None or s.agency_id == thread.agency_id) and (s.topic_id is None or s.topic_id in topic_ids)
-        for s in user.scopes
-    )
+    return can_moderate_place(user, thread.agency_id, {t.id for t in thread.topics})
+
+
+def can_moderate_place(user: User | None, agency_id: int, topic_ids: set[int]) -> bool:
+    """Whether a thread with this agency and these topics would be in the moderator's scope (for a move or
+    a merge's new topics: a scoped moderator must not send a thread where they could not follow it)."""
+    if not is_staff(user):
+        return False
+    if user.role == "admin" or not user.scopes:
+        return True
+    return any((s.agency_id is None or s.agency_id == agency_id) and (s.topic_id is None or s.topic_id in topic_ids)
+               for s in user.scopes)
 
 
 def is_forum_wide_staff(user: User | None) -> bool:

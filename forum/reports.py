@@ -2,7 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.indexing import index_post, unindex_post
 from forum.moderation import clean_reason
 from forum.moderation_log import log_action
@@ -62,6 +62,10 @@ def hide_reported_post(session: Session, *, report: Report, actor: User | None, 
     post = report.post
     thread = session.get(Thread, post.thread_id)
     actor = check_moderator(actor, thread)
+    if report.status != "open":
+        # A second click, or a report dismissed meanwhile: deciding it again would log a second "hide" entry,
+        # without the accepted-answer mark that unhiding reads.
+        raise ValidationFailed("Laporan ini sudah ditangani.")
     reason = clean_reason(reason) or report.reason
     details = {"report_id": report.id}
     if not post.is_hidden:
@@ -109,6 +113,8 @@ def dismiss_report(session: Session, *, report: Report, actor: User | None, reas
     actor = check_moderator(actor, thread)
     if report.status != "open":
         raise ValidationFailed("Laporan ini sudah ditangani.")
+    if report.post.author_id == actor.id and actor.role != "admin":
+        raise PermissionDenied("Laporan tentang tulisan Anda sendiri diputuskan moderator lain.")
     report.status, report.resolved_by_id, report.resolved_at = "dismissed", actor.id, utcnow()
     log_action(session, actor, "dismiss_report", thread=thread, post=report.post, reason=clean_reason(reason),
                details={"report_id": report.id, "report_reason": report.reason})

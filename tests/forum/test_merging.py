@@ -244,3 +244,51 @@ def test_a_stale_version_from_the_moderators_page_is_refused(db, pair):
     with pytest.raises(Conflict, match="moderator lain"):
         merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target",
                               expected_versions=seen)
+
+
+def test_undo_after_the_merged_in_answer_was_hidden_restores_the_targets_own_answer_and_hides_nothing(db, pair):
+    from forum import reports
+    s, t = pair["s"], pair["t"]
+    merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="source")
+    report = reports.report_post(db, reporter=pair["asker_t"], post=pair["s2"], reason="Isinya menyesatkan")
+    reports.hide_reported_post(db, report=report, actor=pair["mod"])
+    db.commit()
+    assert db.get(Thread, t.id).accepted_post_id is None  # a hidden answer answers nobody
+    record = db.scalar(select(MergeRecord).where(MergeRecord.source_thread_id == s.id))
+    merging.unmerge(db, merge_record=record, actor=pair["mod"])
+    db.commit()
+    db.expire_all()
+    assert db.get(Thread, t.id).accepted_post_id == pair["t1"].id  # the asker's own choice is back
+    assert db.get(Thread, s.id).accepted_post_id is None  # not a hidden post shown as "Jawaban terpilih"
+    reports.unhide_post(db, post=db.get(Post, pair["s2"].id), actor=pair["mod"])
+    db.commit()
+    assert db.get(Thread, s.id).accepted_post_id == pair["s2"].id  # unhiding gives it back where it now lives
+
+
+def test_a_hidden_thread_is_not_merged_and_a_merge_from_a_stale_preview_is_refused(db, pair):
+    from forum import moderation
+    s, t = pair["s"], pair["t"]
+    seen = {s.id: s.version, t.id: t.version}
+    moderation.hide_thread(db, s, pair["mod"], "Iklan jasa")
+    db.commit()
+    with pytest.raises(ValidationFailed, match="disembunyikan"):
+        merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
+    db.rollback()
+    moderation.unhide_thread(db, s, pair["mod"])
+    db.commit()
+    with pytest.raises(Conflict):  # the page was opened before the hide and the unhide
+        merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target", expected_versions=seen)
+    db.rollback()
+    assert db.get(Thread, s.id).merged_into_id is None
+
+
+def test_a_scoped_moderator_cannot_merge_a_thread_into_topics_outside_their_scope(db, pair):
+    scoped = mf.user(db, "moderator", scopes=[(None, "cuti-kehadiran")])
+    db.commit()
+    with pytest.raises(PermissionDenied, match="di luar instansi/topik"):
+        merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=scoped, accepted_choice="target",
+                              topics=["kepegawaian"])
+    db.rollback()
+    merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=scoped, accepted_choice="target")
+    db.commit()
+    assert db.get(Thread, pair["s"].id).merged_into_id == pair["t"].id

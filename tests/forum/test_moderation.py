@@ -118,6 +118,20 @@ def test_a_member_reports_a_post_once_and_a_moderator_hides_it_or_dismisses_the_
     reports.dismiss_report(db, report=third, actor=world["mod"], reason="Tidak melanggar")
     assert third.status == "dismissed" and not world["r"].is_hidden
     assert [e.action for e in list_log(db)] == ["dismiss_report", "unhide_post", "hide_post"]
+    with pytest.raises(ValidationFailed, match="sudah ditangani"):  # a decided report is not decided again
+        reports.hide_reported_post(db, report=third, actor=world["mod"])
+    with pytest.raises(ValidationFailed, match="sudah ditangani"):
+        reports.hide_reported_post(db, report=rep, actor=world["mod"])  # a second click on "Sembunyikan"
+    assert not world["r"].is_hidden and len(list_log(db, action="hide_post")) == 1
+
+
+def test_a_moderator_does_not_dismiss_a_report_about_their_own_post(db, world):
+    own = mf.reply(db, world["mod"], world["t"], "Jawaban dari moderator sendiri.", 20)
+    report = reports.report_post(db, reporter=world["member"], post=own, reason="Jawaban ini keliru")
+    with pytest.raises(PermissionDenied, match="moderator lain"):
+        reports.dismiss_report(db, report=report, actor=world["mod"])
+    reports.dismiss_report(db, report=report, actor=world["admin"], reason="Tidak melanggar")
+    assert report.status == "dismissed"
 
 
 def test_hiding_the_accepted_answer_leaves_the_thread_unanswered_until_the_answer_is_shown_again(db, world):
@@ -165,6 +179,11 @@ def test_an_admin_appoints_a_scoped_moderator_who_then_moderates_only_that_scope
     assert list_log(db, action="set_role")[0].details["to"] == {"role": "moderator", "agencies": [],
                                                                "topics": ["kepegawaian"]}
     assert member in roles.list_staff(db, world["admin"])
+    # Inside their scope they may move a thread, but not out of it (they could never move it back).
+    with pytest.raises(PermissionDenied, match="di luar instansi/topik"):
+        moderation.move_thread(db, world["t"], member, "bkn", ["cuti-kehadiran"])
+    moderation.move_thread(db, world["t"], member, "bkn", ["kepegawaian"])
+    assert [t.slug for t in world["t"].topics] == ["kepegawaian"]
 
 
 def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_remembers_decisions(db, world):

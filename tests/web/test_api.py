@@ -365,3 +365,13 @@ def test_following_a_thread_and_reading_the_bell_work_through_the_api(client, db
     assert client.delete(f"/api/v1/threads/{t.id}/follow", headers=me).json()["following"] is False
     client.post(f"/api/v1/threads/{t.id}/replies", json={"body_md": "Tambahan: cek SK CPNS."}, headers=api["as"]("ani"))
     assert client.get("/api/v1/notifications", headers=me).json()["unread"] == 0
+
+
+def test_following_a_thread_merged_away_follows_the_thread_it_lives_in_now(client, db, api):
+    from forum import merging
+    target, source = f.thread(db, api["ani"]), f.thread(db, api["budi"], title="Syarat cuti besar bagi PNS daerah")
+    merging.merge_threads(db, source=source, target=target, actor=api["mod"])
+    db.commit()
+    followed = client.put(f"/api/v1/threads/{source.id}/follow", headers=api["as"]("budi")).json()
+    assert followed == {"thread_id": target.id, "following": True}
+    assert client.get(f"/api/v1/threads/{target.id}/follow", headers=api["as"]("budi")).json()["following"] is True

@@ -256,3 +256,37 @@ def test_a_report_refused_for_too_short_a_reason_comes_back_open_with_what_was_t
     assert 'value="Spm"' in short.text and '<details class="report-form" open>' in short.text
     mf.fresh(db)
     assert db.scalar(select(Report)) is None
+
+
+def test_a_merge_confirmed_from_a_preview_opened_before_a_change_is_refused_and_shown_again(client, db):
+    import re
+    t, s, _, _, mod, _ = _pair(db)
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    # A thread address pasted with its host resolves to that thread, not to the first number in it (the port).
+    preview = client.get("/moderasi/gabung", params={"sumber": f"http://127.0.0.1:8013/diskusi/{s.id}/{s.slug}",
+                                                     "tujuan": str(t.id)}).text
+    fields = dict(re.findall(r'name="(versi_sumber|versi_tujuan)" value="(\d+)"', preview))
+    assert set(fields) == {"versi_sumber", "versi_tujuan"} and f'name="sumber" value="{s.id}"' in preview
+    moderation.lock_thread(db, db.get(Thread, s.id), mod, "Dikunci dulu")  # meanwhile, in another tab
+    db.commit()
+    form = {"sumber": str(s.id), "tujuan": str(t.id), "jawaban": "target", "topics": ["cuti-kehadiran"],
+            "_csrf_token": token, **fields}
+    stale = client.post("/moderasi/gabung", data=form, follow_redirects=False)
+    assert stale.status_code == 409 and "moderator lain" in stale.text and 'data-testid="merge-confirm"' in stale.text
+    mf.fresh(db)
+    assert db.get(Thread, s.id).merged_into_id is None
+    fresh_fields = dict(re.findall(r'name="(versi_sumber|versi_tujuan)" value="(\d+)"', stale.text))
+    done = client.post("/moderasi/gabung", data={**form, **fresh_fields}, follow_redirects=False)
+    assert done.status_code == 303
+
+
+def test_the_api_merge_checks_the_versions_the_client_read(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    headers = mf.api_token(db, mod)
+    body = {"source": s.id, "target": t.id, "accepted": "target"}
+    for stale in (s.version - 1, 2**70):
+        refused = client.post("/api/v1/moderation/merges", json={**body, "source_version": stale}, headers=headers)
+        assert refused.status_code == 409, refused.text
+    current = client.get(f"/api/v1/threads/{s.id}").json()["version"]
+    assert client.post("/api/v1/moderation/merges", json={**body, "source_version": current}, headers=headers).status_code == 201

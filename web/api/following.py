@@ -10,6 +10,11 @@ from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import Notification, User
 
 
+def _live(db: Session, viewer: User, thread_id: int):
+    """The thread, or the one it was merged into: following a redirect would never bring a notification."""
+    return threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer)
+
+
 def notification_json(note: Notification) -> dict[str, Any]:
     return {"id": note.id, "kind": note.kind, "message": note.message, "url": note.url,
             "actor": note.actor.username if note.actor else None, "thread_id": note.thread_id, "post_id": note.post_id,
@@ -19,14 +24,14 @@ def notification_json(note: Notification) -> dict[str, Any]:
 @get("/threads/{thread_id:int}/follow", summary="Apakah saya mengikuti diskusi ini")
 async def following(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
+    thread = _live(db, viewer, thread_id)
     return {"thread_id": thread.id, "following": threads.is_watching(db, viewer, thread)}
 
 
 @put("/threads/{thread_id:int}/follow", summary="Ikuti diskusi (balasan baru masuk notifikasi)")
 async def follow(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
+    thread = _live(db, viewer, thread_id)
     threads.watch_thread(db, viewer, thread)
     return {"thread_id": thread.id, "following": True}
 
@@ -34,7 +39,7 @@ async def follow(db: Session, viewer: User | None, thread_id: int) -> dict[str, 
 @delete("/threads/{thread_id:int}/follow", summary="Berhenti mengikuti diskusi", status_code=200)
 async def unfollow(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
+    thread = _live(db, viewer, thread_id)
     threads.unwatch_thread(db, viewer, thread)
     return {"thread_id": thread.id, "following": False}
 

@@ -36,6 +36,8 @@ class MergeBody:
     accepted: str | None = None
     topics: list[str] | None = None
     reason: str = ""
+    source_version: int | None = None  # the threads' `version` as the client last read them: a change since is a 409
+    target_version: int | None = None
 
 
 @dataclass
@@ -109,8 +111,10 @@ async def merge_create(db: Session, viewer: User | None, state: State, data: Mer
     viewer = check_moderator(viewer)
     source, target = threads.get_thread(db, data.source, viewer), threads.get_thread(db, data.target, viewer)
     _limit(db, state, viewer)
+    seen = {thread.id: version for thread, version in ((source, data.source_version), (target, data.target_version))
+            if version is not None}
     record = merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.reason,
-                                   accepted_choice=data.accepted, topics=data.topics)
+                                   accepted_choice=data.accepted, topics=data.topics, expected_versions=seen)
     return merge_json(record)
 
 

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from models import User
 
-_THREAD_REF = re.compile(r"(?:/diskusi/)?(\d{1,18})")
+_THREAD_URL = re.compile(r"/diskusi/(\d{1,18})(?:\D|$)")  # the id after /diskusi/, whatever the host or port
+_THREAD_NUMBER = re.compile(r"#?(\d{1,18})")
 
 
 def mod_limit(db: Session, state: State, viewer: User) -> None:
@@ -26,5 +27,6 @@ def int_or_none(value: object) -> int | None:
 
 def thread_ref(value: object) -> int | None:
     """A thread id typed as a number or pasted as a thread URL."""
-    match = _THREAD_REF.search(str(value or ""))
+    text = str(value or "").strip()
+    match = _THREAD_URL.search(text) or _THREAD_NUMBER.fullmatch(text)
     return int(match.group(1)) if match else None

@@ -19,6 +19,16 @@ def _pair(db: Session, viewer: User, source_ref: object, target_ref: object):
     return threads.get_thread(db, source_id, viewer), threads.get_thread(db, target_id, viewer)
 
 
+def _seen_versions(source, target, data: dict) -> dict[int, int]:
+    """The thread versions the preview showed (a form from before this change sends none)."""
+    seen = {}
+    for thread, key in ((source, "versi_sumber"), (target, "versi_tujuan")):
+        value = str(data.get(key) or "")
+        if value.isdigit() and len(value) < 10:
+            seen[thread.id] = int(value)
+    return seen
+
+
 def _merge_page(request: Request, db: Session, viewer: User, source, target, form: dict, status_code: int = 200,
                 error: str | None = None):
     preview = preview_merge(db, source=source, target=target, actor=viewer)
@@ -46,7 +56,8 @@ async def merge_submit(request: Request, db: Session, viewer: User | None, state
     mod_limit(db, state, viewer)
     try:
         merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.get("alasan", ""),
-                              accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None)
+                              accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None,
+                              expected_versions=_seen_versions(source, target, data))
     except ForumError as exc:
         if exc.status_code not in (400, 409):
             raise
