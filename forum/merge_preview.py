@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from forum.errors import ForumError
 from forum.merging import check_mergeable, choose_accepted
 from forum.permissions import check_moderator
-from models import Post, Thread, Topic, User
+from models import DuplicateLink, Post, Thread, Topic, User
 
 TIMELINE_LIMIT = 40
 
@@ -56,10 +56,20 @@ def preview_merge(session: Session, *, source: Thread, target: Thread, actor: Us
     if source.agency_id != target.agency_id:
         warnings.append(f"Instansi berbeda: “{source.agency.name}” dan “{target.agency.name}”. "
                         "Jika jawabannya khusus per instansi, pertimbangkan “Varian”.")
-    if source.is_hidden or target.is_hidden:
-        warnings.append("Salah satu diskusi disembunyikan; tulisan mengikuti status diskusi tujuan.")
+    if target.is_hidden:
+        warnings.append("Diskusi tujuan disembunyikan; tulisan yang digabungkan ikut tersembunyi.")
     if target.is_locked:
         warnings.append("Diskusi tujuan dikunci; tulisan yang digabungkan ikut terkunci.")
+    if source.is_pinned or source.is_locked:
+        lost = " dan ".join(w for w, on in (("sematan", source.is_pinned), ("kunci", source.is_locked)) if on)
+        warnings.append(f"Diskusi sumber punya {lost}; setelah digabung yang berlaku hanya status diskusi tujuan.")
+    decided = session.scalar(select(DuplicateLink).where(
+        DuplicateLink.status.in_(("not_duplicate", "variant")),
+        ((DuplicateLink.thread_id == source.id) & (DuplicateLink.other_thread_id == target.id))
+        | ((DuplicateLink.thread_id == target.id) & (DuplicateLink.other_thread_id == source.id))).limit(1))
+    if decided is not None:
+        said = "bukan duplikat" if decided.status == "not_duplicate" else "varian (pertanyaan berbeda per instansi)"
+        warnings.append(f"Pasangan ini sebelumnya diputuskan “{said}”. Menggabungkannya mengubah keputusan itu.")
     return MergePreview(source=source, target=target, source_posts=counts.get(source.id, 0),
                         target_posts=counts.get(target.id, 0),
                         topics=list(dict.fromkeys([*target.topics, *source.topics])), accepted=accepted,

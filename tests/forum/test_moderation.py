@@ -240,6 +240,14 @@ def test_merge_preview_shows_counts_topic_union_and_what_blocks_the_merge(db, wo
     assert not same.can_merge and "dirinya sendiri" in same.problems[0]
     assert db.scalar(select(Post.thread_id).where(Post.id == s.first_post_id)) == s.id  # preview changes nothing
     assert db.get(Thread, s.id).merged_into_id is None
+    assert p.warnings == []
+    # A pinned source, and a pair a moderator called "not a duplicate", are said before the merge.
+    moderation.pin_thread(db, s, world["mod"])
+    db.add(DuplicateLink(thread_id=s.id, other_thread_id=world["t"].id, similarity=0.9, judge_score=0.5,
+                         status="not_duplicate"))
+    db.commit()
+    warned = " ".join(preview_merge(db, source=s, target=world["t"], actor=world["mod"]).warnings)
+    assert "punya sematan" in warned and "“bukan duplikat”" in warned
 
 
 def test_the_duplicate_queue_leaves_out_pairs_the_judge_scores_below_even_odds(db, world):
