@@ -10,7 +10,7 @@ ACTIONS = {
     "merge": "Gabungkan", "unmerge": "Batalkan penggabungan", "lock": "Kunci", "unlock": "Buka kunci",
     "hide": "Sembunyikan", "unhide": "Tampilkan", "pin": "Sematkan", "unpin": "Lepas sematan",
     "move": "Pindahkan", "edit_post": "Sunting tulisan anggota", "hide_post": "Sembunyikan tulisan",
-    "dismiss_report": "Abaikan laporan", "not_duplicate": "Bukan duplikat", "variant": "Varian",
+    "dismiss_report": "Abaikan laporan", "reopen_report": "Buka lagi laporan", "not_duplicate": "Bukan duplikat", "variant": "Varian",
     "reopen_duplicate": "Batalkan keputusan duplikat",
     "set_role": "Ubah peran", "add_synonyms": "Tambah sinonim", "remove_synonyms": "Hapus sinonim",
 }

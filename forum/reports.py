@@ -7,6 +7,7 @@ from forum.indexing import index_post, unindex_post
 from forum.moderation import clean_reason
 from forum.moderation_log import log_action
 from forum.permissions import can_moderate, check_logged_in, check_moderator
+from forum.read_model import valid_id
 from forum.text import clean_line
 from models import ModerationLog, Post, Report, Thread, User, utcnow
 
@@ -34,7 +35,7 @@ def report_post(session: Session, *, reporter: User | None, post: Post, reason: 
 def get_report(session: Session, report_id: object, actor: User | None) -> Report:
     """A report the moderator may handle (NotFound otherwise, after the moderator check)."""
     check_moderator(actor)
-    report = session.get(Report, report_id) if isinstance(report_id, int) else None
+    report = session.get(Report, report_id) if valid_id(report_id) else None
     if report is None:
         raise NotFound("Laporan tidak ditemukan.")
     check_moderator(actor, session.get(Thread, report.post.thread_id))
@@ -118,5 +119,22 @@ def dismiss_report(session: Session, *, report: Report, actor: User | None, reas
     report.status, report.resolved_by_id, report.resolved_at = "dismissed", actor.id, utcnow()
     log_action(session, actor, "dismiss_report", thread=thread, post=report.post, reason=clean_reason(reason),
                details={"report_id": report.id, "report_reason": report.reason})
+    session.flush()
+    return report
+
+
+def reopen_report(session: Session, *, report: Report, actor: User | None, reason: object = "") -> Report:
+    """Take back a dismissal: the report waits in the moderators' list again (idempotent). A hidden post is
+    taken back with "Tampilkan lagi" instead."""
+    thread = session.get(Thread, report.post.thread_id)
+    actor = check_moderator(actor, thread)
+    if report.status == "open":
+        return report
+    if report.status != "dismissed":
+        raise ValidationFailed("Hanya laporan yang diabaikan yang dapat dibuka lagi; tulisan yang disembunyikan "
+                               "ditampilkan lagi dengan “Tampilkan lagi”.")
+    report.status, report.resolved_by_id, report.resolved_at = "open", None, None
+    log_action(session, actor, "reopen_report", thread=thread, post=report.post, reason=clean_reason(reason),
+               details={"report_id": report.id})
     session.flush()
     return report

@@ -125,6 +125,21 @@ def test_a_member_reports_a_post_once_and_a_moderator_hides_it_or_dismisses_the_
     assert not world["r"].is_hidden and len(list_log(db, action="hide_post")) == 1
 
 
+def test_a_dismissed_report_can_be_opened_again_and_a_hidden_posts_report_cannot(db, world):
+    report = reports.report_post(db, reporter=world["author"], post=world["r"], reason="Isinya promosi jasa")
+    reports.dismiss_report(db, report=report, actor=world["mod"], reason="Keliru klik")
+    reports.reopen_report(db, report=report, actor=world["mod"], reason="Ternyata memang promosi")
+    reports.reopen_report(db, report=report, actor=world["mod"])  # twice: still open, logged once
+    assert report.status == "open" and report.resolved_by_id is None
+    assert [r.id for r in reports.list_reports(db, world["mod"])] == [report.id]
+    assert [e.action for e in list_log(db)][:2] == ["reopen_report", "dismiss_report"]
+    with pytest.raises(PermissionDenied):
+        reports.reopen_report(db, report=report, actor=world["member"])
+    reports.hide_reported_post(db, report=report, actor=world["mod"])
+    with pytest.raises(ValidationFailed, match="Tampilkan lagi"):
+        reports.reopen_report(db, report=report, actor=world["mod"])
+
+
 def test_a_moderator_does_not_dismiss_a_report_about_their_own_post(db, world):
     own = mf.reply(db, world["mod"], world["t"], "Jawaban dari moderator sendiri.", 20)
     report = reports.report_post(db, reporter=world["member"], post=own, reason="Jawaban ini keliru")

@@ -138,6 +138,20 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it_from_the_report_queue(
     assert "Tidak ada laporan yang menunggu" in client.get("/moderasi/laporan").text
 
 
+def test_a_report_dismissed_by_mistake_is_opened_again_from_the_list(client, db):
+    t, reply, mod, token = _reporter_on_a_reply(client, db)
+    client.post(f"/tulisan/{reply.id}/laporkan", data={"alasan": "Informasi keliru dan menyesatkan", "_csrf_token": token})
+    mf.login(client, db, mod)
+    mf.fresh(db)
+    report = db.scalar(select(Report))
+    client.post(f"/moderasi/laporan/{report.id}/abaikan", data={"_csrf_token": token})
+    dismissed = client.get("/moderasi/laporan?status=dismissed").text
+    assert f'action="/moderasi/laporan/{report.id}/buka-lagi"' in dismissed
+    reopened = client.post(f"/moderasi/laporan/{report.id}/buka-lagi", data={"_csrf_token": token}, follow_redirects=False)
+    assert reopened.status_code == 303
+    assert "Informasi keliru dan menyesatkan" in client.get("/moderasi/laporan").text
+
+
 def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again(client, db, app):
     t, s, _, _, mod, _ = _pair(db)
     u = mf.thread(db, mod, "Cuti besar di pemerintah provinsi", 50, agency_slug="bkd-jatim")

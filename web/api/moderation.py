@@ -181,18 +181,20 @@ async def report_list(db: Session, viewer: User | None, status: str = "open") ->
     return [report_json(r) for r in reports.list_reports(db, viewer, status)]
 
 
-@post("/moderation/reports/{report_id:int}/{decision:str}", summary="Sembunyikan tulisan / abaikan laporan",
+@post("/moderation/reports/{report_id:int}/{decision:str}", summary="Sembunyikan tulisan / abaikan / buka lagi laporan",
       status_code=200)
 async def report_decide(db: Session, viewer: User | None, state: State, report_id: int, decision: str,
                         data: Reason) -> dict[str, Any]:
-    """decision: hide or dismiss."""
+    """decision: hide, dismiss, or reopen (a dismissed report)."""
     viewer = check_moderator(viewer)
-    if decision not in ("hide", "dismiss"):
+    if decision not in ("hide", "dismiss", "reopen"):
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
     _limit(db, state, viewer)
     if decision == "hide":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.reason)
+    elif decision == "reopen":
+        reports.reopen_report(db, report=report, actor=viewer, reason=data.reason)
     else:
         reports.dismiss_report(db, report=report, actor=viewer, reason=data.reason)
     return report_json(report)

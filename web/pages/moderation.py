@@ -98,7 +98,7 @@ async def decide_report(request: Request, db: Session, viewer: User | None, stat
                         decision: str) -> object:
     """Sembunyikan tulisan or Abaikan laporan."""
     viewer = check_moderator(viewer)
-    if decision not in ("sembunyikan", "abaikan"):
+    if decision not in ("sembunyikan", "abaikan", "buka-lagi"):
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
     data = await read_form(request)
@@ -106,6 +106,9 @@ async def decide_report(request: Request, db: Session, viewer: User | None, stat
     if decision == "sembunyikan":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.get("alasan", ""))
         return redirect("/moderasi/laporan", "Tulisan disembunyikan dari anggota dan pencarian.")
+    if decision == "buka-lagi":
+        reports.reopen_report(db, report=report, actor=viewer, reason=data.get("alasan", ""))
+        return redirect("/moderasi/laporan", "Laporan dibuka lagi dan menunggu keputusan.")
     reports.dismiss_report(db, report=report, actor=viewer, reason=data.get("alasan", ""))
     return redirect("/moderasi/laporan", "Laporan diabaikan.")
 
