@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from forum.errors import ValidationFailed
-from forum.permissions import is_staff
+from forum.permissions import lists_hidden_threads
 from models import Agency, Post, Thread, Topic, User, thread_topics
 
 SORTS = {"aktivitas": "Aktivitas terakhir", "terbaru": "Terbaru", "belum-terjawab": "Belum terjawab"}
@@ -44,7 +44,7 @@ def unlisted_threads_query(staff: bool):
 
 def visible_threads_query(viewer: User | None):
     """Threads a viewer may list: never merged-away ones; hidden ones only for staff."""
-    return select(Thread).where(*visibility_clauses(is_staff(viewer)))
+    return select(Thread).where(*visibility_clauses(lists_hidden_threads(viewer)))
 
 
 def listing_clauses(*, staff: bool, sort: str, agency_id=None, topic_id=None, author_id=None) -> list:
@@ -67,7 +67,7 @@ def listing_clauses(*, staff: bool, sort: str, agency_id=None, topic_id=None, au
 def listing_filter(viewer: User | None, *, agency: Agency | None = None, topic: Topic | None = None,
                    author: User | None = None, sort: str = "aktivitas") -> list:
     """WHERE clauses of one thread list for a viewer (see listing_clauses)."""
-    return listing_clauses(staff=is_staff(viewer), sort=sort, agency_id=agency.id if agency is not None else None,
+    return listing_clauses(staff=lists_hidden_threads(viewer), sort=sort, agency_id=agency.id if agency is not None else None,
                            topic_id=topic.id if topic is not None else None,
                            author_id=author.id if author is not None else None)
 
@@ -130,6 +130,6 @@ def list_user_replies(session: Session, viewer: User | None, user: User, limit: 
     q = (select(Post).join(Thread, Thread.id == Post.thread_id)
          .where(Post.author_id == user.id, Post.is_deleted.is_(False), Post.is_hidden.is_(False),
                 Post.id != Thread.first_post_id, Thread.merged_into_id.is_(None)))
-    if not is_staff(viewer):
+    if not lists_hidden_threads(viewer):
         q = q.where(Thread.is_hidden.is_(False))
     return list(session.scalars(q.order_by(Post.created_at.desc()).limit(limit)))

@@ -33,6 +33,13 @@ def is_forum_wide_staff(user: User | None) -> bool:
     return is_staff(user) and (user.role == "admin" or not user.scopes)
 
 
+def lists_hidden_threads(user: User | None) -> bool:
+    """Hidden threads appear in lists and search for admins and forum-wide moderators only. A scoped moderator
+    opens the hidden threads of their scope by their link (can_view_thread); a list cannot tell scopes apart
+    without costing every listing query, and must never show another scope's hidden ones."""
+    return is_forum_wide_staff(user)
+
+
 def can_edit_synonyms(user: User | None) -> bool:
     """The search dictionary is forum-wide: admins and moderators without an agency/topic scope."""
     return is_forum_wide_staff(user)

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from forum.listing import Page, clamp_page_size, last_page_if_past, listing_clauses, listing_order, visibility_clauses
-from forum.permissions import is_staff
+from forum.permissions import lists_hidden_threads
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from models.catalog import AGENCY_LEVELS
 from models.id_list import in_id_list
@@ -170,7 +170,7 @@ def visible_threads(session: Session, viewer: User | None, ids) -> dict[int, Thr
     ids = list(ids)
     if not ids:
         return {}
-    return {r[0]: _thread_row(r) for r in run(session, _VISIBLE[is_staff(viewer)], ids=ids)}
+    return {r[0]: _thread_row(r) for r in run(session, _VISIBLE[lists_hidden_threads(viewer)], ids=ids)}
 
 
 @lru_cache(maxsize=64)
@@ -190,7 +190,7 @@ def thread_list(session: Session, viewer: User | None = None, *, agency=None, to
 
     With `clamp_page`, a page past the end (an old link, a typed URL) shows the last page and says so."""
     count, select_page = _list_statements(  # an unknown sort raises ValidationFailed, as in list_threads
-        is_staff(viewer), sort, agency is not None, topic is not None, author is not None)
+        lists_hidden_threads(viewer), sort, agency is not None, topic is not None, author is not None)
     params = {name: row.id for name, row in (("agency_id", agency), ("topic_id", topic), ("author_id", author))
               if row is not None}
     page_size = clamp_page_size(page_size)

@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum.listing import unlisted_threads_query, visible_threads_query
-from forum.permissions import is_staff
+from forum.permissions import lists_hidden_threads
 from forum.search_query import SearchQuery
 from models import Agency, Post, Thread, Topic, User, thread_topics
 from models.base import wib_midnight_utc
@@ -67,7 +67,7 @@ def allowed_threads(session, viewer: User | None, q: SearchQuery) -> set[int]:
     # PostgreSQL's own plan for the agency (3.3) beats it (4.4).
     # The ids come back as one aggregated value (models.id_list.fetch_id_set): ORM rows cost 3-4 ms more.
     if set(f) == {"topic"} or (set(f) == {"agency"} and not postgres):
-        return fetch_id_set(session, threads_of(f)) - fetch_id_set(session, unlisted_threads_query(is_staff(viewer)))
+        return fetch_id_set(session, threads_of(f)) - fetch_id_set(session, unlisted_threads_query(lists_hidden_threads(viewer)))
     if postgres:
         return fetch_id_set(session, filtered_threads(viewer, q))
     # Without statistics SQLite walks the listing index over every visible thread and tests the filters on

@@ -59,6 +59,22 @@ def test_pinned_first_and_hidden_only_for_staff(db, three):
     assert list_threads(db, None).total == 2
 
 
+def test_a_moderator_limited_to_one_agency_never_lists_hidden_threads_of_another(db, three):
+    from forum import read_model, roles
+    from forum.search_filters import allowed_threads
+    from forum.search_query import parse_query
+    three["z"].is_hidden = True  # a kemenkeu thread hidden by a forum-wide moderator (personal data, say)
+    admin, scoped = f.user(db, role="admin"), f.user(db)
+    f.agency(db, "bappenas")
+    roles.set_role(db, actor=admin, user=scoped, role="moderator", agencies=["bappenas"])
+    db.flush()
+    z = three["z"].id
+    assert z not in _ids(list_threads(db, scoped)) and z in _ids(list_threads(db, three["mod"]))
+    assert z not in allowed_threads(db, scoped, parse_query("instansi:kemenkeu"))
+    assert z in allowed_threads(db, three["mod"], parse_query("instansi:kemenkeu"))
+    assert z not in read_model.visible_threads(db, scoped, {z})
+
+
 def test_pagination_counts_pages_and_clamps_the_page_size(db, three):
     page = list_threads(db, sort="terbaru", page=2, page_size=2)
     assert _ids(page) == [three["x"].id] and (page.total, page.pages) == (3, 2)
