@@ -16,6 +16,7 @@ from models import ApiToken, User, UserSession, utcnow
 
 _HASHER = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_.]{1,28})[a-z0-9]$")
+EMAIL_TAKEN = "Email sudah terdaftar. Silakan masuk."
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _COMMON = {"password", "kata sandi", "katasandi", "1234567890", "qwertyuiop", "indonesia1", "bismillah1"}
 SESSION_DAYS = 30
@@ -90,8 +91,16 @@ def _clean_email(session: Session, email: object) -> str:
     if not _EMAIL.match(mail):
         raise ValidationFailed("Alamat email tidak valid.", field="email")
     if session.scalar(select(User.id).where(User.email == mail)):
-        raise ValidationFailed("Email sudah terdaftar. Silakan masuk.", field="email")
+        raise ValidationFailed(EMAIL_TAKEN, field="email")
     return mail
+
+
+def login_key(session: Session, login: str) -> str:
+    """What login attempts are counted against: the account the name or email belongs to (so typing the email
+    instead of the name gives no second allowance), or the typed text when no account has it."""
+    key = login.strip().lower()
+    user_id = session.scalar(select(User.id).where((User.username == key) | (User.email == key))) if key else None
+    return f"akun{user_id}" if user_id is not None else "teks:" + key
 
 
 def authenticate(session: Session, login: object, password: object) -> User:

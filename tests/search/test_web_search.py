@@ -61,7 +61,9 @@ def test_the_composer_suggests_earlier_questions_with_their_answer_and_asks_if_i
     reply = posts.reply(db, author=skp.author, thread=skp, body_md="Isi SKP lewat menu Perencanaan Kinerja, lalu ajukan ke atasan.")
     posts.accept_answer(db, actor=skp.author, thread=skp, post=reply)
     db.commit()
-    html = search_client.get("/api/v1/suggest", params={"title": "gimana cara ngisi skp di e-kinerja", "format": "html"}).text
+    fragment = search_client.get("/api/v1/suggest", params={"title": "gimana cara ngisi skp di e-kinerja", "format": "html"})
+    assert fragment.headers["content-type"].startswith("text/html")
+    html = fragment.text
     assert "Pertanyaan serupa" in html and "Apakah ini menjawab pertanyaan Anda?" in html
     assert skp.title in html and "Jawaban terpilih" in html
     items = search_client.get("/api/v1/suggest", params={"title": "gimana cara ngisi skp di e-kinerja"}).json()["items"]

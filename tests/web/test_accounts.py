@@ -225,6 +225,27 @@ def test_login_attempts_are_rate_limited_with_an_indonesian_429(settings, sessio
         assert other.status_code == 400
 
 
+def test_guessing_from_one_address_does_not_lock_the_member_out_and_the_email_shares_the_names_count(
+        settings, session_factory, db, agencies, monkeypatch):
+    import web.pages.accounts as pages
+    from web.app import create_app
+    f.user(db, username="budi.santoso")
+    db.commit()
+    monkeypatch.setattr(pages, "client_ip", lambda request: request.headers.get("x-test-ip", "10.0.0.1"))
+    app = create_app(dataclasses.replace(settings, login_attempts_per_minute=3), session_factory)
+    wrong = {"password": "Salah-Sekali-99"}
+    with TestClient(app=app, base_url="http://testserver.local") as attacker, \
+            TestClient(app=app, base_url="http://testserver.local") as member:
+        member.headers["x-test-ip"] = "10.0.0.2"
+        codes = [post_form(attacker, "/masuk", {**wrong, "username": name}).status_code
+                 for name in ("budi.santoso", "budi.santoso@contoh.go.id", "BUDI.SANTOSO", "budi.santoso@contoh.go.id")]
+        assert codes == [400, 400, 400, 429]  # name and email are one account: no second allowance
+        assert post_form(attacker, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD}).status_code == 429
+        # The member, from their own address, logs in.
+        right = post_form(member, "/masuk", {"username": "budi.santoso", "password": f.PASSWORD})
+        assert right.status_code == 303 and "sesi" in right.cookies
+
+
 def test_a_visitor_sent_to_login_comes_back_to_the_same_page_with_its_query_string(client):
     response = client.get("/diskusi/baru?topik=cuti-kehadiran", follow_redirects=False)
     assert response.status_code == 303
@@ -264,3 +285,13 @@ def test_registration_forms_sent_back_do_not_use_up_the_limit_and_a_refused_one_
     assert refused.status_code == 429 and "Terlalu banyak pendaftaran" in refused.text
     assert 'value="rina.kusuma"' in refused.text and 'value="rina@contoh.go.id"' in refused.text
     assert db.scalar(select(func.count()).select_from(User).where(User.username == "rina.kusuma")) == 0
+
+
+def test_trying_address_after_address_to_learn_who_is_registered_is_rate_limited(client, db, agencies):
+    for i in range(3):
+        f.user(db, username=f"terdaftar{i}")
+    db.commit()
+    probe = {"username": "", "display_name": "", "password": "", "agency": ""}
+    answers = [post_form(client, "/daftar", {**probe, "email": f"terdaftar{i % 3}@contoh.go.id"}) for i in range(11)]
+    assert [a.status_code for a in answers] == [400] * 10 + [429]
+    assert "Email sudah terdaftar" in answers[0].text and "Email sudah terdaftar" not in answers[-1].text

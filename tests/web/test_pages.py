@@ -523,6 +523,8 @@ def test_a_new_thread_with_several_errors_reports_each_field_in_indonesian(clien
 
 
 def test_the_live_preview_renders_sanitized_markdown(client, db, board):
+    assert post_form(client, "/pratinjau", {"body_md": "**tebal**"}).status_code == 401  # members only
+    login_as(client, db, board["helper"])
     response = post_form(client, "/pratinjau", {"body_md": "**tebal** <script>alert(1)</script> [x](javascript:alert(1))"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "<strong>tebal</strong>" in response.text
@@ -560,7 +562,7 @@ def test_the_profile_page_shows_a_members_agency_threads_and_replies(client, db,
 def test_an_api_token_is_shown_once_stored_hashed_works_as_bearer_and_can_be_revoked(client, db, board):
     login_as(client, db, board["asker"])
     created = post_form(client, "/akun/token", {"name": "skrip laporan"})
-    assert created.status_code == 200
+    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
     shown = find(created.text, "code", data_testid="new-token")
     assert shown
     raw = re.search(r'data-testid="new-token">([^<]+)<', created.text).group(1)

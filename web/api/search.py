@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -106,7 +106,7 @@ def suggest_api(request: Request, db: Session, viewer: User | None, title: str =
         # A fragment under /api/ has no CSRF token of its own (the API is exempt); its "Ya, ini menjawab" forms
         # post to a page route, which checks the token: the browser's own double-submit cookie is that token.
         token = request.cookies.get(request.app.csrf_config.cookie_name, "") if viewer else ""
-        return Template(template_name="_suggestions.html",
+        return Template(template_name="_suggestions.html", media_type=MediaType.HTML,
                         context={"suggestions": items, "question": " ".join(title.split())[:300], "form_token": token})
     return {"items": [{"thread": thread_json(s.thread), "score": round(s.score, 6), "accepted": s.is_accepted,
                        "answer_post_id": s.answer.id if s.answer else None, "answer_excerpt": s.answer_excerpt}

@@ -47,6 +47,14 @@ async def register_submit(request: Request, db: Session, viewer: User | None, st
     except (ValidationFailed, RateLimited) as exc:
         db.rollback()
         data.pop("password", None)
+        if exc.fields.get("email") == accounts.EMAIL_TAKEN:
+            # Saying an address is registered is what a member needs; a script trying address after address
+            # to learn who has an account is held to the same hourly allowance as accounts made.
+            try:
+                state.limiter.hit(db, f"register-email-taken:{client_ip(request)}", 10, 3600,
+                                  "Terlalu banyak pendaftaran dari alamat ini. Coba lagi nanti.")
+            except RateLimited as limited:
+                exc = limited
         return page(request, db, viewer, "register.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message, agencies=catalog.list_agencies(db))
     return _login_response(db, user, state, "/", f"Selamat datang, {user.display_name}! Akun Anda sudah dibuat.")
@@ -67,15 +75,21 @@ async def login_submit(request: Request, db: Session, viewer: User | None, state
     login = data.get("username", "").strip().lower()[:254]
     limit = state.settings.login_attempts_per_minute
     message = "Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."
+    ip, account = client_ip(request), accounts.login_key(db, login)
     try:
-        state.limiter.hit(db, f"login-ip:{client_ip(request)}", limit * 3, 60, message)
-        state.limiter.hit(db, f"login-user:{login}", limit, 60, message)
+        state.limiter.hit(db, f"login-ip:{ip}", limit * 3, 60, message)
+        # Per account *and* address: someone guessing from one address locks out that address, not the
+        # member, who logs in from their own. Guessing from several addresses at once meets the account's own
+        # limit, which one address alone (limit x 15 in 15 minutes) cannot reach.
+        state.limiter.hit(db, f"login-user:{account}:{ip}", limit, 60, message)
+        state.limiter.hit(db, f"login-user:{account}", limit * 20, 900,
+                          "Terlalu banyak percobaan masuk ke akun ini dari berbagai alamat. Coba lagi 15 menit lagi.")
         user = accounts.authenticate(db, login, data.get("password", ""))
     except (ValidationFailed, RateLimited) as exc:  # each counted attempt was committed by hit()
         data.pop("password", None)
         return page(request, db, viewer, "login.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message)
-    state.limiter.reset(db, f"login-user:{login}")
+    state.limiter.reset(db, f"login-user:{account}:{ip}")
     return _login_response(db, user, state, data.get("lanjut", "/"), f"Selamat datang kembali, {user.display_name}.")
 
 

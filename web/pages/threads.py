@@ -255,9 +255,11 @@ async def answered_before_asking_submit(request: Request, db: Session, viewer: U
 
 
 @post("/pratinjau")
-async def preview(request: Request) -> object:
-    """Live Markdown preview for the composer (htmx); renders exactly what will be saved."""
+async def preview(request: Request, viewer: User | None) -> object:
+    """Live Markdown preview for the composer (htmx); renders exactly what will be saved. Members only: only
+    they write, and rendering a pathological 50 KB text costs half a second of a worker."""
     from litestar.response import Response
+    check_logged_in(viewer)
     data = await read_form(request)
     body = data.get("body_md", "")[:50_000]
     html = render_markdown(body).html if body.strip() else '<p class="muted">Pratinjau akan muncul di sini.</p>'

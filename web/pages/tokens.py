@@ -21,9 +21,12 @@ async def token_create(request: Request, db: Session, viewer: User | None) -> ob
         raw, _ = accounts.create_api_token(db, viewer, data.get("name", ""))
     except ValidationFailed as exc:
         error = exc.message
-    return page(request, db, viewer, "profile.html", status_code=400 if error else 200, member=viewer, own=True,
-                threads=list_threads(db, viewer, author=viewer, sort="terbaru"), replies=list_user_replies(db, viewer, viewer),
-                tokens=accounts.list_api_tokens(db, viewer), new_token=raw, error=error)
+    response = page(request, db, viewer, "profile.html", status_code=400 if error else 200, member=viewer, own=True,
+                    threads=list_threads(db, viewer, author=viewer, sort="terbaru"),
+                    replies=list_user_replies(db, viewer, viewer), tokens=accounts.list_api_tokens(db, viewer),
+                    new_token=raw, error=error)
+    response.headers["Cache-Control"] = "no-store"  # the token is shown once: no copy in any cache or history
+    return response
 
 
 @post("/akun/token/{token_id:int}/hapus")
