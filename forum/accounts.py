@@ -1,4 +1,4 @@
-"""Accounts: register, log in and out (sessions), personal API tokens."""
+"""Accounts: register, log in and out (sessions), change the password, personal API tokens."""
 import hashlib
 import re
 import secrets
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum.catalog import resolve_agency
@@ -149,6 +149,33 @@ def end_session(session: Session, token: str | None) -> None:
         row = session.scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
         if row is not None:
             session.delete(row)
+
+
+def change_password(session: Session, user: User, *, current: object, new: object, keep_token: str | None) -> None:
+    """Set a new password after checking the current one; every other login session of the member ends
+    (whoever knew the old password is logged out), the one in use (`keep_token`) stays."""
+    try:
+        _HASHER.verify(user.password_hash, current if isinstance(current, str) and len(current) <= 200 else "")
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed("Kata sandi saat ini salah.", field="current_password") from None
+    password = check_password_strength(new, user.username)
+    if password == current:
+        raise ValidationFailed("Kata sandi baru harus berbeda dari yang sekarang.", field="password")
+    user.password_hash = _HASHER.hash(password)
+    end_other_sessions(session, user, keep_token)
+
+
+def end_other_sessions(session: Session, user: User, keep_token: str | None) -> int:
+    """Log the member out everywhere but here (a lost phone, a shared office computer); returns how many."""
+    keep = _sha256(keep_token) if keep_token else ""
+    ended = session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.token_hash != keep))
+    return ended.rowcount or 0
+
+
+def count_sessions(session: Session, user: User) -> int:
+    """How many browsers the member is logged in on."""
+    return session.scalar(select(func.count()).select_from(UserSession).where(
+        UserSession.user_id == user.id, UserSession.expires_at >= utcnow())) or 0
 
 
 def create_api_token(session: Session, user: User, name: object) -> tuple[str, ApiToken]:

@@ -295,3 +295,41 @@ def test_trying_address_after_address_to_learn_who_is_registered_is_rate_limited
     answers = [post_form(client, "/daftar", {**probe, "email": f"terdaftar{i % 3}@contoh.go.id"}) for i in range(11)]
     assert [a.status_code for a in answers] == [400] * 10 + [429]
     assert "Email sudah terdaftar" in answers[0].text and "Email sudah terdaftar" not in answers[-1].text
+
+
+def test_a_member_changes_their_password_and_every_other_browser_is_logged_out(settings, session_factory, db, agencies):
+    from web.app import create_app
+    f.user(db, username="sari.dewi")
+    db.commit()
+    app = create_app(settings, session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as office, \
+            TestClient(app=app, base_url="http://testserver.local") as phone:
+        for browser in (office, phone):
+            assert post_form(browser, "/masuk", {"username": "sari.dewi", "password": f.PASSWORD}).status_code == 303
+        assert "Anda masuk di 2 perangkat" in phone.get("/u/sari.dewi").text
+        wrong = post_form(phone, "/akun/kata-sandi", {"current_password": "Bukan-Itu-123", "password": "Sandi-Baru-2026"})
+        assert wrong.status_code == 400 and "Kata sandi saat ini salah" in wrong.text
+        weak = post_form(phone, "/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "pendek"})
+        assert weak.status_code == 400 and "minimal 10 karakter" in weak.text
+        changed = post_form(phone, "/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "Sandi-Baru-2026"})
+        assert changed.status_code == 303
+        assert phone.get("/notifikasi").status_code == 200  # this browser stays in
+        assert office.get("/notifikasi", follow_redirects=False).status_code == 303  # the other one is out
+    with TestClient(app=app, base_url="http://testserver.local") as fresh_browser:
+        assert post_form(fresh_browser, "/masuk", {"username": "sari.dewi", "password": f.PASSWORD}).status_code == 400
+        assert post_form(fresh_browser, "/masuk", {"username": "sari.dewi", "password": "Sandi-Baru-2026"}).status_code == 303
+
+
+def test_logging_out_everywhere_else_keeps_this_browser(settings, session_factory, db, agencies):
+    from web.app import create_app
+    f.user(db, username="joko.susilo")
+    db.commit()
+    from contextlib import ExitStack
+    app = create_app(settings, session_factory)
+    with ExitStack() as stack:
+        browsers = [stack.enter_context(TestClient(app=app, base_url="http://testserver.local")) for _ in range(3)]
+        for browser in browsers:
+            assert post_form(browser, "/masuk", {"username": "joko.susilo", "password": f.PASSWORD}).status_code == 303
+        done = post_form(browsers[0], "/akun/keluar-lain", {}, follow=True)
+        assert "Keluar dari 2 perangkat lain" in done.text and "Anda masuk di 1 perangkat" in done.text
+        assert [b.get("/notifikasi", follow_redirects=False).status_code for b in browsers] == [200, 303, 303]

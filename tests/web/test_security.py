@@ -55,6 +55,8 @@ def _form_routes(s):
         (f"/akun/token/{s['token'].id}/hapus", {}),
         ("/notifikasi/baca-semua", {}),
         ("/pratinjau", {"body_md": "pratinjau"}),
+        ("/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "Sandi-Curian-2026"}),
+        ("/akun/keluar-lain", {}),
     ]
 
 

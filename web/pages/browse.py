@@ -80,7 +80,7 @@ async def profile(request: Request, db: Session, viewer: User | None, username: 
                                      page_size=request.app.state.settings.page_size, clamp_page=True),
                 replies=list_user_replies(db, viewer, member),
                 tokens=accounts.list_api_tokens(db, member) if own else [],
-                new_token=None)
+                sessions=accounts.count_sessions(db, member) if own else 0, new_token=None, errors={})
 
 
 @get("/favicon.ico", include_in_schema=False)
