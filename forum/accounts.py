@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,9 @@ _USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_.]{1,28})[a-z0-9]$")
 EMAIL_TAKEN = "Email sudah terdaftar. Silakan masuk."
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _COMMON = {"password", "kata sandi", "katasandi", "1234567890", "qwertyuiop", "indonesia1", "bismillah1"}
+_LOCAL_WORDS = ("indonesia", "merdeka", "bismillah", "rahasia", "sandi", "katasandi", "sayang", "cinta", "jakarta",
+                "garuda", "pancasila", "asn", "pns", "pppk", "cpns", "bkn", "forum", "progresif", "pegawai", "kantor")
+MIN_STRENGTH = 3  # zxcvbn score: 3 = about 10^10 guesses needed, out of reach online and costly against argon2
 SESSION_DAYS = 30
 TOKEN_TOUCH = timedelta(minutes=10)  # how stale an API token's "last used" time may get
 # Verifying against a real hash when the user does not exist keeps response time uniform.
@@ -29,7 +33,7 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def check_password_strength(password: object, username: str = "") -> str:
+def check_password_strength(password: object, username: str = "", personal: tuple[str, ...] = ()) -> str:
     """Return the password if strong enough, else raise a ValidationFailed in Indonesian."""
     if not isinstance(password, str) or not password:
         raise ValidationFailed("Kata sandi wajib diisi.", field="password")
@@ -44,7 +48,18 @@ def check_password_strength(password: object, username: str = "") -> str:
         )
     if password.isdigit() or password.isalpha():
         raise ValidationFailed("Kata sandi harus memuat huruf dan angka atau simbol.", field="password")
+    # zxcvbn estimates how many guesses a password takes (common passwords, keyboard walks, years, l33t);
+    # its dictionaries are English, so the Indonesian words people reach for are given as "personal" inputs.
+    if zxcvbn(password, user_inputs=[*_LOCAL_WORDS, *personal])["score"] < MIN_STRENGTH:
+        raise ValidationFailed("Kata sandi terlalu mudah ditebak (mis. kata umum diikuti angka atau tahun, urutan "
+                               "tombol keyboard). Gabungkan beberapa kata yang tidak berhubungan dengan angka atau "
+                               "simbol, mis. Kopi-Hujan-Sepeda-27.", field="password")
     return password
+
+
+def _personal(*values: object) -> tuple[str, ...]:
+    """Words of the member's own name and email, which a password should not lean on."""
+    return tuple(w for v in values if isinstance(v, str) for w in re.split(r"[^\w]+", v.lower()) if len(w) > 2)
 
 
 def register_user(session: Session, *, username: object, display_name: object, email: object,
@@ -64,7 +79,7 @@ def register_user(session: Session, *, username: object, display_name: object, e
         errors.update(exc.fields)
     for key, fn in (("display_name", lambda: clean_line(display_name, "Nama tampilan", "display_name", 2, 80)),
                     ("email", lambda: _clean_email(session, email)),
-                    ("password", lambda: check_password_strength(password, uname)),
+                    ("password", lambda: check_password_strength(password, uname, _personal(display_name, email))),
                     ("agency", lambda: resolve_agency(session, agency))):
         try:
             value = fn()
@@ -158,7 +173,7 @@ def change_password(session: Session, user: User, *, current: object, new: objec
         _HASHER.verify(user.password_hash, current if isinstance(current, str) and len(current) <= 200 else "")
     except (VerificationError, InvalidHashError):
         raise ValidationFailed("Kata sandi saat ini salah.", field="current_password") from None
-    password = check_password_strength(new, user.username)
+    password = check_password_strength(new, user.username, _personal(user.display_name, user.email))
     if password == current:
         raise ValidationFailed("Kata sandi baru harus berbeda dari yang sekarang.", field="password")
     user.password_hash = _HASHER.hash(password)

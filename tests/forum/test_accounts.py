@@ -48,6 +48,16 @@ def test_password_strength_rules_explain_themselves_in_indonesian():
         assert reason in err.value.message, password
 
 
+@pytest.mark.parametrize("password", ["password12", "qwerty1234", "Indonesia2025", "abcde12345", "pns123456789",
+                                      "Merdeka1945!", "Santoso-2025"])
+def test_passwords_that_pass_the_simple_rules_but_are_easy_to_guess_are_refused(password):
+    # Found accepted by an exploratory security pass: a common word (English, Indonesian or the member's own
+    # name) with digits added, a keyboard walk, a sequence.
+    with pytest.raises(ValidationFailed, match="terlalu mudah ditebak"):
+        accounts.check_password_strength(password, "budi.santoso", ("budi", "santoso"))
+    assert accounts.check_password_strength("Kopi-Hujan-Sepeda-27", "budi.santoso", ("budi", "santoso"))
+
+
 @pytest.mark.usefixtures("fast_hashing")
 def test_authentication_fails_with_one_generic_message_and_refuses_inactive_members(db):
     user = f.user(db, username="budi")
