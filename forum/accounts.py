@@ -114,7 +114,9 @@ def login_key(session: Session, login: str) -> str:
     """What login attempts are counted against: the account the name or email belongs to (so typing the email
     instead of the name gives no second allowance), or the typed text when no account has it."""
     key = login.strip().lower()
-    user_id = session.scalar(select(User.id).where((User.username == key) | (User.email == key))) if key else None
+    # No name or email holds a NUL, and PostgreSQL refuses one in a query parameter.
+    known = key and "\x00" not in key
+    user_id = session.scalar(select(User.id).where((User.username == key) | (User.email == key))) if known else None
     return f"akun{user_id}" if user_id is not None else "teks:" + key
 
 
