@@ -134,16 +134,22 @@ def _links_from(db, thread):
     return {l.other_thread_id: l for l in db.scalars(select(DuplicateLink).where(DuplicateLink.thread_id == thread.id))}
 
 
-def test_an_edited_question_drops_the_links_it_no_longer_earns_and_keeps_every_ruled_pair(
-        db, forum, open_search, session_factory):
+def _cuti_question_among_skp_ones(db, forum, open_search, session_factory):
+    """A forum with more than CANDIDATES SKP questions, then a cuti besar question linked to the cuti thread."""
     engine = _watching(open_search(), session_factory)
-    for title, body in SKP_QUESTIONS:  # more than CANDIDATES questions closer to the edited one than cuti besar
+    for title, body in SKP_QUESTIONS:  # closer to an SKP question than the cuti thread is: they fill its top 8
         _ask(db, title, body)
     new = _ask(db, "Boleh gak ambil cuti besar padahal baru kerja 4 tahun?",
                "Masa kerja saya baru empat tahun, apakah sudah bisa mengajukan cuti besar?")
     db.commit()
     engine.index.catch_up()
     assert forum["cuti"].id in _links_from(db, new)
+    return engine, new
+
+
+def test_an_edited_question_drops_the_links_it_no_longer_earns_and_keeps_every_ruled_pair(
+        db, forum, open_search, session_factory):
+    engine, new = _cuti_question_among_skp_ones(db, forum, open_search, session_factory)
     # Pairs someone ruled on: the asker called one different, a moderator called another not a duplicate.
     links = _links_from(db, new)
     for key in ("sppd", "latsar"):
@@ -168,14 +174,7 @@ def test_an_edited_question_drops_the_links_it_no_longer_earns_and_keeps_every_r
 
 
 def test_an_earlier_question_rewritten_loses_the_link_a_later_question_held_to_it(db, forum, open_search, session_factory):
-    engine = _watching(open_search(), session_factory)
-    for title, body in SKP_QUESTIONS:
-        _ask(db, title, body)
-    new = _ask(db, "Boleh gak ambil cuti besar padahal baru kerja 4 tahun?",
-               "Masa kerja saya baru empat tahun, apakah sudah bisa mengajukan cuti besar?")
-    db.commit()
-    engine.index.catch_up()
-    assert forum["cuti"].id in _links_from(db, new)
+    engine, new = _cuti_question_among_skp_ones(db, forum, open_search, session_factory)
     cuti = forum["cuti"]
     posts.edit_post(db, editor=cuti.author, post=db.get(Post, cuti.first_post_id), title="Resep rendang untuk syukuran kantor",
                     body_md="Ada yang punya resep rendang daging sapi yang empuk untuk tumpengan syukuran ulang tahun kantor?")
