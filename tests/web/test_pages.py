@@ -258,11 +258,17 @@ def test_every_post_has_a_permalink_and_short_urls_redirect_to_the_canonical_one
         assert client.get(url, follow_redirects=False).status_code == 404, url
 
 
-def test_replying_through_the_form_shows_the_reply_and_notifies_the_author(client, db, board):
+def _a_reply_seen_by_the_helper(client, db, board):
+    """A question with one reply (by `other`), and `helper` logged in to answer it."""
     t = _thread(db, board["asker"], "Cara mengurus kenaikan gaji berkala")
     first_reply = posts.reply(db, author=board["other"], thread=t, body_md="Lewat aplikasi SIASN.")
     db.commit()
     login_as(client, db, board["helper"])
+    return t, first_reply
+
+
+def test_replying_through_the_form_shows_the_reply_and_notifies_the_author(client, db, board):
+    t, first_reply = _a_reply_seen_by_the_helper(client, db, board)
     response = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": "Setuju, **lampirkan** SK terakhir.",
                                                              "reply_to": str(first_reply.id)})
     assert response.status_code == 303
@@ -279,10 +285,7 @@ def test_replying_through_the_form_shows_the_reply_and_notifies_the_author(clien
 
 
 def test_the_balas_link_prepares_a_reply_to_that_post_without_javascript(client, db, board):
-    t = _thread(db, board["asker"], "Cara mengurus kenaikan gaji berkala")
-    first_reply = posts.reply(db, author=board["other"], thread=t, body_md="Lewat aplikasi SIASN.")
-    db.commit()
-    login_as(client, db, board["helper"])
+    t, first_reply = _a_reply_seen_by_the_helper(client, db, board)
     html = client.get(f"/diskusi/{t.id}/{t.slug}").text
     assert f'href="?balas={first_reply.id}#balas"' in html
     html = client.get(f"/diskusi/{t.id}/{t.slug}?balas={first_reply.id}").text
