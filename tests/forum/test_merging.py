@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from forum import merging, posts, threads
+from forum import merging, posts, threads, unmerging
 from forum.errors import Conflict, PermissionDenied, ValidationFailed
 from forum.listing import list_threads
 from forum.notifications import list_notifications
@@ -99,7 +99,7 @@ def test_authors_of_moved_posts_are_notified_with_a_link_into_the_target(db, pai
 def test_undoing_a_merge_tells_the_moved_authors_their_posts_are_back_in_the_original_thread(db, pair):
     record = merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=pair["mod"], accepted_choice="target")
     db.commit()
-    merging.unmerge(db, merge_record=record, actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=record, actor=pair["mod"])
     db.commit()
     for author in (pair["asker_s"], pair["other"], pair["helper"]):
         notes = _notes(db, author, "thread_unmerged")
@@ -146,7 +146,7 @@ def test_unmerge_restores_both_threads_exactly(db, pair):
     record = merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="source")
     db.commit()
     assert dump_threads(db, s.id, t.id) != before
-    merging.unmerge(db, merge_record=record, actor=pair["mod"], reason="Ternyata berbeda")
+    unmerging.unmerge(db, merge_record=record, actor=pair["mod"], reason="Ternyata berbeda")
     db.commit()
     assert dump_threads(db, s.id, t.id) == before
     assert db.execute(select(DuplicateLink.status, DuplicateLink.decided_by_id)).one() == link_before
@@ -163,7 +163,7 @@ def test_a_reply_written_after_the_merge_stays_in_the_target_with_its_reply_link
     late_to_own = mf.reply(db, pair["asker_s"], db.get(Thread, t.id), "Menambahkan pengalaman saya.", 95,
                            reply_to=pair["t1"].id)
     db.commit()
-    merging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
     db.commit()
     db.expire_all()
     assert (db.get(Post, late_to_moved.id).thread_id, db.get(Post, late_to_moved.id).reply_to_id) == (t.id, None)
@@ -179,10 +179,10 @@ def test_a_reply_written_after_the_merge_stays_in_the_target_with_its_reply_link
 def test_undoing_twice_is_refused_with_a_clear_message(db, pair):
     record = merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=pair["mod"], accepted_choice="target")
     db.commit()
-    merging.unmerge(db, merge_record=record, actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=record, actor=pair["mod"])
     db.commit()
     with pytest.raises(Conflict, match="sudah dibatalkan"):
-        merging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
+        unmerging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
 
 
 def test_undo_is_refused_while_the_target_is_merged_again_and_works_once_that_is_undone(db, pair):
@@ -194,11 +194,11 @@ def test_undo_is_refused_while_the_target_is_merged_again_and_works_once_that_is
     second = merging.merge_threads(db, source=t, target=u, actor=pair["mod"])
     db.commit()
     with pytest.raises(Conflict, match="digabungkan lagi"):
-        merging.unmerge(db, merge_record=first, actor=pair["mod"])
+        unmerging.unmerge(db, merge_record=first, actor=pair["mod"])
     db.rollback()
     assert db.get(MergeRecord, first.id).undone_at is None  # nothing half-done
-    merging.unmerge(db, merge_record=db.get(MergeRecord, second.id), actor=pair["mod"])
-    merging.unmerge(db, merge_record=db.get(MergeRecord, first.id), actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=db.get(MergeRecord, second.id), actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=db.get(MergeRecord, first.id), actor=pair["mod"])
     db.commit()
     assert dump_threads(db, s.id, t.id, u.id) == before
 
@@ -211,7 +211,7 @@ def test_an_older_merge_into_the_same_target_waits_for_the_newer_one_to_be_undon
     merging.merge_threads(db, source=v, target=t, actor=pair["mod"])
     db.commit()
     with pytest.raises(Conflict, match="lebih baru"):
-        merging.unmerge(db, merge_record=first, actor=pair["mod"])
+        unmerging.unmerge(db, merge_record=first, actor=pair["mod"])
 
 
 def test_a_thread_cannot_be_merged_into_itself_or_into_or_from_a_merged_away_thread(db, pair):
@@ -255,7 +255,7 @@ def test_undo_after_the_merged_in_answer_was_hidden_restores_the_targets_own_ans
     db.commit()
     assert db.get(Thread, t.id).accepted_post_id is None  # a hidden answer answers nobody
     record = db.scalar(select(MergeRecord).where(MergeRecord.source_thread_id == s.id))
-    merging.unmerge(db, merge_record=record, actor=pair["mod"])
+    unmerging.unmerge(db, merge_record=record, actor=pair["mod"])
     db.commit()
     db.expire_all()
     assert db.get(Thread, t.id).accepted_post_id == pair["t1"].id  # the asker's own choice is back

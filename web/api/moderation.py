@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import accounts, duplicate_queue, merging, moderation, posts, reports, roles, threads
+from forum import accounts, duplicate_queue, merging, moderation, posts, reports, roles, threads, unmerging
 from forum.errors import NotFound
 from forum.merge_preview import preview_merge
 from forum.moderation_log import list_log
@@ -135,7 +135,7 @@ async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: i
     if record is None:
         raise NotFound("Catatan penggabungan tidak ditemukan.")
     _limit(db, state, viewer)
-    source = merging.unmerge(db, merge_record=record, actor=viewer, reason=data.reason)
+    source = unmerging.unmerge(db, merge_record=record, actor=viewer, reason=data.reason)
     db.refresh(record)
     return {**merge_json(record), "restored": thread_json(source)}
 

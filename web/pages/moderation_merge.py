@@ -3,7 +3,7 @@ from litestar import Request, get, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
-from forum import catalog, merging, threads
+from forum import catalog, merging, threads, unmerging
 from forum.errors import ForumError, NotFound, ValidationFailed
 from forum.merge_preview import preview_merge
 from forum.permissions import check_moderator
@@ -70,7 +70,7 @@ async def merge_submit(request: Request, db: Session, viewer: User | None, state
 
 
 def _undo(db: Session, viewer: User, record: MergeRecord, reason: object):
-    source = merging.unmerge(db, merge_record=record, actor=viewer, reason=reason)
+    source = unmerging.unmerge(db, merge_record=record, actor=viewer, reason=reason)
     return redirect(threads.thread_url(source), "Penggabungan dibatalkan; diskusi dipulihkan seperti semula.")
 
 
@@ -94,7 +94,7 @@ async def unmerge_from_target(request: Request, db: Session, viewer: User | None
     target = threads.get_thread(db, thread_id, viewer)
     check_moderator(viewer, target)
     data = await read_form(request)
-    record = merging.find_active_merge(db, thread_ref(data.get("sumber")) or 0, target.id)
+    record = unmerging.find_active_merge(db, thread_ref(data.get("sumber")) or 0, target.id)
     if record is None:
         raise NotFound("Tidak ada penggabungan aktif dari diskusi itu ke diskusi ini.")
     mod_limit(db, state, viewer)
