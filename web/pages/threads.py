@@ -4,14 +4,14 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import answered_before_asking, asker_verdicts, catalog, posts, read_model, threads
+from forum import catalog, posts, read_model, threads
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.markup import render_markdown
-from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_post,
-                               can_view_thread, check_logged_in)
+from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
+                               check_logged_in)
 from forum.read_model import ThreadRow
 from forum.tree import build_tree
-from models import Post, User
+from models import User
 from web.forms import read_form
 from web.render import page, redirect, shared_page
 
@@ -19,12 +19,14 @@ from web.render import page, redirect, shared_page
 KEEP_TYPED = (ValidationFailed, Conflict, RateLimited, PermissionDenied)
 
 
-def _write_limit(db: Session, state: State, viewer: User) -> None:
+def write_limit(db: Session, state: State, viewer: User) -> None:
+    """A member's posts, replies, edits and verdicts share one per-minute allowance."""
     state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
                       "Anda menulis terlalu cepat. Tunggu sebentar lalu kirim lagi.")
 
 
-def _int(value: object, field: str) -> int | None:
+def int_field(value: object, field: str) -> int | None:
+    """A whole number from a form field (empty: None); anything else is reported on that field."""
     if value in (None, ""):
         return None
     try:
@@ -100,7 +102,7 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
     viewer = check_logged_in(viewer)
     data = await read_form(request, lists=("topics",))
     try:
-        _write_limit(db, state, viewer)
+        write_limit(db, state, viewer)
         thread = threads.create_thread(db, author=viewer, agency=data.get("agency", ""), topics=data["topics"],
                                        title=data.get("title", ""), body_md=data.get("body_md", ""))
     except KEEP_TYPED as exc:
@@ -119,9 +121,9 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     try:
-        _write_limit(db, state, viewer)
+        write_limit(db, state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
-                           reply_to=_int(data.get("reply_to"), "reply_to"))
+                           reply_to=int_field(data.get("reply_to"), "reply_to"))
     except KEEP_TYPED as exc:
         db.rollback()
         current = threads.get_thread(db, thread_id, viewer)  # NotFound if a moderator hid it meanwhile
@@ -163,7 +165,7 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     thread = threads.get_thread(db, item.thread_id, viewer)
     data = await read_form(request)
     try:
-        _write_limit(db, state, viewer)
+        write_limit(db, state, viewer)
         posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""), title=data.get("title"))
     except KEEP_TYPED as exc:
         db.rollback()
@@ -186,10 +188,10 @@ async def history(request: Request, db: Session, viewer: User | None, post_id: i
 async def accept_submit(request: Request, db: Session, state: State, viewer: User | None, thread_id: int) -> object:
     """Pick (or clear) the accepted answer."""
     viewer = check_logged_in(viewer)
-    _write_limit(db, state, viewer)
+    write_limit(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
-    post_id = _int(data.get("post_id"), "post_id")
+    post_id = int_field(data.get("post_id"), "post_id")
     item = posts.get_post(db, post_id, viewer) if post_id is not None else None
     if item is not None and item.thread_id != thread.id:
         raise NotFound("Balasan tidak ditemukan di diskusi ini.")
@@ -211,49 +213,6 @@ async def watch_submit(request: Request, db: Session, viewer: User | None, threa
     return redirect(threads.thread_url(thread), "Anda mengikuti diskusi ini. Balasan baru akan muncul di notifikasi.")
 
 
-@post("/diskusi/{thread_id:int}/serupa")
-async def asker_verdict_submit(request: Request, db: Session, viewer: User | None, state: State,
-                               thread_id: int) -> object:
-    """The asker says whether an earlier similar thread answers their question (`lain`, `penilaian`)."""
-    viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
-    data = await read_form(request)
-    _write_limit(db, state, viewer)
-    link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=_int(data.get("lain"), "lain"),
-                                             verdict=data.get("penilaian"))
-    return redirect(threads.thread_url(thread), VERDICT_MESSAGES[link.asker_verdict])
-
-
-VERDICT_MESSAGES = {
-    asker_verdicts.ANSWERED: "Terima kasih. Pembaca kini diarahkan ke jawaban di diskusi lama; moderator akan "
-                             "meninjau untuk menggabungkan kedua diskusi.",
-    asker_verdicts.DIFFERENT: "Terima kasih. Diskusi itu tidak lagi ditampilkan sebagai kemungkinan jawaban.",
-    None: "Penilaian Anda dibatalkan.",
-}
-
-
-@post("/diskusi/{thread_id:int}/menjawab-saya")
-async def answered_before_asking_submit(request: Request, db: Session, viewer: User | None, state: State,
-                                        thread_id: int) -> object:
-    """From the composer's suggestions: this earlier thread answers what I was about to ask (`judul`)."""
-    viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
-    data = await read_form(request)
-    shown_id = _int(data.get("jawaban"), "jawaban")
-    _write_limit(db, state, viewer)
-    row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread,
-                                                             question=data.get("judul"), shown_answer=shown_id)
-    earlier = threads.get_thread(db, row.thread_id, viewer)
-    # Open the answer the suggestion showed (accepted, else the matching reply) if it is still there to read.
-    shown = db.get(Post, shown_id) if read_model.valid_id(shown_id) else None
-    anchor = shown.id if shown is not None and shown.thread_id == earlier.id and can_view_post(viewer, shown, earlier) \
-        else earlier.accepted_post_id
-    # The composer's draft stays in the browser: a member who finds it was not quite the answer loses nothing.
-    return redirect(threads.thread_url(earlier, anchor),
-                    "Senang pertanyaan Anda sudah terjawab. Draf pertanyaan Anda tetap tersimpan di formulir "
-                    "diskusi baru bila masih ingin bertanya.")
-
-
 @post("/pratinjau")
 async def preview(request: Request, viewer: User | None) -> object:
     """Live Markdown preview for the composer (htmx); renders exactly what will be saved. Members only: only
@@ -267,5 +226,4 @@ async def preview(request: Request, viewer: User | None) -> object:
 
 
 routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
-          edit_submit, history, accept_submit, watch_submit, asker_verdict_submit,
-          answered_before_asking_submit, preview]
+          edit_submit, history, accept_submit, watch_submit, preview]
