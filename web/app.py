@@ -1,7 +1,6 @@
 """create_app(): wire settings, database, templates, CSRF, errors and routes into one Litestar app."""
 from pathlib import Path
 
-from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -18,6 +17,7 @@ from forum.settings import Settings, load_settings
 from models.db import make_engine, make_session_factory
 from search.text import use_local_synonyms
 from web import errors, render
+from web.head_requests import ForumApp
 from web.in_flight import count_requests
 from web.security_headers import security_headers
 from web.api.v1 import api_router
@@ -47,7 +47,7 @@ def _template_setup(engine: JinjaTemplateEngine) -> None:
                                   "lainnya": "Lainnya"}
 
 
-def create_app(settings: Settings | None = None, session_factory=None, extra_state: dict | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, session_factory=None, extra_state: dict | None = None) -> ForumApp:
     """Build the web app; tests pass their own settings and session factory."""
     settings = settings or load_settings()
     # The forum's own acronyms widen query expansion; a broken file stops start-up with its reason.
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         session_factory = make_session_factory(make_engine(settings.resolved_database_url))
     state = State({"settings": settings, "session_factory": session_factory, "limiter": RateLimiter(),
                    "thread_page_hooks": [], "after_thread_created": [], **(extra_state or {})})
-    return Litestar(
+    return ForumApp(
         route_handlers=[*PAGE_ROUTES, api_router(API_EXTRA),
                         create_static_files_router(path="/static", directories=[HERE / "static"])],
         dependencies={"db": Provide(provide_db),

@@ -83,3 +83,15 @@ def test_an_error_page_for_a_logged_in_member_keeps_them_logged_in_in_the_header
     response = client.get("/diskusi/424242/judul")
     assert response.status_code == 404
     assert user.display_name in response.text and "Keluar" in response.text
+
+
+def test_a_head_request_gets_the_pages_status_and_headers_without_a_body(client, db):
+    thread = f.thread(db, f.user(db), title="Cara mengajukan cuti besar bagi ASN")
+    db.commit()
+    for path in ("/", f"/diskusi/{thread.id}", "/api/v1/threads", "/static/style.css"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200, path
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.content == b"" and get.content
+    missing = client.head("/halaman/yang/tidak/ada")
+    assert missing.status_code == 404 and missing.content == b""
