@@ -35,3 +35,19 @@ def test_upgrading_clears_an_accepted_answer_that_was_hidden_before_hiding_unacc
     upgrade(db_url)
     db.expire_all()
     assert hidden_case.accepted_post_id is None and shown_case.accepted_post_id == shown.id
+
+
+def test_upgrading_redacts_identity_numbers_and_emails_in_searches_logged_before(db, db_url):
+    from alembic import command
+    from models import SearchLogEntry, utcnow
+    from models.migrate import alembic_config, upgrade
+
+    typed = {"nip 19850101 201001 1 001 belum muncul": "nip [angka] belum muncul",
+             "tanya budi.s@bkn.go.id": "tanya [email]", "pp 11 tahun 2017 cuti": "pp 11 tahun 2017 cuti"}
+    entries = [SearchLogEntry(user_id=None, query=query, results=0, created_at=utcnow()) for query in typed]
+    db.add_all(entries)
+    db.commit()
+    command.downgrade(alembic_config(db_url), "0011_revision_titles")  # 0012 changes data, not the schema
+    upgrade(db_url)
+    db.expire_all()
+    assert [entry.query for entry in entries] == list(typed.values())

@@ -24,6 +24,17 @@ def test_a_search_is_stored_normalised_and_an_empty_one_not_at_all(db):
     assert db.scalar(select(func.count(SearchLogEntry.id))) == 2
 
 
+def test_identity_numbers_phones_and_emails_typed_into_search_are_never_stored(db):
+    typed = {"status nip 19850101 201001 1 001 belum muncul": "status nip [angka] belum muncul",
+             "NIK 3171234567890001 salah": "nik [angka] salah",
+             "hubungi +62 812-3456-7890 atau budi.s@bkn.go.id": "hubungi [angka] atau [email]",
+             # dates, years and short numbers are what searches are made of: they stay
+             "pp 11 tahun 2017 sesudah:2024-01-01 sebelum:2025-06-01": "pp 11 tahun 2017 sesudah:2024-01-01 sebelum:2025-06-01"}
+    for query, stored in typed.items():
+        assert record(db, None, query, 0).query == stored
+    assert not db.scalar(select(func.count(SearchLogEntry.id)).where(SearchLogEntry.query.like("%3456%")))
+
+
 def test_searches_that_found_nothing_are_grouped_most_frequent_first_within_the_period(db):
     now = utcnow()
     for text in ("tunjangan kemahalan papua", "Tunjangan  kemahalan papua", "sppd luar negeri"):
