@@ -12,6 +12,7 @@ from forum.errors import NotFound
 from forum.notifications import notify
 from forum.permissions import can_view_thread, check_logged_in
 from forum.read_model import valid_id
+from forum.text import redact_personal_data
 from forum.threads import resolve_merged, thread_url
 from models import AnsweredBeforeAsking, Post, Thread, User
 from models.db import insert_or_skip
@@ -28,7 +29,7 @@ def mark_answered_before_asking(session: Session, *, actor: User | None, thread:
     if not can_view_thread(actor, thread):
         raise NotFound("Diskusi tidak ditemukan.")
     thread = resolve_merged(session, thread, actor)  # the thread that holds the answer now gets the credit
-    typed = " ".join(str(question or "").replace("\x00", " ").split())[:QUESTION_CHARS]
+    typed = redact_personal_data(" ".join(str(question or "").replace("\x00", " ").split()))[:QUESTION_CHARS]
     # ON CONFLICT DO NOTHING: a double click (or two tabs) must not become a unique-key 500.
     # RETURNING rather than rowcount: the ORM's insert path reports -1 rows on PostgreSQL.
     inserted = session.scalar(insert_or_skip(AnsweredBeforeAsking, session.get_bind().dialect.name).values(

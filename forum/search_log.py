@@ -3,7 +3,6 @@
 A question asked twice is the forum's failure; these lists show moderators where search let a member down,
 so they can add a synonym, retitle a thread or write the missing answer.
 """
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum.permissions import can_view_thread
+from forum.text import redact_personal_data
 from models import DuplicateLink, SearchLogEntry, Thread, User, utcnow
 
 QUERY_CHARS = 200
@@ -39,19 +39,6 @@ class SearchGaps:
     def found_nothing_percent(self) -> float | None:
         """Share of searches that found no thread at all."""
         return None if self.searches == 0 else round(100 * self.found_nothing / self.searches, 1)
-
-
-# Members paste their NIP (18 digits, often spaced 8-6-1-3), NIK (16), phone numbers and e-mail addresses into
-# the search box; every moderator reads the search-gap lists, so such numbers are never stored. Dates such as
-# 2025-06-01 (the `sebelum:` operator) and years stay.
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Ten or more digits, spaced or dashed as they are written (NIP 8-6-1-3, +62 812-3456-7890); a date has eight.
-LONG_NUMBER = re.compile(r"\+?\d(?:[ .-]?\d){9,}")
-
-
-def redact_personal_data(text: str) -> str:
-    """`text` with e-mail addresses and long identity or phone numbers replaced by a placeholder."""
-    return LONG_NUMBER.sub("[angka]", EMAIL.sub("[email]", text))
 
 
 def normalise_query(text: str) -> str:

@@ -56,3 +56,17 @@ def clean_body(value: object, label: str, field: str, min_len: int, max_len: int
     if len(text) > max_len:
         raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
     return text
+
+
+# Members paste their NIP (18 digits, often spaced 8-6-1-3), NIK (16), phone numbers and e-mail addresses into
+# the search box and the composer; moderators read what was typed there (search gaps, questions answered
+# before asking), so such numbers are never stored with it. Dates such as
+# 2025-06-01 (the `sebelum:` operator) and years stay.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Ten or more digits, spaced or dashed as they are written (NIP 8-6-1-3, +62 812-3456-7890); a date has eight.
+LONG_NUMBER = re.compile(r"\+?\d(?:[ .-]?\d){9,}")
+
+
+def redact_personal_data(text: str) -> str:
+    """`text` with e-mail addresses and long identity or phone numbers replaced by a placeholder."""
+    return LONG_NUMBER.sub("[angka]", EMAIL.sub("[email]", text))

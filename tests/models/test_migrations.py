@@ -37,17 +37,21 @@ def test_upgrading_clears_an_accepted_answer_that_was_hidden_before_hiding_unacc
     assert hidden_case.accepted_post_id is None and shown_case.accepted_post_id == shown.id
 
 
-def test_upgrading_redacts_identity_numbers_and_emails_in_searches_logged_before(db, db_url):
+def test_upgrading_redacts_identity_numbers_and_emails_typed_into_search_or_the_composer_before(db, db_url):
     from alembic import command
-    from models import SearchLogEntry, utcnow
+    from models import AnsweredBeforeAsking, SearchLogEntry, utcnow
+    from tests import factories as f
     from models.migrate import alembic_config, upgrade
 
     typed = {"nip 19850101 201001 1 001 belum muncul": "nip [angka] belum muncul",
              "tanya budi.s@bkn.go.id": "tanya [email]", "pp 11 tahun 2017 cuti": "pp 11 tahun 2017 cuti"}
     entries = [SearchLogEntry(user_id=None, query=query, results=0, created_at=utcnow()) for query in typed]
-    db.add_all(entries)
+    kept = AnsweredBeforeAsking(user_id=f.user(db).id, thread_id=f.thread(db, f.user(db)).id,
+                                question="cuti besar, wa 0812-3456-7890")
+    db.add_all([*entries, kept])
     db.commit()
     command.downgrade(alembic_config(db_url), "0011_revision_titles")  # 0012 changes data, not the schema
     upgrade(db_url)
     db.expire_all()
     assert [entry.query for entry in entries] == list(typed.values())
+    assert kept.question == "cuti besar, wa [angka]"

@@ -43,6 +43,12 @@ def test_saying_a_suggestion_answers_is_recorded_once_and_the_answerer_hears_it_
     assert notes[0].url.endswith(f"#post-{answered.accepted_post_id}")
 
 
+def test_the_wording_kept_for_moderators_holds_no_nip_or_email_the_member_typed(db, answered):
+    row = mark(db, actor=f.user(db), thread=answered,
+               question="cuti besar nip 19850101 201001 1 001, balas ke budi.s@bkn.go.id")
+    assert row.question == "cuti besar nip [angka], balas ke [email]"
+
+
 def test_the_author_of_the_reply_the_suggestion_showed_is_thanked_not_the_earlier_asker(db, forum):
     unanswered = forum["sppd"]  # no accepted answer: its suggestion shows the matching reply
     helper = f.user(db, "penjawab_sppd")
