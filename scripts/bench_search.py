@@ -223,6 +223,7 @@ def bench_filters(session, engine, n_queries):
     out, listing = {}, search_module._broad_filter_search
     for name, operator in FILTERS.items():
         operator = operator.format(tomorrow=tomorrow)
+        first: list = []  # the top 10s of the first pass, compared with the second's
         for label, broad in (("", listing), ("_listed", lambda *a: None)):
             search_module._broad_filter_search = broad
             try:

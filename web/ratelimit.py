@@ -46,6 +46,12 @@ class RateLimiter:
         db.execute(delete(RateEvent).where(RateEvent.key == _storable(key)))
 
 
+def limit_writes(db: Session, state, viewer) -> None:
+    """A member's writes (posts, edits, verdicts, moderator actions; web and API alike) share one allowance a minute."""
+    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
+                      "Anda mengirim terlalu cepat. Tunggu sebentar lalu coba lagi.")
+
+
 def _storable(key: str) -> str:
     # Keys carry what a visitor typed (a login name): PostgreSQL text refuses NUL, no encoding takes a lone
     # surrogate. Escaped, they still count under one key each.

@@ -336,7 +336,7 @@ def test_choosing_and_clearing_the_accepted_answer_counts_as_writes_and_is_rate_
                  for post_id in (answer.id, None, answer.id, None, answer.id)]
         refused = limited.post(f"/api/v1/threads/{t.id}/accept", json={"post_id": None}, headers=api["as"]("ani"))
     assert codes == [200, 200, 200, 200, 429]
-    assert refused.status_code == 429 and "Terlalu banyak" in refused.json()["detail"]
+    assert refused.status_code == 429 and "terlalu cepat" in refused.json()["detail"]
     assert 1 <= int(refused.headers["retry-after"]) <= 61  # when the oldest counted write leaves the minute
 
 

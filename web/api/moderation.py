@@ -14,6 +14,7 @@ from forum.moderation_log import list_log
 from forum.permissions import check_admin, check_logged_in, check_moderator
 from models import MergeRecord, User
 from web.api.serialize import thread_json
+from web.ratelimit import limit_writes
 
 
 @dataclass
@@ -54,11 +55,6 @@ class RoleBody:
     reason: str = ""
 
 
-def _limit(db: Session, state: State, viewer: User) -> None:
-    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
-                      "Terlalu banyak tindakan. Tunggu sebentar lalu coba lagi.")
-
-
 def merge_json(r: MergeRecord) -> dict:
     return {"id": r.id, "source": r.source_thread_id, "target": r.target_thread_id, "actor": r.actor.username,
             "reason": r.reason, "created_at": r.created_at.isoformat() + "Z", "posts": len(r.snapshot["posts"]),
@@ -82,7 +78,7 @@ async def thread_flag(db: Session, viewer: User | None, state: State, thread_id:
     if action not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     thread = _thread_for(db, viewer, thread_id)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     verbs[action](db, thread, viewer, data.reason, expected_version=data.expected_version)
     return {**thread_json(thread), "version": thread.version}
 
@@ -91,7 +87,7 @@ async def thread_flag(db: Session, viewer: User | None, state: State, thread_id:
 async def thread_move(db: Session, viewer: User | None, state: State, thread_id: int, data: MoveBody) -> dict[str, Any]:
     viewer = check_moderator(viewer)
     thread = _thread_for(db, viewer, thread_id)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     return thread_json(moderation.move_thread(db, thread, viewer, data.agency, data.topics, data.reason))
 
 
@@ -110,7 +106,7 @@ async def merge_preview(db: Session, viewer: User | None, source: int, target: i
 async def merge_create(db: Session, viewer: User | None, state: State, data: MergeBody) -> dict[str, Any]:
     viewer = check_moderator(viewer)
     source, target = threads.get_thread(db, data.source, viewer), threads.get_thread(db, data.target, viewer)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     seen = {thread.id: version for thread, version in ((source, data.source_version), (target, data.target_version))
             if version is not None}
     record = merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.reason,
@@ -134,7 +130,7 @@ async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: i
     record = db.get(MergeRecord, merge_id)
     if record is None:
         raise NotFound("Catatan penggabungan tidak ditemukan.")
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     source = unmerging.unmerge(db, merge_record=record, actor=viewer, reason=data.reason)
     db.refresh(record)
     return {**merge_json(record), "restored": thread_json(source)}
@@ -157,7 +153,7 @@ async def duplicate_decide(db: Session, viewer: User | None, state: State, link_
     if decision not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     verbs[decision](db, link=link, actor=viewer, reason=data.reason)
     return {"id": link.id, "status": link.status}
 
@@ -190,7 +186,7 @@ async def report_decide(db: Session, viewer: User | None, state: State, report_i
     if decision not in ("hide", "dismiss", "reopen"):
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     if decision == "hide":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.reason)
     elif decision == "reopen":
@@ -224,7 +220,7 @@ async def staff(db: Session, viewer: User | None) -> list[dict[str, Any]]:
 @post("/moderation/roles", summary="Ubah peran anggota (admin)", status_code=200)
 async def set_role(db: Session, viewer: User | None, state: State, data: RoleBody) -> dict[str, Any]:
     viewer = check_admin(viewer)
-    _limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     user = accounts.get_user(db, data.username)
     roles.set_role(db, actor=viewer, user=user, role=data.role, agencies=data.agencies, topics=data.topics,
                    reason=data.reason)

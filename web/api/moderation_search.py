@@ -12,8 +12,8 @@ from forum.permissions import check_moderator
 from models import SearchSynonymGroup, User
 from search.text import dictionary_groups
 from web.api.serialize import thread_json
-from web.api.v1 import _write_limit
 from web.pages.search import write_search_log_first
+from web.ratelimit import limit_writes
 
 
 @dataclass
@@ -57,7 +57,7 @@ async def synonym_list(db: Session, viewer: User | None) -> dict[str, Any]:
 @post("/moderation/synonyms", summary="Tambah kelompok sinonim", status_code=201)
 async def synonym_add(db: Session, viewer: User | None, state: State, data: SynonymBody) -> dict[str, Any]:
     viewer = check_moderator(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     group = synonyms.add_synonym_group(db, actor=viewer, text=", ".join(t.replace(",", " ") for t in data.terms),
                                        reason=data.reason)
     return _group_json(group)
@@ -66,7 +66,7 @@ async def synonym_add(db: Session, viewer: User | None, state: State, data: Syno
 @post("/moderation/synonyms/{group_id:int}/remove", summary="Hapus kelompok sinonim", status_code=200)
 async def synonym_remove(db: Session, viewer: User | None, state: State, group_id: int) -> dict[str, Any]:
     viewer = check_moderator(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     return {**_group_json(synonyms.remove_synonym_group(db, actor=viewer, group_id=group_id)), "removed": True}
 
 

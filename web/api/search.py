@@ -14,8 +14,8 @@ from forum.suggestions import suggest_similar
 from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
-from web.api.v1 import _write_limit
 from web.pages.search import engine_of, log_search
+from web.ratelimit import limit_writes
 
 
 @get("/search", summary='Cari diskusi (operator: instansi: topik: status: sebelum: sesudah: oleh: urut:, "frasa persis", -kata)', sync_to_thread=True)
@@ -73,7 +73,7 @@ async def asker_verdict_api(db: Session, viewer: User | None, state: State, thre
                             data: AskerVerdict) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=other_id, verdict=data.penilaian)
     return {"thread_id": thread.id, "other_thread_id": other_id, "verdict": link.asker_verdict}
 
@@ -90,7 +90,7 @@ async def answered_before_asking_api(db: Session, viewer: User | None, state: St
                                      data: AnsweredQuestion) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread, question=data.question,
                                                              shown_answer=data.answer_id)
     return {"thread_id": row.thread_id, "question": row.question}

@@ -13,6 +13,7 @@ from forum.permissions import can_view_post, check_logged_in
 from models import Thread, User
 from web.api.login_guard import writes_need_login
 from web.api.serialize import agency_json, post_json, thread_json, topic_json, user_json
+from web.ratelimit import limit_writes
 
 
 @dataclass
@@ -38,11 +39,6 @@ class PostEdit:
 @dataclass
 class AcceptAnswer:
     post_id: int | None
-
-
-def _write_limit(db: Session, state: State, viewer: User) -> None:
-    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
-                      "Terlalu banyak penulisan. Tunggu sebentar lalu coba lagi.")
 
 
 @get("/agencies", summary="Daftar instansi")
@@ -87,7 +83,7 @@ async def thread_detail(db: Session, viewer: User | None, thread_id: int) -> dic
 @post("/threads", summary="Buat diskusi", status_code=201)
 async def thread_create(db: Session, viewer: User | None, state: State, data: NewThread) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     thread = threads.create_thread(db, author=viewer, agency=data.agency, topics=data.topics, title=data.title,
                                    body_md=data.body_md)
     for hook in getattr(state, "after_thread_created", []):
@@ -98,7 +94,7 @@ async def thread_create(db: Session, viewer: User | None, state: State, data: Ne
 @post("/threads/{thread_id:int}/replies", summary="Balas diskusi", status_code=201)
 async def reply_create(db: Session, viewer: User | None, state: State, thread_id: int, data: NewReply) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     return post_json(posts.reply(db, author=viewer, thread=thread, body_md=data.body_md, reply_to=data.reply_to))
 
@@ -106,7 +102,7 @@ async def reply_create(db: Session, viewer: User | None, state: State, thread_id
 @patch("/posts/{post_id:int}", summary="Sunting tulisan")
 async def post_edit(db: Session, viewer: User | None, state: State, post_id: int, data: PostEdit) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
     edited = post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title))
     thread = db.get(Thread, item.thread_id)
@@ -118,7 +114,7 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)
 async def accept(db: Session, viewer: User | None, state: State, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
-    _write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     # Only null clears the choice: 0 is an id like any other (and no post has it).
     item = posts.get_post(db, data.post_id, viewer) if data.post_id is not None else None

@@ -8,8 +8,9 @@ from forum import answered_before_asking, asker_verdicts, read_model, threads
 from forum.permissions import can_view_post, check_logged_in
 from models import Post, User
 from web.forms import read_form
-from web.pages.threads import int_field, write_limit
+from web.pages.threads import int_field
 from web.render import redirect
+from web.ratelimit import limit_writes
 
 
 @post("/diskusi/{thread_id:int}/serupa")
@@ -19,7 +20,7 @@ async def asker_verdict_submit(request: Request, db: Session, viewer: User | Non
     viewer = check_logged_in(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
-    write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     link = asker_verdicts.give_asker_verdict(db, actor=viewer, thread=thread, other_id=int_field(data.get("lain"), "lain"),
                                              verdict=data.get("penilaian"))
     return redirect(threads.thread_url(thread), VERDICT_MESSAGES[link.asker_verdict])
@@ -41,7 +42,7 @@ async def answered_before_asking_submit(request: Request, db: Session, viewer: U
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     shown_id = int_field(data.get("jawaban"), "jawaban")
-    write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     row = answered_before_asking.mark_answered_before_asking(db, actor=viewer, thread=thread,
                                                              question=data.get("judul"), shown_answer=shown_id)
     earlier = threads.get_thread(db, row.thread_id, viewer)

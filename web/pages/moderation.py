@@ -11,10 +11,11 @@ from forum.permissions import check_logged_in, check_moderator
 from models import MergeRecord, Post, Thread, User
 from web.forms import read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
-from web.pages.moderation_base import int_or_none, mod_limit
+from web.pages.moderation_base import int_or_none
 from web.pages.search import write_search_log_first
 from web.pages.threads import thread_page
 from web.render import page, redirect
+from web.ratelimit import limit_writes
 
 FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
                  "tampilkan": "Diskusi ditampilkan kembali.", "sematkan": "Diskusi disematkan.",
@@ -87,7 +88,7 @@ async def decide_pair(request: Request, db: Session, viewer: User | None, state:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     verb, message = verbs[decision]
     verb(db, link=link, actor=viewer, reason=data.get("alasan", ""))
     return redirect("/moderasi", message)
@@ -102,7 +103,7 @@ async def decide_report(request: Request, db: Session, viewer: User | None, stat
         raise NotFound("Tindakan tidak dikenal.")
     report = reports.get_report(db, report_id, viewer)
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     if decision == "sembunyikan":
         reports.hide_reported_post(db, report=report, actor=viewer, reason=data.get("alasan", ""))
         return redirect("/moderasi/laporan", "Tulisan disembunyikan dari anggota dan pencarian.")
@@ -122,7 +123,7 @@ async def unhide_post(request: Request, db: Session, viewer: User | None, state:
         raise NotFound("Tulisan tidak ditemukan.")
     check_moderator(viewer, db.get(Thread, item.thread_id))
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     reports.unhide_post(db, post=item, actor=viewer, reason=data.get("alasan", ""))
     return redirect(f"/p/{item.id}", "Tulisan ditampilkan kembali.")
 
@@ -154,7 +155,7 @@ async def thread_action(request: Request, db: Session, viewer: User | None, stat
     verb = moderation.ACTIONS.get(data.get("aksi", ""))
     if verb is None:
         raise ValidationFailed("Tindakan moderasi tidak dikenal.", field="aksi")
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     verb(db, thread, viewer, data.get("alasan", ""), expected_version=int_or_none(data.get("versi")))
     return redirect(threads.thread_url(thread), FLAG_MESSAGES[data["aksi"]])
 
@@ -176,7 +177,7 @@ async def move_submit(request: Request, db: Session, viewer: User | None, state:
     viewer = check_moderator(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request, lists=("topics",))
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     try:
         moderation.move_thread(db, thread, viewer, data.get("agency", ""), data["topics"], data.get("alasan", ""))
     except ValidationFailed as exc:

@@ -1,19 +1,8 @@
-"""Small helpers shared by the moderation pages: the write limit and id parsing."""
+"""Small helpers shared by the moderation pages: id and thread-reference parsing."""
 import re
-
-from litestar.datastructures import State
-from sqlalchemy.orm import Session
-
-from models import User
 
 _THREAD_URL = re.compile(r"/diskusi/(\d{1,18})(?:\D|$)")  # the id after /diskusi/, whatever the host or port
 _THREAD_NUMBER = re.compile(r"#?(\d{1,18})")
-
-
-def mod_limit(db: Session, state: State, viewer: User) -> None:
-    """Moderator writes share the per-member write limit."""
-    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
-                      "Terlalu banyak tindakan dalam waktu singkat. Tunggu sebentar lalu coba lagi.")
 
 
 def int_or_none(value: object) -> int | None:

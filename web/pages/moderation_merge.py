@@ -9,8 +9,9 @@ from forum.merge_preview import preview_merge
 from forum.permissions import check_moderator
 from models import MergeRecord, User
 from web.forms import read_form
-from web.pages.moderation_base import mod_limit, thread_ref
+from web.pages.moderation_base import thread_ref
 from web.render import page, redirect
+from web.ratelimit import limit_writes
 
 def _pair(db: Session, viewer: User, source_ref: object, target_ref: object):
     source_id, target_id = thread_ref(source_ref), thread_ref(target_ref)
@@ -53,7 +54,7 @@ async def merge_submit(request: Request, db: Session, viewer: User | None, state
     viewer = check_moderator(viewer)
     data = await read_form(request, lists=("topics",))
     source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     try:
         merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.get("alasan", ""),
                               accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None,
@@ -82,7 +83,7 @@ async def unmerge_record(request: Request, db: Session, viewer: User | None, sta
     if record is None:
         raise NotFound("Catatan penggabungan tidak ditemukan.")
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     return _undo(db, viewer, record, data.get("alasan", ""))
 
 
@@ -97,7 +98,7 @@ async def unmerge_from_target(request: Request, db: Session, viewer: User | None
     record = unmerging.find_active_merge(db, thread_ref(data.get("sumber")) or 0, target.id)
     if record is None:
         raise NotFound("Tidak ada penggabungan aktif dari diskusi itu ke diskusi ini.")
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     return _undo(db, viewer, record, data.get("alasan", ""))
 
 

@@ -8,8 +8,8 @@ from forum.errors import ForumError
 from forum.permissions import check_admin
 from models import User
 from web.forms import read_form
-from web.pages.moderation_base import mod_limit
 from web.render import page, redirect
+from web.ratelimit import limit_writes
 
 
 def _roles_page(request: Request, db: Session, viewer: User, form: dict, status_code: int = 200,
@@ -31,7 +31,7 @@ async def roles_submit(request: Request, db: Session, viewer: User | None, state
     """Set a member's role and scopes."""
     viewer = check_admin(viewer)
     data = await read_form(request, lists=("agencies", "topics"))
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     try:
         user = accounts.get_user(db, data.get("username", "").strip())
         roles.set_role(db, actor=viewer, user=user, role=data.get("role", ""), agencies=data["agencies"],

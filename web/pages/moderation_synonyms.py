@@ -9,8 +9,8 @@ from forum.permissions import can_edit_synonyms, check_moderator
 from models import User
 from search.text import dictionary_groups
 from web.forms import read_form
-from web.pages.moderation_base import mod_limit
 from web.render import page, redirect
+from web.ratelimit import limit_writes
 
 
 def _synonyms_page(request: Request, db: Session, viewer: User, form: dict, status_code: int = 200,
@@ -35,7 +35,7 @@ async def synonyms_add(request: Request, db: Session, viewer: User | None, state
     """Add one group; a bad one comes back with the typed terms and an Indonesian error."""
     viewer = check_moderator(viewer)
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     try:
         group = synonyms.add_synonym_group(db, actor=viewer, text=data.get("istilah", ""), reason=data.get("alasan", ""))
     except ForumError as exc:
@@ -52,7 +52,7 @@ async def synonyms_remove(request: Request, db: Session, viewer: User | None, st
     """Delete one of the forum's groups."""
     viewer = check_moderator(viewer)
     data = await read_form(request)
-    mod_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     group = synonyms.remove_synonym_group(db, actor=viewer, group_id=group_id, reason=data.get("alasan", ""))
     return redirect("/moderasi/sinonim", f"Sinonim dihapus: {', '.join(group.term_list)}.")
 

@@ -14,15 +14,10 @@ from forum.tree import build_tree
 from models import User
 from web.forms import read_form
 from web.render import page, redirect, shared_page
+from web.ratelimit import limit_writes
 
 # Refusals a write form answers by showing itself again with what the member typed (never a bare error page).
 KEEP_TYPED = (ValidationFailed, Conflict, RateLimited, PermissionDenied)
-
-
-def write_limit(db: Session, state: State, viewer: User) -> None:
-    """A member's posts, replies, edits and verdicts share one per-minute allowance."""
-    state.limiter.hit(db, f"write:{viewer.id}", state.settings.writes_per_minute, 60,
-                      "Anda menulis terlalu cepat. Tunggu sebentar lalu kirim lagi.")
 
 
 def int_field(value: object, field: str) -> int | None:
@@ -102,7 +97,7 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
     viewer = check_logged_in(viewer)
     data = await read_form(request, lists=("topics",))
     try:
-        write_limit(db, state, viewer)
+        limit_writes(db, state, viewer)
         thread = threads.create_thread(db, author=viewer, agency=data.get("agency", ""), topics=data["topics"],
                                        title=data.get("title", ""), body_md=data.get("body_md", ""))
     except KEEP_TYPED as exc:
@@ -121,7 +116,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     try:
-        write_limit(db, state, viewer)
+        limit_writes(db, state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
                            reply_to=int_field(data.get("reply_to"), "reply_to"))
     except KEEP_TYPED as exc:
@@ -165,7 +160,7 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     thread = threads.get_thread(db, item.thread_id, viewer)
     data = await read_form(request)
     try:
-        write_limit(db, state, viewer)
+        limit_writes(db, state, viewer)
         posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""), title=data.get("title"))
     except KEEP_TYPED as exc:
         db.rollback()
@@ -188,7 +183,7 @@ async def history(request: Request, db: Session, viewer: User | None, post_id: i
 async def accept_submit(request: Request, db: Session, state: State, viewer: User | None, thread_id: int) -> object:
     """Pick (or clear) the accepted answer."""
     viewer = check_logged_in(viewer)
-    write_limit(db, state, viewer)
+    limit_writes(db, state, viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
     post_id = int_field(data.get("post_id"), "post_id")
