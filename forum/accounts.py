@@ -57,7 +57,12 @@ def check_password_strength(password: object, username: str = "", personal: tupl
     return password
 
 
-def _personal(*values: object) -> tuple[str, ...]:
+def hash_password(password: str) -> str:
+    """The argon2id hash stored for `password`."""
+    return _HASHER.hash(password)
+
+
+def personal_words(*values: object) -> tuple[str, ...]:
     """Words of the member's own name and email, which a password should not lean on."""
     return tuple(w for v in values if isinstance(v, str) for w in re.split(r"[^\w]+", v.lower()) if len(w) > 2)
 
@@ -79,7 +84,7 @@ def register_user(session: Session, *, username: object, display_name: object, e
         errors.update(exc.fields)
     for key, fn in (("display_name", lambda: clean_line(display_name, "Nama tampilan", "display_name", 2, 80)),
                     ("email", lambda: _clean_email(session, email)),
-                    ("password", lambda: check_password_strength(password, uname, _personal(display_name, email))),
+                    ("password", lambda: check_password_strength(password, uname, personal_words(display_name, email))),
                     ("agency", lambda: resolve_agency(session, agency))):
         try:
             value = fn()
@@ -94,7 +99,7 @@ def register_user(session: Session, *, username: object, display_name: object, e
             agency_row = value
     if errors:
         raise ValidationFailed("Periksa kembali isian pendaftaran.", fields=errors)
-    user = User(username=uname, display_name=disp, email=mail, password_hash=_HASHER.hash(password),
+    user = User(username=uname, display_name=disp, email=mail, password_hash=hash_password(password),
                 agency_id=agency_row.id, role=role)
     session.add(user)
     session.flush()
@@ -137,7 +142,7 @@ def authenticate(session: Session, login: object, password: object) -> User:
     if not user.is_active:
         raise ValidationFailed("Akun ini dinonaktifkan. Hubungi admin.", field="username")
     if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
+        user.password_hash = hash_password(password)
     return user
 
 
@@ -175,10 +180,10 @@ def change_password(session: Session, user: User, *, current: object, new: objec
         _HASHER.verify(user.password_hash, current if isinstance(current, str) and len(current) <= 200 else "")
     except (VerificationError, InvalidHashError):
         raise ValidationFailed("Kata sandi saat ini salah.", field="current_password") from None
-    password = check_password_strength(new, user.username, _personal(user.display_name, user.email))
+    password = check_password_strength(new, user.username, personal_words(user.display_name, user.email))
     if password == current:
         raise ValidationFailed("Kata sandi baru harus berbeda dari yang sekarang.", field="password")
-    user.password_hash = _HASHER.hash(password)
+    user.password_hash = hash_password(password)
     end_other_sessions(session, user, keep_token)
 
 

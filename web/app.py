@@ -22,7 +22,7 @@ from web.in_flight import count_requests
 from web.security_headers import security_headers
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
-from web.pages import accounts, browse, earlier_answers, notifications, own_account, threads
+from web.pages import accounts, browse, earlier_answers, notifications, own_account, password_reset, threads
 from web.pages import search as search_pages
 from web.api import search as search_api
 from web.api import following as following_api
@@ -33,7 +33,7 @@ from web.ratelimit import RateLimiter
 
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *earlier_answers.routes, *notifications.routes,
-               *own_account.routes, *search_pages.routes, *moderation.routes]
+               *own_account.routes, *password_reset.routes, *search_pages.routes, *moderation.routes]
 API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_search_api.handlers, *following_api.handlers]
 
 

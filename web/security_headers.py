@@ -13,10 +13,12 @@ HEADERS = [
     (b"referrer-policy", b"same-origin"),
 ]
 NAMES = {name for name, _ in HEADERS}
+# A page may tighten this one itself (a password-reset page keeps its link out of every Referer).
+HANDLER_MAY_SET = {b"referrer-policy"}
 
 
 def security_headers(app):
-    """Wrap `app` so every HTTP response carries HEADERS (a handler's own value of one is replaced)."""
+    """Wrap `app` so every HTTP response carries HEADERS (a handler's own value replaces only HANDLER_MAY_SET's)."""
 
     async def with_headers(scope, receive, send):
         if scope["type"] != "http":
@@ -25,8 +27,10 @@ def security_headers(app):
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in NAMES]
-                message = {**message, "headers": kept + HEADERS}
+                own = message.get("headers", [])
+                set_here = {k.lower() for k, _ in own} & HANDLER_MAY_SET
+                kept = [(k, v) for k, v in own if k.lower() not in NAMES - set_here]
+                message = {**message, "headers": kept + [(k, v) for k, v in HEADERS if k not in set_here]}
             await send(message)
 
         await app(scope, receive, send_with_headers)

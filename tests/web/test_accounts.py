@@ -333,3 +333,37 @@ def test_logging_out_everywhere_else_keeps_this_browser(settings, session_factor
         done = post_form(browsers[0], "/akun/keluar-lain", {}, follow=True)
         assert "Keluar dari 2 perangkat lain" in done.text and "Anda masuk di 1 perangkat" in done.text
         assert [b.get("/notifikasi", follow_redirects=False).status_code for b in browsers] == [200, 303, 303]
+
+
+def test_an_admin_makes_a_reset_link_and_the_member_sets_a_new_password_with_it(settings, session_factory, db, agencies):
+    from web.app import create_app
+    admin, member = f.user(db, username="admin.bkn", role="admin"), f.user(db, username="rina.lupa")
+    db.commit()
+    app = create_app(settings, session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as admin_browser, \
+            TestClient(app=app, base_url="http://testserver.local") as member_browser:
+        login_as(admin_browser, db, admin)
+        login_as(member_browser, db, member)  # logged in on a phone with the forgotten password
+        assert find(admin_browser.get("/u/rina.lupa").text, "form", action="/u/rina.lupa/atur-ulang-sandi")
+        assert not find(member_browser.get("/u/admin.bkn").text, "form", action="/u/admin.bkn/atur-ulang-sandi")
+        assert post_form(member_browser, "/u/admin.bkn/atur-ulang-sandi").status_code == 403
+        assert post_form(admin_browser, "/u/rina.lupa/atur-ulang-sandi", with_token=False).status_code == 403
+        made = post_form(admin_browser, "/u/rina.lupa/atur-ulang-sandi", {"alasan": "diminta lewat email dinas"})
+        assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+        link = find(made.text, "input", id="reset-link")[0]["value"]
+        path = link.removeprefix("http://testserver.local")
+        assert path.startswith("/atur-ulang-sandi/") and "hanya ditampilkan sekali" in made.text
+
+    with TestClient(app=app, base_url="http://testserver.local") as browser:
+        form = browser.get(path)
+        assert form.status_code == 200 and "@rina.lupa" in form.text and form.headers["referrer-policy"] == "no-referrer"
+        weak = post_form(browser, path, {"password": "rina12345678"})
+        assert weak.status_code == 400 and "Kata sandi" in weak.text and find(weak.text, "input", id="password")
+        done = post_form(browser, path, {"password": "Kopi-Hujan-Sepeda-27"})
+        assert done.status_code == 303 and done.headers["location"].startswith("/masuk")
+        assert member_browser.get("/notifikasi", follow_redirects=False).status_code == 303  # the phone is out
+        assert post_form(browser, "/masuk", {"username": "rina.lupa", "password": f.PASSWORD}).status_code == 400
+        assert post_form(browser, "/masuk", {"username": "rina.lupa", "password": "Kopi-Hujan-Sepeda-27"}).status_code == 303
+        spent = browser.get(path)
+        assert spent.status_code == 404 and "sudah dipakai" in spent.text
+    assert "Lupa kata sandi?" in TestClient(app=app).get("/masuk").text
