@@ -119,6 +119,21 @@ def test_a_thread_comes_with_its_posts_and_hidden_threads_are_404(client, db, ap
     assert client.get(f"/api/v1/threads/{hidden.id}", headers=api["as"]("mod")).status_code == 200
 
 
+def test_a_long_thread_comes_a_page_of_posts_at_a_time_oldest_first(client, db, api):
+    t = f.thread(db, api["ani"])
+    replies = [posts.reply(db, author=api["budi"], thread=t, body_md=f"Balasan nomor {i}.") for i in range(6)]
+    db.commit()
+    everything = [t.first_post_id, *(r.id for r in replies)]
+    whole = client.get(f"/api/v1/threads/{t.id}").json()
+    assert [p["id"] for p in whole["posts"]] == everything and (whole["pages"], whole["posts_total"]) == (1, 7)
+    pages = [client.get(f"/api/v1/threads/{t.id}", params={"page_size": 3, "page": n}).json() for n in (1, 2, 3)]
+    assert [p["id"] for page in pages for p in page["posts"]] == everything
+    assert [(page["page"], page["pages"], page["page_size"]) for page in pages] == [(1, 3, 3), (2, 3, 3), (3, 3, 3)]
+    past_the_end = client.get(f"/api/v1/threads/{t.id}", params={"page_size": 3, "page": 99}).json()
+    assert past_the_end["page"] == 3 and [p["id"] for p in past_the_end["posts"]] == everything[6:]
+    assert client.get(f"/api/v1/threads/{t.id}", params={"page_size": 10_000}).json()["page_size"] == 200
+
+
 def test_creating_a_thread_with_a_bearer_token_returns_201_and_the_thread(client, db, api):
     response = client.post("/api/v1/threads", json=NEW_THREAD, headers=api["as"]("ani"))
     assert response.status_code == 201, response.text

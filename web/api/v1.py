@@ -15,6 +15,10 @@ from web.api.login_guard import writes_need_login
 from web.api.serialize import agency_json, post_json, thread_json, topic_json, user_json
 from web.ratelimit import limit_writes
 
+# A thread's posts come a page at a time: a discussion of thousands of replies is not one response.
+POSTS_PER_PAGE = 100
+MAX_POSTS_PER_PAGE = 200
+
 
 @dataclass
 class NewThread:
@@ -74,10 +78,17 @@ async def thread_list(db: Session, viewer: User | None, agency: str | None = Non
 
 
 @get("/threads/{thread_id:int}", summary="Satu diskusi beserta tulisannya")
-async def thread_detail(db: Session, viewer: User | None, thread_id: int) -> dict[str, Any]:
+async def thread_detail(db: Session, viewer: User | None, thread_id: int, page: str | None = None,
+                        page_size: int = POSTS_PER_PAGE) -> dict[str, Any]:
+    """The thread and one page of its posts, oldest first (the first post opens page 1)."""
     thread = threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer)
     items = [p for p in threads.thread_posts(db, thread) if not p.is_deleted and can_view_post(viewer, p, thread)]
-    return {**thread_json(thread), "first_post_id": thread.first_post_id, "posts": [post_json(p) for p in items]}
+    size = min(max(page_size, 1), MAX_POSTS_PER_PAGE)
+    pages = max(1, -(-len(items) // size))
+    number = min(parse_page(page), pages)
+    shown = items[(number - 1) * size:number * size]
+    return {**thread_json(thread), "first_post_id": thread.first_post_id, "posts": [post_json(p) for p in shown],
+            "posts_total": len(items), "page": number, "pages": pages, "page_size": size}
 
 
 @post("/threads", summary="Buat diskusi", status_code=201)
