@@ -58,32 +58,56 @@ def explain(reasons: object) -> list[str]:
 # The related list may be generous; the queue only holds pairs the judge thinks at least even odds, so a
 # moderator's time goes to likely duplicates (on the demo: 114 of 938 links, 46 of them true duplicates).
 QUEUE_MIN_SCORE = 0.5
+READ_BATCH = 200  # candidate links read at a time while filling a page of the queue
 
 
-def list_candidates(session: Session, actor: User | None, limit: int = 50) -> list[Candidate]:
-    """Open candidate pairs the moderator may act on (both threads in scope, neither merged away)."""
+def list_candidates(session: Session, actor: User | None, limit: int = 50, skip: int = 0) -> list[Candidate]:
+    """Open candidate pairs the moderator may act on (both threads in scope, neither merged away), best first;
+    `skip` leaves out that many of them (paging)."""
     actor = check_moderator(actor)
-    # Pairs whose asker said "answered there" come first, whatever the judge thought: the asker knows.
-    answered = DuplicateLink.asker_verdict == "answered"
-    rows = session.scalars(select(DuplicateLink).where(DuplicateLink.status == "candidate",
-                                                       or_(DuplicateLink.judge_score >= QUEUE_MIN_SCORE, answered))
-                           .order_by(case((answered, 0), else_=1), DuplicateLink.judge_score.desc(),
-                                     DuplicateLink.similarity.desc(), DuplicateLink.id).limit(limit * 4))
-    out = []
-    for link in rows:
+    out: list[Candidate] = []
+    for link in _open_links(session):
         a, b = link.thread, link.other_thread
         if a.merged_into_id or b.merged_into_id or not (can_moderate(actor, a) and can_moderate(actor, b)):
             continue
-        older, newer = (a, b) if (a.created_at, a.id) <= (b.created_at, b.id) else (b, a)
-        out.append(Candidate(link=link, older=older, newer=newer,
-                             older_first=session.get(Post, older.first_post_id) if older.first_post_id else None,
-                             newer_first=session.get(Post, newer.first_post_id) if newer.first_post_id else None,
-                             older_accepted=session.get(Post, older.accepted_post_id) if older.accepted_post_id else None,
-                             newer_accepted=session.get(Post, newer.accepted_post_id) if newer.accepted_post_id else None,
-                             reasons=explain(link.reasons)))
+        if skip:
+            skip -= 1
+            continue
+        out.append(_candidate(session, link))
         if len(out) >= limit:
             break
     return out
+
+
+def _open_links(session: Session):
+    """Queue-worthy candidate links in queue order, read a batch at a time.
+
+    A scoped moderator's pairs may all lie behind other scopes' pairs: reading on until enough of theirs are
+    found (not a fixed first few hundred rows) keeps their queue from looking empty on a large forum."""
+    # Pairs whose asker said "answered there" come first, whatever the judge thought: the asker knows.
+    answered = DuplicateLink.asker_verdict == "answered"
+    query = (select(DuplicateLink).where(DuplicateLink.status == "candidate",
+                                         or_(DuplicateLink.judge_score >= QUEUE_MIN_SCORE, answered))
+             .order_by(case((answered, 0), else_=1), DuplicateLink.judge_score.desc(),
+                       DuplicateLink.similarity.desc(), DuplicateLink.id))
+    offset = 0
+    while True:
+        rows = list(session.scalars(query.limit(READ_BATCH).offset(offset)))
+        yield from rows
+        if len(rows) < READ_BATCH:
+            return
+        offset += READ_BATCH
+
+
+def _candidate(session: Session, link: DuplicateLink) -> Candidate:
+    a, b = link.thread, link.other_thread
+    older, newer = (a, b) if (a.created_at, a.id) <= (b.created_at, b.id) else (b, a)
+    return Candidate(link=link, older=older, newer=newer,
+                     older_first=session.get(Post, older.first_post_id) if older.first_post_id else None,
+                     newer_first=session.get(Post, newer.first_post_id) if newer.first_post_id else None,
+                     older_accepted=session.get(Post, older.accepted_post_id) if older.accepted_post_id else None,
+                     newer_accepted=session.get(Post, newer.accepted_post_id) if newer.accepted_post_id else None,
+                     reasons=explain(link.reasons))
 
 
 def get_link(session: Session, link_id: object, actor: User | None) -> DuplicateLink:

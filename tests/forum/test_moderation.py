@@ -201,6 +201,26 @@ def test_an_admin_appoints_a_scoped_moderator_who_then_moderates_only_that_scope
     assert [t.slug for t in world["t"].topics] == ["kepegawaian"]
 
 
+def test_a_scoped_moderators_queue_reaches_their_pairs_behind_many_stronger_ones_and_pages(db, world, monkeypatch):
+    monkeypatch.setattr(duplicate_queue, "READ_BATCH", 2)  # rows are read two at a time: scope pairs lie behind
+    # The scoped moderator keeps "kepegawaian"; the five strongest pairs are about cuti, outside their scope.
+    outside = world["t"]
+    stronger = [mf.thread(db, world["member"], f"Cuti besar bagi PNS {i}", 2 + i) for i in range(5)]
+    inside = mf.thread(db, world["member"], "Syarat kenaikan pangkat reguler", 1, topic_slugs=("kepegawaian",))
+    own = [mf.thread(db, world["member"], f"Kenaikan pangkat reguler {i}", 10 + i, topic_slugs=("kepegawaian",))
+           for i in range(3)]
+    db.add_all([DuplicateLink(thread_id=s.id, other_thread_id=outside.id, similarity=0.9, judge_score=0.99, reasons={})
+                for s in stronger])
+    mine = [DuplicateLink(thread_id=o.id, other_thread_id=inside.id, similarity=0.8, judge_score=0.9 - i / 10,
+                          reasons={}) for i, o in enumerate(own)]
+    db.add_all(mine)
+    db.commit()
+    assert [p.link.id for p in duplicate_queue.list_candidates(db, world["scoped"])] == [m.id for m in mine]
+    pages = [duplicate_queue.list_candidates(db, world["scoped"], 2, skip=skip) for skip in (0, 2, 4)]
+    assert [[p.link.id for p in page] for page in pages] == [[mine[0].id, mine[1].id], [mine[2].id], []]
+    assert len(duplicate_queue.list_candidates(db, world["mod"])) == 8
+
+
 def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_remembers_decisions(db, world):
     t = world["t"]
     a = mf.thread(db, world["member"], "Syarat cuti besar untuk pegawai negeri", 10)

@@ -304,3 +304,20 @@ def test_the_api_merge_checks_the_versions_the_client_read(client, db):
         assert refused.status_code == 409, refused.text
     current = client.get(f"/api/v1/threads/{s.id}").json()["version"]
     assert client.post("/api/v1/moderation/merges", json={**body, "source_version": current}, headers=headers).status_code == 201
+
+
+def test_the_duplicate_queue_pages_on_the_site_and_in_the_api(client, db, monkeypatch):
+    from tests.web.moderation_world import build_world
+    from web.pages import moderation as moderation_pages
+    monkeypatch.setattr(moderation_pages, "QUEUE_PAGE", 3)
+    w = build_world(db)  # four open candidate pairs
+    mf.login(client, db, w["admin"])
+    first, second = client.get("/moderasi").text, client.get("/moderasi?hal=2").text
+    assert first.count('data-testid="dup-pair"') == 3 and 'href="/moderasi?hal=2"' in first
+    assert second.count('data-testid="dup-pair"') == 1 and 'data-testid="queue-next"' not in second
+    assert "Kembali ke awal antrean" in client.get("/moderasi?hal=3").text
+    token = mf.api_token(db, w["admin"])
+    pages = [client.get("/api/v1/moderation/duplicates", params={"page_size": 3, "page": n}, headers=token).json()
+             for n in (1, 2)]
+    assert [len(p) for p in pages] == [3, 1]
+    assert {p["id"] for page in pages for p in page} == {w[f"link{i}"].id for i in range(4)}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from forum import accounts, duplicate_queue, merging, moderation, posts, reports, roles, threads, unmerging
 from forum.errors import NotFound
 from forum.merge_preview import preview_merge
+from forum.listing import parse_page
 from forum.moderation_log import list_log
 from forum.permissions import check_admin, check_logged_in, check_moderator
 from models import MergeRecord, User
@@ -136,12 +137,15 @@ async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: i
     return {**merge_json(record), "restored": thread_json(source)}
 
 
-@get("/moderation/duplicates", summary="Antrean duplikat")
-async def duplicates(db: Session, viewer: User | None) -> list[dict[str, Any]]:
+@get("/moderation/duplicates", summary="Antrean duplikat (per halaman; halaman kosong = habis)")
+async def duplicates(db: Session, viewer: User | None, page: str | None = None,
+                     page_size: int = 50) -> list[dict[str, Any]]:
+    """Candidate pairs best first, `page_size` (at most 100) per page; a page shorter than that is the last."""
     viewer = check_moderator(viewer)
+    size = min(max(page_size, 1), 100)
+    found = duplicate_queue.list_candidates(db, viewer, size, skip=(parse_page(page) - 1) * size)
     return [{"id": c.link.id, "score": c.score, "similarity": c.link.similarity, "judge_score": c.link.judge_score,
-             "older": thread_json(c.older), "newer": thread_json(c.newer), "reasons": c.reasons}
-            for c in duplicate_queue.list_candidates(db, viewer)]
+             "older": thread_json(c.older), "newer": thread_json(c.newer), "reasons": c.reasons} for c in found]
 
 
 @post("/moderation/duplicates/{link_id:int}/{decision:str}", summary="Bukan duplikat / varian", status_code=200)

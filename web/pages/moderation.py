@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, search_log, threads
 from forum.errors import NotFound, RateLimited, ValidationFailed
+from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
 from models import MergeRecord, Post, Thread, User
@@ -17,6 +18,7 @@ from web.pages.threads import thread_page
 from web.render import page, redirect
 from web.ratelimit import limit_writes
 
+QUEUE_PAGE = 50  # candidate pairs per page of the duplicate queue
 FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
                  "tampilkan": "Diskusi ditampilkan kembali.", "sematkan": "Diskusi disematkan.",
                  "lepas-sematan": "Sematan diskusi dilepas."}
@@ -31,7 +33,10 @@ def _tabs(request: Request, db: Session, viewer: User, tab: str, **context):
 async def queue(request: Request, db: Session, viewer: User | None) -> object:
     """Antrean duplikat: candidate pairs, strongest first, side by side."""
     viewer = check_moderator(viewer)
-    return _tabs(request, db, viewer, "duplikat", candidates=duplicate_queue.list_candidates(db, viewer))
+    number = parse_page(request.query_params.get("hal"))
+    found = duplicate_queue.list_candidates(db, viewer, QUEUE_PAGE + 1, skip=(number - 1) * QUEUE_PAGE)
+    return _tabs(request, db, viewer, "duplikat", candidates=found[:QUEUE_PAGE], queue_page=number,
+                 queue_more=len(found) > QUEUE_PAGE)
 
 
 @get("/moderasi/laporan")
