@@ -2,10 +2,11 @@
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from forum.listing import last_page_if_past
+from forum.result_rows import posts_by_id, threads_by_id
 from forum.search_facets import narrowing_facets
 from forum.search_filters import allowed_threads, check_filter_names, list_filtered, visible_among
 from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_question
@@ -118,13 +119,6 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
     return result if dense_passing > FILTER_SCAN * dense_candidates else None
 
 
-def threads_by_id(session: Session, ids: list[int]) -> dict[int, Thread]:
-    """Threads with what a result shows (author, agency, topics) loaded up front."""
-    # Author and agency joined into the one query: as separate select-in loads they cost more than the search.
-    stmt = select(Thread).where(in_id_list(Thread.id)).options(joinedload(Thread.author), joinedload(Thread.agency))
-    return {t.id: t for t in session.scalars(stmt, {"ids": list(ids)})}
-
-
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
                    form: dict | None = None, page_size: int = 20, facets: bool = False,
                    clamp_page: bool = False) -> SearchPage:
@@ -229,23 +223,3 @@ def _drop_filter_suggestions(session, engine, viewer, q: SearchQuery) -> list[di
             shown = value.isoformat() if isinstance(value, date) else value
             out.append({"filter": key, "label": f"{names[key]}:{shown}", "query": q.as_string(drop=key), "count": count})
     return out
-
-
-def posts_by_id(session: Session, ids, first_reply_of=()) -> dict[int, Post]:
-    """Posts by id, plus the first visible reply of each thread in `first_reply_of`, without their authors
-    (joining the author and their agency costs more than loading the posts)."""
-    ids, first_reply_of = list(ids), list(first_reply_of)
-    if not ids and not first_reply_of:
-        return {}
-    if first_reply_of:
-        first_reply = (select(Post.id).where(Post.thread_id == Thread.id,
-                                             or_(Thread.first_post_id.is_(None), Post.id != Thread.first_post_id),
-                                             Post.is_deleted.is_(False), Post.is_hidden.is_(False))
-                       .order_by(Post.created_at, Post.id).limit(1).correlate(Thread).scalar_subquery())
-        # Two primary-key lookups: one statement with "id IN (...) OR id IN (subquery)" made PostgreSQL
-        # scan all posts now and then (0.3-0.7 s at 1M posts).
-        found = session.scalars(select(first_reply).where(in_id_list(Thread.id, "threads")),
-                                {"threads": first_reply_of})
-        ids += [i for i in found if i is not None]
-    stmt = select(Post).where(in_id_list(Post.id)).options(lazyload(Post.author))
-    return {p.id: p for p in session.scalars(stmt, {"ids": ids})}

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from forum.search import posts_by_id, ranked_hits, threads_by_id
+from forum.result_rows import posts_by_id, threads_by_id
+from forum.search import ranked_hits
 from forum.search_query import WORDS, SearchQuery
 from forum.snippets import excerpt
 from models import Post, Thread, User

@@ -1,6 +1,6 @@
 """The faster search path returns exactly what the straightforward one did: same stems, threads, answers, scores."""
 import types
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -13,6 +13,7 @@ from forum.suggestions import _with_answers, suggest_similar
 from forum.search_filters import allowed_threads as _allowed, filtered_threads as _filtered, visible_among as _visible_among
 from forum.search_query import SearchQuery
 from models import Post, SearchDocument, Thread, utcnow
+from models.base import WIB
 from search import lexical
 from search.docmap import DocMap
 from search.engine import GroupHit
@@ -377,7 +378,8 @@ def test_a_broad_status_or_date_filter_asks_only_about_the_candidates_and_ranks_
     hidden.is_hidden = True
     db.commit()
     engine = open_search()
-    tomorrow = (utcnow() + timedelta(days=1)).date()
+    # Tomorrow in WIB, as the filter reads dates: from 17.00 UTC on, UTC's tomorrow is already today in Jakarta.
+    tomorrow = datetime.now(WIB).date() + timedelta(days=1)
     broad = [SearchQuery(text="cuti besar masa kerja", status="belum"),
              SearchQuery(text="uang harian perjalanan dinas", before=tomorrow),
              SearchQuery(text="jadwal latsar cpns", status="belum", before=tomorrow)]
