@@ -218,7 +218,8 @@ def bench_filters(session, engine, n_queries):
     """Filtered searches (p50/p95 ms): broad status/date filters are checked on the candidates; each is also
     run through the exact path that lists every passing thread first, and the two top-10s are compared."""
     import forum.search as search_module
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    from models.base import WIB
+    tomorrow = (datetime.datetime.now(WIB).date() + datetime.timedelta(days=1)).isoformat()  # the filter reads WIB
     texts = bench_queries(n_queries)[:n_queries]
     out, listing = {}, search_module._broad_filter_search
     for name, operator in FILTERS.items():
