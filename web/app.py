@@ -19,6 +19,7 @@ from search.text import use_local_synonyms
 from web import errors, render
 from web.head_requests import ForumApp
 from web.in_flight import count_requests
+from web.path_ids import ids_in_range
 from web.security_headers import security_headers
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
     return ForumApp(
         route_handlers=[*PAGE_ROUTES, api_router(API_EXTRA),
                         create_static_files_router(path="/static", directories=[HERE / "static"])],
+        guards=[ids_in_range],
         dependencies={"db": Provide(provide_db),
                       "viewer": Provide(provide_viewer, sync_to_thread=False)},
         state=state,

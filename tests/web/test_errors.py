@@ -95,3 +95,19 @@ def test_a_head_request_gets_the_pages_status_and_headers_without_a_body(client,
         assert head.content == b"" and get.content
     missing = client.head("/halaman/yang/tidak/ada")
     assert missing.status_code == 404 and missing.content == b""
+
+
+def test_an_id_no_row_can_have_is_a_404_on_every_kind_of_route_never_a_500(client, db):
+    member = f.user(db)
+    db.commit()
+    login_as(client, db, member)
+    huge, negative = "99999999999999999999999", "-9223372036854775809"
+    for number in (huge, negative, "0"):
+        assert client.get(f"/diskusi/{number}").status_code == 404
+        assert post_form(client, f"/akun/token/{number}/hapus").status_code == 404
+        assert client.get(f"/api/v1/threads/{number}").status_code == 404
+    from tests import moderation_factories as mf
+    moderator = mf.api_token(db, f.user(db, role="moderator"))
+    for number in (huge, negative):
+        answer = client.get(f"/api/v1/moderation/merges/{number}", headers=moderator)
+        assert answer.status_code == 404 and answer.json()["detail"] == "Halaman tidak ditemukan."
