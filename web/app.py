@@ -17,10 +17,9 @@ from forum.settings import Settings, load_settings
 from models.db import make_engine, make_session_factory
 from search.text import use_local_synonyms
 from web import errors, render
-from web.head_requests import ForumApp
+from web.forum_app import ForumApp
 from web.in_flight import count_requests
 from web.path_ids import ids_in_range
-from web.security_headers import security_headers
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
 from web.pages import accounts, browse, earlier_answers, notifications, own_account, password_reset, threads
@@ -81,7 +80,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
                                      security=[{"TokenPribadi": []}, {}]),
         request_max_body_size=2 * 1024 * 1024,
         # count_requests: a lone request's query embedding may use the spare cores
-        middleware=[security_headers, count_requests],
+        middleware=[count_requests],
         on_startup=[search_pages.install],
         on_shutdown=[search_pages.stop_search_log],  # the queued search-log rows are written
         debug=False,

@@ -38,7 +38,9 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
         body = {"detail": message, "status_code": status}
         if fields:
             body["errors"] = fields
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        # RFC 9110: a 401 names the scheme that would work (a personal token from the profile page).
+        headers = {"WWW-Authenticate": 'Bearer realm="Forum ASN Progresif"'} if status == 401 else None
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     if status == 401 and request.method == "GET":
         from urllib.parse import quote
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -94,7 +96,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if status >= 500:
         log.exception("HTTP %s", status, exc_info=exc)
         message = MESSAGES[500]
-    return _respond(request, status, message, fields or None)
+    response = _respond(request, status, message, fields or None)
+    if status == 405 and exc.headers:
+        response.headers.update(exc.headers)  # Allow: the methods that do work here (RFC 9110 asks for it)
+    return response
 
 
 def server_error_handler(request: Request, exc: Exception) -> Response:

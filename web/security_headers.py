@@ -1,4 +1,4 @@
-"""ASGI middleware adding the browser security headers to every HTTP response."""
+"""The browser security headers every HTTP response carries, errors from routing included."""
 
 # Scripts, styles and frames only from the forum itself. Inline style attributes stay allowed (the templates
 # and htmx's indicator style use them); images may come from https links in posts, as Markdown allows.
@@ -17,22 +17,19 @@ NAMES = {name for name, _ in HEADERS}
 HANDLER_MAY_SET = {b"referrer-policy"}
 
 
-def security_headers(app):
-    """Wrap `app` so every HTTP response carries HEADERS (a handler's own value replaces only HANDLER_MAY_SET's)."""
+def with_security_headers(send):
+    """`send` that adds HEADERS to the response start (a handler's own value replaces only HANDLER_MAY_SET's).
 
-    async def with_headers(scope, receive, send):
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
+    Applied at the app's entry point (web/forum_app.py), not as Litestar middleware: middleware only wraps
+    routed handlers, so an unknown path (404), a wrong method (405) or a refused CSRF token (403) went out
+    without these headers."""
 
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                own = message.get("headers", [])
-                set_here = {k.lower() for k, _ in own} & HANDLER_MAY_SET
-                kept = [(k, v) for k, v in own if k.lower() not in NAMES - set_here]
-                message = {**message, "headers": kept + [(k, v) for k, v in HEADERS if k not in set_here]}
-            await send(message)
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            own = message.get("headers", [])
+            set_here = {k.lower() for k, _ in own} & HANDLER_MAY_SET
+            kept = [(k, v) for k, v in own if k.lower() not in NAMES - set_here]
+            message = {**message, "headers": kept + [(k, v) for k, v in HEADERS if k not in set_here]}
+        await send(message)
 
-        await app(scope, receive, send_with_headers)
-
-    return with_headers
+    return send_with_headers

@@ -111,3 +111,14 @@ def test_an_id_no_row_can_have_is_a_404_on_every_kind_of_route_never_a_500(clien
     for number in (huge, negative):
         answer = client.get(f"/api/v1/moderation/merges/{number}", headers=moderator)
         assert answer.status_code == 404 and answer.json()["detail"] == "Halaman tidak ditemukan."
+
+
+def test_refusals_from_routing_and_csrf_carry_the_security_headers_and_a_405_says_what_is_allowed(client):
+    refusals = [client.get("/halaman/yang/tidak/ada"), client.get("/api/v1/tidak-ada"), client.put("/masuk"),
+                client.post("/keluar", data={}), client.get("/api/v1/me", headers={"Authorization": "Bearer salah"})]
+    assert [r.status_code for r in refusals] == [404, 404, 405, 403, 401]
+    for response in refusals:
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert "POST" in refusals[2].headers["allow"]
+    assert refusals[4].headers["www-authenticate"].startswith("Bearer")
