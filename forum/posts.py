@@ -95,11 +95,13 @@ def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | N
         notify(session, parent.author_id, "reply_post", f"{name} membalas tulisan Anda di “{thread.title}”", url,
                actor_id=author.id, thread_id=thread.id, post_id=post.id)
         done.add(parent.author_id)
-    if thread.author_id not in done:
+    watchers = list(session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)))
+    # The asker follows their thread from the start; one who unfollowed it hears only of replies to their own posts.
+    if thread.author_id not in done and thread.author_id in watchers:
         notify(session, thread.author_id, "reply_thread", f"{name} membalas diskusi Anda “{thread.title}”", url,
                actor_id=author.id, thread_id=thread.id, post_id=post.id)
         done.add(thread.author_id)
-    for user_id in session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)):
+    for user_id in watchers:
         if user_id not in done:
             notify(session, user_id, "reply_watched", f"Balasan baru dari {name} di “{thread.title}”", url,
                    actor_id=author.id, thread_id=thread.id, post_id=post.id)

@@ -70,3 +70,18 @@ def test_notifications_about_a_since_hidden_thread_or_reply_leave_members_lists_
     assert notifications.unread_count(db, asker.id) == 1
     assert notifications.unread_count(db, mod.id, staff=True) == 1
     assert notifications.unread_count(db, mod.id) == 0
+
+
+def test_an_asker_who_unfollowed_their_thread_hears_only_of_replies_to_their_own_posts(db):
+    asker, helper = f.user(db), f.user(db)
+    t = f.thread(db, asker)
+    posts.reply(db, author=helper, thread=t, body_md="Jawaban pertama.")
+    db.flush()
+    assert [n.kind for n in notifications.list_notifications(db, asker.id)] == ["reply_thread"]
+    threads.unwatch_thread(db, asker, t)
+    posts.reply(db, author=helper, thread=t, body_md="Tambahan untuk semua.")
+    db.flush()
+    assert notifications.unread_count(db, asker.id) == 1
+    posts.reply(db, author=helper, thread=t, body_md="Menjawab pertanyaan Anda.", reply_to=t.first_post_id)
+    db.flush()
+    assert [n.kind for n in notifications.list_notifications(db, asker.id)] == ["reply_post", "reply_thread"]
