@@ -41,9 +41,12 @@ def unread_count(session: Session, user_id: int, staff: bool = False) -> int:
                                                      *_still_shown(staff))) or 0
 
 
-def list_notifications(session: Session, user_id: int, limit: int = 50, staff: bool = False) -> list[Notification]:
-    """Newest notifications first."""
-    return list(session.scalars(select(Notification).where(Notification.user_id == user_id, *_still_shown(staff))
+def list_notifications(session: Session, user_id: int, limit: int = 50, staff: bool = False,
+                       before_id: int | None = None) -> list[Notification]:
+    """Newest notifications first; `before_id` continues an older page (those with a smaller id)."""
+    older = [Notification.id < before_id] if valid_id(before_id) else []
+    return list(session.scalars(select(Notification).where(Notification.user_id == user_id, *_still_shown(staff),
+                                                           *older)
                                 .order_by(Notification.id.desc()).limit(limit)))
 
 

@@ -122,3 +122,18 @@ def test_refusals_from_routing_and_csrf_carry_the_security_headers_and_a_405_say
         assert response.headers["x-content-type-options"] == "nosniff"
     assert "POST" in refusals[2].headers["allow"]
     assert refusals[4].headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_file_sent_in_place_of_a_text_field_is_refused_not_stored_as_its_name(client, db):
+    thread = f.thread(db, f.user(db))
+    member = f.user(db)
+    db.commit()
+    login_as(client, db, member)
+    from tests.web.helpers import csrf
+    answer = client.post(f"/diskusi/{thread.id}/balas", data={"_csrf_token": csrf(client)},
+                         files={"body_md": ("a.txt", b"isi berkas", "text/plain")})
+    assert answer.status_code == 400 and "tidak menerima berkas" in answer.text
+    from forum.threads import thread_posts
+    from tests.web.helpers import fresh
+    fresh(db)
+    assert len(thread_posts(db, thread)) == 1

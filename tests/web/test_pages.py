@@ -476,6 +476,33 @@ def test_the_bell_counts_unread_notifications_lists_them_and_marks_them_read(cli
     assert client.get(unread_links[0], follow_redirects=False).headers["location"] == "/notifikasi"
 
 
+def test_older_notifications_are_a_page_away_on_the_site_and_in_the_api(client, db, board, monkeypatch):
+    from forum import notifications
+    from tests import moderation_factories as mf
+    from web.api import following
+    from web.pages import notifications as notification_pages
+    monkeypatch.setattr(notification_pages, "PER_PAGE", 2)
+    monkeypatch.setattr(following, "NOTES_PER_PAGE", 2)
+    member = board["asker"]
+    made = [notifications.notify(db, member.id, "similar", f"Pemberitahuan nomor {i}", "/") for i in range(5)]
+    db.commit()
+    login_as(client, db, member)
+    seen, url = [], "/notifikasi"
+    while url:
+        html = client.get(url).text
+        seen += [a["href"] for a in find(html, "a") if a["href"].startswith("/notifikasi/")]
+        older = find(html, "a", data_testid="older-notes")
+        url = older[0]["href"] if older else None
+    assert seen == [f"/notifikasi/{n.id}" for n in reversed(made)]
+    headers, ids, before = mf.api_token(db, member), [], None
+    while True:
+        page = client.get("/api/v1/notifications", params={"before": before} if before else {}, headers=headers).json()
+        ids += [n["id"] for n in page["items"]]
+        if not (before := page["next_before"]):
+            break
+    assert ids == [n.id for n in reversed(made)]
+
+
 # --- composer ---------------------------------------------------------------------------------------------
 
 def test_new_thread_with_one_to_three_topics_is_published_and_the_author_follows_it(client, db, board):

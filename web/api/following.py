@@ -9,6 +9,8 @@ from forum.errors import NotFound
 from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import Notification, User
 
+NOTES_PER_PAGE = 50
+
 
 def _live(db: Session, viewer: User, thread_id: int):
     """The thread, or the one it was merged into: following a redirect would never bring a notification."""
@@ -44,12 +46,15 @@ async def unfollow(db: Session, viewer: User | None, thread_id: int) -> dict[str
     return {"thread_id": thread.id, "following": False}
 
 
-@get("/notifications", summary="Notifikasi saya, terbaru dahulu")
-async def notification_list(db: Session, viewer: User | None) -> dict[str, Any]:
+@get("/notifications", summary="Notifikasi saya, terbaru dahulu (50 per halaman; lanjutkan dengan before)")
+async def notification_list(db: Session, viewer: User | None, before: int | None = None) -> dict[str, Any]:
+    """`next_before` (when more are left) is the `before` value of the next, older page."""
     viewer = check_logged_in(viewer)
     staff = is_forum_wide_staff(viewer)
-    return {"unread": notifications.unread_count(db, viewer.id, staff),
-            "items": [notification_json(n) for n in notifications.list_notifications(db, viewer.id, staff=staff)]}
+    found = notifications.list_notifications(db, viewer.id, NOTES_PER_PAGE + 1, staff, before)
+    shown = found[:NOTES_PER_PAGE]
+    return {"unread": notifications.unread_count(db, viewer.id, staff), "items": [notification_json(n) for n in shown],
+            "next_before": shown[-1].id if len(found) > NOTES_PER_PAGE else None}
 
 
 @post("/notifications/read", summary="Tandai semua notifikasi sudah dibaca", status_code=200)

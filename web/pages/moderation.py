@@ -10,9 +10,8 @@ from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
 from models import MergeRecord, Post, Thread, User
-from web.forms import read_form
+from web.forms import int_or_none, read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
-from web.pages.moderation_base import int_or_none
 from web.pages.search import write_search_log_first
 from web.pages.threads import thread_page
 from web.render import page, redirect

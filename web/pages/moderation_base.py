@@ -1,17 +1,8 @@
-"""Small helpers shared by the moderation pages: id and thread-reference parsing."""
+"""Small helpers shared by the moderation pages: thread references typed or pasted."""
 import re
 
 _THREAD_URL = re.compile(r"/diskusi/(\d{1,18})(?:\D|$)")  # the id after /diskusi/, whatever the host or port
 _THREAD_NUMBER = re.compile(r"#?(\d{1,18})")
-
-
-def int_or_none(value: object) -> int | None:
-    """A positive id from a form or query string, or None."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def thread_ref(value: object) -> int | None:

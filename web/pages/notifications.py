@@ -5,14 +5,20 @@ from sqlalchemy.orm import Session
 from forum import notifications
 from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import User
+from web.forms import int_or_none
 from web.render import page, redirect
+
+PER_PAGE = 50
 
 
 @get("/notifikasi")
 async def notification_list(request: Request, db: Session, viewer: User | None) -> object:
     """Newest notifications first."""
     viewer = check_logged_in(viewer)
-    return page(request, db, viewer, "notifications.html", notes=notifications.list_notifications(db, viewer.id, staff=is_forum_wide_staff(viewer)))
+    before = int_or_none(request.query_params.get("sebelum"))
+    notes = notifications.list_notifications(db, viewer.id, PER_PAGE + 1, is_forum_wide_staff(viewer), before)
+    return page(request, db, viewer, "notifications.html", notes=notes[:PER_PAGE], older_page=before is not None,
+                next_before=notes[PER_PAGE - 1].id if len(notes) > PER_PAGE else None)
 
 
 @get("/notifikasi/{note_id:int}", opt={"writes": True})  # marks the notification read
