@@ -411,9 +411,12 @@ def test_only_the_thread_author_or_a_moderator_can_accept_an_answer_and_change_i
     assert db.get(Thread, t.id).accepted_post_id == two.id
 
     login_as(client, db, board["asker"])
+    page_html = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert find(page_html, "button", data_testid="unaccept")  # the asker can take the choice back from the page
     assert post_form(client, url, {"post_id": ""}).status_code == 303
     fresh(db)
     assert db.get(Thread, t.id).accepted_post_id is None
+    assert "Batalkan jawaban terpilih" not in client.get(f"/diskusi/{t.id}/{t.slug}").text
 
 
 def test_the_question_itself_or_a_post_of_another_thread_cannot_be_the_accepted_answer(client, db, board):
