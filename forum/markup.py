@@ -29,14 +29,23 @@ def _validate_link(url: str) -> bool:
     return m is None or m.group(1).lower() in _SAFE_SCHEMES
 
 
-def _build() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False, "breaks": True})
+def _build(max_nesting: int = 20) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False, "breaks": True,
+                                   "maxNesting": max_nesting})
     md.enable(["table", "strikethrough", "linkify"])
     md.validateLink = _validate_link
     return md
 
 
 _MD = _build()
+# markdown-it stops reading a document where its blocks nest past maxNesting and drops everything after that
+# point (ten list levels lost the rest of a post, silently). A deeper parser sees more tokens exactly then.
+_DEEPER = _build(40)
+
+
+def loses_text_to_nesting(source: str) -> bool:
+    """Whether rendering would drop part of `source` because lists or quotes nest too deeply."""
+    return len(_MD.parse(source)) != len(_DEEPER.parse(source))
 
 
 @dataclass(frozen=True)

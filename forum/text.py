@@ -3,6 +3,7 @@ import re
 import unicodedata
 
 from forum.errors import ValidationFailed
+from forum.markup import loses_text_to_nesting
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Bidirectional embeddings, overrides and isolates: in a title or a name they only serve to make text read
@@ -43,6 +44,9 @@ def clean_line(value: object, label: str, field: str, min_len: int, max_len: int
         raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
     if len(text) > max_len:
         raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
+    if loses_text_to_nesting(text):
+        raise ValidationFailed(f"{label} bertingkat terlalu dalam: daftar atau kutipan bersarang paling banyak sekitar "
+                               "9 tingkat, selebihnya tidak akan tampil. Kurangi tingkatnya.", field=field)
     return text
 
 
@@ -55,6 +59,9 @@ def clean_body(value: object, label: str, field: str, min_len: int, max_len: int
         raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
     if len(text) > max_len:
         raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
+    if loses_text_to_nesting(text):
+        raise ValidationFailed(f"{label} bertingkat terlalu dalam: daftar atau kutipan bersarang paling banyak sekitar "
+                               "9 tingkat, selebihnya tidak akan tampil. Kurangi tingkatnya.", field=field)
     return text
 
 

@@ -66,3 +66,21 @@ def test_payloads_wrapped_in_markdown_links_and_images_render_inert():
             if problems:
                 failures[source] = problems
     assert failures == {}
+
+
+def test_lists_or_quotes_nested_past_what_renders_are_refused_with_the_text_kept():
+    from forum.errors import ValidationFailed
+    from forum.markup import loses_text_to_nesting
+    from forum.text import clean_body
+
+    def nested_list(levels):
+        return "Pembuka\n\n" + "\n".join("  " * i + f"- tingkat {i}" for i in range(levels)) + "\n\nKesimpulan: penting."
+
+    fits = nested_list(9)
+    assert not loses_text_to_nesting(fits) and "Kesimpulan" in render_markdown(fits).text
+    assert clean_body(fits, "Balasan", "body_md", 2, 50_000) == fits
+    for deep in (nested_list(10), "Pembuka\n\n" + ">" * 25 + " kutipan\n\nAkhir."):
+        assert loses_text_to_nesting(deep)  # rendered as is, the deepest part and what follows would vanish
+        with pytest.raises(ValidationFailed) as refused:
+            clean_body(deep, "Balasan", "body_md", 2, 50_000)
+        assert "bertingkat terlalu dalam" in refused.value.message and refused.value.fields == {"body_md": refused.value.message}

@@ -571,6 +571,8 @@ def test_the_live_preview_renders_sanitized_markdown(client, db, board):
     assert via_header.status_code == 200 and "<table>" in via_header.text
     empty = post_form(client, "/pratinjau", {"body_md": "   "})
     assert "Pratinjau akan muncul di sini." in empty.text
+    deep = post_form(client, "/pratinjau", {"body_md": "Pembuka\n\n" + ">" * 25 + " kutipan\n\nAkhir."})
+    assert "bertingkat terlalu dalam" in deep.text  # said while typing, before the send is refused for it
 
 
 # --- profile and tokens ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from forum import catalog, posts, read_model, threads
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from forum.markup import render_markdown
+from forum.markup import loses_text_to_nesting, render_markdown
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
 from forum.read_model import ThreadRow
@@ -217,6 +217,9 @@ async def preview(request: Request, viewer: User | None) -> object:
     data = await read_form(request)
     body = data.get("body_md", "")[:50_000]
     html = render_markdown(body).html if body.strip() else '<p class="muted">Pratinjau akan muncul di sini.</p>'
+    if loses_text_to_nesting(body):  # said before sending: the send would be refused for it
+        html = ('<p class="alert" role="alert">Daftar atau kutipan bertingkat terlalu dalam: bagian yang lebih dalam '
+                'dan sesudahnya tidak tampil. Kurangi tingkatnya.</p>') + html
     return Response(html, media_type="text/html", status_code=200)  # a preview creates nothing: not 201
 
 
