@@ -1,0 +1,28 @@
+"""On a 375 px phone, a title typed as one long word or a wide table never widens the page, in real Chromium."""
+from forum import posts
+from models.db import make_engine, make_session_factory
+from tests import factories as f
+
+LONG_WORD = "KataSangatPanjangTanpaSpasiUntukMengujiTataLetakHalamanDiLayarPonsel" * 2
+
+
+def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_server, browser, db_url):
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        author = f.user(db, username="nama.panjang")
+        thread = f.thread(db, author, title=f"Tata letak {LONG_WORD}",
+                          body="Tabel tunjangan:\n\n| " + " | ".join(f"Kolom nomor {i}" for i in range(12)) + " |\n|"
+                               + "---|" * 12 + "\n| " + " | ".join(str(i) for i in range(12)) + " |")
+        posts.reply(db, author=f.user(db), thread=thread, body_md="Lihat juga tabel di atas, sudah lengkap.")
+        db.commit()
+        paths = ["/", f"/diskusi/{thread.id}/{thread.slug}", "/u/nama.panjang"]
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    for path in paths:
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    page.goto(live_server + paths[1])
+    widths = page.evaluate("[...document.querySelectorAll('.post-body table')].map(t => [t.scrollWidth, t.clientWidth])")
+    assert widths and widths[0][0] > widths[0][1]  # the table scrolls inside the post instead of squeezing its words
+    context.close()
