@@ -1,6 +1,7 @@
 """create_app(): wire settings, database, templates, CSRF, errors and routes into one Litestar app."""
 from pathlib import Path
 
+from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -19,6 +20,7 @@ from search.text import use_local_synonyms
 from web import errors, render
 from web.forum_app import ForumApp
 from web.in_flight import count_requests
+from web.openapi_errors import localise_openapi
 from web.path_ids import ids_in_range
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
@@ -57,7 +59,8 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
     state = State({"settings": settings, "session_factory": session_factory, "limiter": RateLimiter(),
                    "thread_page_hooks": [], "after_thread_created": [], **(extra_state or {})})
     return ForumApp(
-        route_handlers=[*PAGE_ROUTES, api_router(API_EXTRA),
+        # The HTML pages stay out of the OpenAPI document: it describes the JSON API only.
+        route_handlers=[Router("/", route_handlers=PAGE_ROUTES, include_in_schema=False), api_router(API_EXTRA),
                         create_static_files_router(path="/static", directories=[HERE / "static"])],
         guards=[ids_in_range],
         dependencies={"db": Provide(provide_db),
@@ -81,7 +84,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         request_max_body_size=2 * 1024 * 1024,
         # count_requests: a lone request's query embedding may use the spare cores
         middleware=[count_requests],
-        on_startup=[search_pages.install],
+        on_startup=[search_pages.install, localise_openapi],
         on_shutdown=[search_pages.stop_search_log],  # the queued search-log rows are written
         debug=False,
     )

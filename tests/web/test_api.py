@@ -334,6 +334,14 @@ def test_the_openapi_schema_describes_the_api(client, api):
                  "/api/v1/me", "/api/v1/moderation/search-gaps", "/api/v1/moderation/synonyms"):
         assert path in paths, path
     assert "post" in paths["/api/v1/threads"] and "patch" in paths["/api/v1/posts/{post_id}"]
+    assert all(path.startswith("/api/v1/") for path in paths)  # the HTML pages are not part of the API
+    text = response.text
+    for english in ("Request fulfilled", "Bad request syntax", "Validation Exception", "Document created"):
+        assert english not in text
+    refused = paths["/api/v1/threads"]["post"]["responses"]
+    assert {"400", "401", "404", "409", "429"} <= set(refused)
+    body = refused["400"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"detail", "status_code", "errors"}  # what web/errors.py really sends
 
 
 def test_choosing_and_clearing_the_accepted_answer_counts_as_writes_and_is_rate_limited(settings, session_factory, db, api):
