@@ -137,3 +137,10 @@ def test_a_file_sent_in_place_of_a_text_field_is_refused_not_stored_as_its_name(
     from tests.web.helpers import fresh
     fresh(db)
     assert len(thread_posts(db, thread)) == 1
+
+
+def test_robots_txt_keeps_crawlers_off_search_moderation_and_password_links(client):
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
+    for path in ("/cari", "/moderasi", "/atur-ulang-sandi/", "/api/"):
+        assert f"Disallow: {path}" in robots.text

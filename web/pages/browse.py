@@ -89,4 +89,17 @@ async def favicon() -> Redirect:
     return Redirect("/static/favicon.svg", status_code=301)
 
 
-routes = [home, agency_index, agency_page, topic_index, topic_page, profile, favicon]
+# Crawlers may read the discussions; searches (each one embeds a query), member tools, moderation, one-time
+# password links and the API are not for them.
+ROBOTS = "\n".join(["User-agent: *", "Disallow: /cari", "Disallow: /moderasi", "Disallow: /akun",
+                    "Disallow: /notifikasi", "Disallow: /atur-ulang-sandi/", "Disallow: /api/", "Disallow: /pratinjau",
+                    "Allow: /", ""])
+
+
+@get("/robots.txt", include_in_schema=False, media_type="text/plain")
+async def robots() -> str:
+    """What search engines may crawl."""
+    return ROBOTS
+
+
+routes = [home, agency_index, agency_page, topic_index, topic_page, profile, favicon, robots]
