@@ -4,7 +4,7 @@ from pathlib import Path
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
     return ForumApp(
         # The HTML pages stay out of the OpenAPI document: it describes the JSON API only.
         route_handlers=[Router("/", route_handlers=PAGE_ROUTES, include_in_schema=False), api_router(API_EXTRA),
-                        create_static_files_router(path="/static", directories=[HERE / "static"])],
+                        create_static_files_router(path="/static", directories=[HERE / "static"],
+                                                   # unversioned names: an hour, so a deploy reaches browsers soon
+                                                   cache_control=CacheControlHeader(public=True, max_age=3600))],
         guards=[ids_in_range],
         dependencies={"db": Provide(provide_db),
                       "viewer": Provide(provide_viewer, sync_to_thread=False)},
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_setup),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", cookie_httponly=False,
-                               cookie_secure=settings.cookie_secure, exclude=["/api/"]),
+                               cookie_secure=settings.cookie_secure,
+                               exclude=["/api/", "/static/"]),  # no token cookie on shared static files
         exception_handlers={ForumError: errors.forum_error_handler, HTTPException: errors.http_error_handler,
                             Exception: errors.server_error_handler},
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",

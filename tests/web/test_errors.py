@@ -144,3 +144,9 @@ def test_robots_txt_keeps_crawlers_off_search_moderation_and_password_links(clie
     assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
     for path in ("/cari", "/moderasi", "/atur-ulang-sandi/", "/api/"):
         assert f"Disallow: {path}" in robots.text
+
+
+def test_static_files_are_cached_for_an_hour_and_set_no_cookie(client):
+    response = client.get("/static/style.css")
+    assert response.status_code == 200 and "max-age=3600" in response.headers["cache-control"]
+    assert "set-cookie" not in response.headers
