@@ -47,7 +47,7 @@ class IndexEvent(Base):
     __tablename__ = "search_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_id: Mapped[int] = mapped_column(Integer, index=True)
-    op: Mapped[str] = mapped_column(String(10))  # upsert | delete | move
+    op: Mapped[str] = mapped_column(String(10))  # upsert | delete | move | vectors (stored by another process)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

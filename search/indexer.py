@@ -217,13 +217,19 @@ class SearchIndex:
                                            .order_by(SearchDocument.doc_id).limit(batch)))
             if not ids:
                 return done
-            self.sync_documents(ids, progress)
+            embedded = self.sync_documents(ids, progress)
+            if embedded:
+                # Other processes serving this database learn of these vectors only through events: without
+                # them a second web worker, which skips documents this one stored first, never searched them.
+                with self.session_factory.begin() as session:
+                    session.add_all([IndexEvent(doc_id=d, op="vectors") for d in embedded])
             after, done = ids[-1], done + len(ids)
             self._announce(ids)  # e.g. duplicate candidates for a freshly seeded or migrated forum
             self.save()  # resumable: a killed reindex keeps what it embedded (vectors are in the database)
 
-    def sync_documents(self, doc_ids: list[int], progress=None) -> None:
-        """Make stored vectors and FAISS match the current text of these documents (embedding only changes)."""
+    def sync_documents(self, doc_ids: list[int], progress=None) -> list[int]:
+        """Make stored vectors and FAISS match the current text of these documents (embedding only changes);
+        returns the documents whose passages this call embedded and stored."""
         with self.session_factory() as session:
             docs = {d: (g, t, x) for d, g, t, x in session.execute(
                 select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
@@ -262,6 +268,17 @@ class SearchIndex:
             self.vectors.add(ids, mat, model_id=self.model_id)
             self.docmap.set_vectors(ids, owners)
             self.docmap.set_groups(list(doc_ids), [docs[d][0] if d in docs else -1 for d in doc_ids])
+        return list(dict.fromkeys(d for (d, _), _p in todo))
+
+    def _rebuild_if_stale(self) -> None:
+        """Once, after a web worker's start-up: a saved file holding fewer vectors than the database (written by
+        a process that missed some) is rebuilt from the stored vectors, not trusted for good."""
+        stored = self.stored_count()
+        if self.vectors.count != stored:
+            log.warning("search index holds %d vectors, the database %d: rebuilding from stored vectors",
+                        self.vectors.count, stored)
+            self.rebuild()
+            self.catch_up()
 
     def _announce(self, doc_ids: list[int]) -> None:
         for callback in self.on_indexed if doc_ids else []:
@@ -295,6 +312,8 @@ class SearchIndex:
                     self.catch_up()
                     if first:
                         self.embed_missing()
+                        self.catch_up()
+                        self._rebuild_if_stale()
                         first = False
                     self.regrow()
                 except Exception:  # keep serving searches; the next poll retries

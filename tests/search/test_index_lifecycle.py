@@ -1,9 +1,10 @@
 """The index is a cache of the database: it survives restarts, catches up, and rebuilds without re-embedding."""
 import numpy as np
+from sqlalchemy import select
 
 from forum import posts
 from forum.search import search_threads
-from models import SearchVector
+from models import SearchDocument, SearchVector
 from search import documents
 from tests import factories as f
 
@@ -338,6 +339,41 @@ def test_a_worker_embedding_a_post_another_worker_just_stored_keeps_theirs_witho
     two.index.catch_up()  # its insert meets the first worker's rows: skipped, no unique-key error
     assert len(embedded) == 1
     assert two.index.vectors.count == two.index.stored_count() == one.index.vectors.count
+
+
+def test_vectors_one_worker_embeds_for_documents_without_any_reach_the_other_workers_index(db, forum, open_search,
+                                                                                         tmp_path):
+    from sqlalchemy import delete
+    one = open_search(data_dir=tmp_path / "one")
+    db.execute(delete(SearchVector))  # as after `forum seed-demo`: documents and their events, no vectors yet
+    db.commit()
+    one.index.rebuild()
+    assert one.index.vectors.count == 0
+    two = open_search(data_dir=tmp_path / "two")  # the worker whose start-up embeds them
+    assert two.index.vectors.count == two.index.stored_count() > 0
+    one.index.catch_up()  # no post changed, yet the first worker must now search the stored vectors too
+    assert one.index.vectors.count == two.index.vectors.count
+    assert one.search(db, "cara isi skp di e-kinerja").hits[0].group_id == forum["skp"].id
+
+
+def test_a_web_worker_adopting_a_saved_file_short_of_vectors_rebuilds_it_from_the_stored_ones(db, forum, open_search,
+                                                                                             tmp_path):
+    import time
+    first = open_search(data_dir=tmp_path / "shared")
+    stored = first.index.stored_count()
+    one_doc = db.scalar(select(SearchDocument.doc_id).where(SearchDocument.group_id == forum["skp"].id).limit(1))
+    with first.index.lock:  # a file saved by a process that missed some vectors (before they had events)
+        missed = first.index.docmap.vectors_of_docs([one_doc])
+        first.index.vectors.remove(missed)
+        first.index.docmap.drop_vectors(missed)
+    assert first.index.vectors.count < stored
+    first.index.save()
+    first.index.stop()
+    worker = open_search(data_dir=tmp_path / "shared", background=True)  # web start-up: adopts the file at once
+    deadline = time.monotonic() + 30
+    while worker.index.vectors.count != stored and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert worker.index.vectors.count == stored
 
 
 def test_the_old_index_is_let_go_before_the_new_one_is_filled_and_both_never_coexist(db, forum, open_search, monkeypatch):
