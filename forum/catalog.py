@@ -1,10 +1,17 @@
-"""Agencies and topics: look-ups used by forms, filters and the API."""
+"""Agencies and topics: look-ups used by forms, filters and the API, and how a forum gets its list of them."""
+import json
+import re
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import NotFound, ValidationFailed
+from forum.text import clean_line
 from models import Agency, Topic
 from models.catalog import AGENCY_LEVELS
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
 
 def _is_text(value: object) -> bool:
@@ -69,19 +76,46 @@ def resolve_topics(session: Session, slugs: object, field: str = "topics", maxim
     return [found[s] for s in unique]
 
 
-def add_agency(session: Session, slug: str, name: str, level: str = "lainnya") -> Agency:
-    """Create an agency (seeding and admin use)."""
+def _check_slug(session: Session, model, slug: object, what: str) -> str:
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise ValidationFailed(f"Slug {what} hanya huruf kecil, angka, dan tanda hubung (mis. pemkot-bandung).",
+                               field="slug")
+    if session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        raise ValidationFailed(f"Slug {what} '{slug}' sudah dipakai.", field="slug")
+    return slug
+
+
+def add_agency(session: Session, slug: object, name: object, level: str = "lainnya") -> Agency:
+    """Create an agency (seeding and the operator's `forum add-agency`)."""
     if level not in AGENCY_LEVELS:
-        raise ValidationFailed("Tingkat instansi tidak dikenal.", field="level")
-    agency = Agency(slug=slug, name=name, level=level)
+        raise ValidationFailed("Tingkat instansi tidak dikenal. Pilih: " + ", ".join(AGENCY_LEVELS) + ".", field="level")
+    agency = Agency(slug=_check_slug(session, Agency, slug, "instansi"), name=clean_line(name, "Nama instansi", "name", 2, 120),
+                    level=level)
     session.add(agency)
     session.flush()
     return agency
 
 
-def add_topic(session: Session, slug: str, name: str, description: str = "") -> Topic:
-    """Create a topic (seeding and admin use)."""
-    topic = Topic(slug=slug, name=name, description=description)
+def add_topic(session: Session, slug: object, name: object, description: str = "") -> Topic:
+    """Create a topic (seeding and the operator's `forum add-topic`)."""
+    topic = Topic(slug=_check_slug(session, Topic, slug, "topik"), name=clean_line(name, "Nama topik", "name", 2, 80),
+                  description=description)
     session.add(topic)
     session.flush()
     return topic
+
+
+def seed_catalog(session: Session, data_dir: Path) -> tuple[int, int]:
+    """Add the agencies and topics listed in `data_dir` that the forum does not have yet; returns how many of each.
+
+    A real forum starts from this list (no demo members or threads) and grows it with `forum add-agency`."""
+    added = [0, 0]
+    for i, (model, name) in enumerate(((Agency, "agencies.json"), (Topic, "topics.json"))):
+        for item in json.loads((data_dir / name).read_text(encoding="utf-8")):
+            if session.scalar(select(model.id).where(model.slug == item["slug"])) is None:
+                if model is Agency:
+                    add_agency(session, item["slug"], item["name"], item["level"])
+                else:
+                    add_topic(session, item["slug"], item["name"], item.get("description", ""))
+                added[i] += 1
+    return added[0], added[1]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum import accounts, catalog, posts, threads
-from models import Agency, Thread, Topic, User, utcnow
+from models import Thread, User, utcnow
 
 DEMO_PASSWORD = "DemoASN-2025!"
 STAFF = [
@@ -28,12 +28,7 @@ def seed_demo(session: Session, data_dir: Path, progress=None) -> dict:
     """Fill an empty database with agencies, topics, members, threads and replies; returns counts."""
     if session.scalar(select(func.count()).select_from(Thread)):
         raise RuntimeError("Basis data sudah berisi diskusi; seed-demo hanya untuk basis data kosong.")
-    for a in json.loads((data_dir / "agencies.json").read_text(encoding="utf-8")):
-        if not session.scalar(select(Agency.id).where(Agency.slug == a["slug"])):
-            catalog.add_agency(session, a["slug"], a["name"], a["level"])
-    for t in json.loads((data_dir / "topics.json").read_text(encoding="utf-8")):
-        if not session.scalar(select(Topic.id).where(Topic.slug == t["slug"])):
-            catalog.add_topic(session, t["slug"], t["name"], t.get("description", ""))
+    catalog.seed_catalog(session, data_dir)
     users: dict[str, User] = {}
     for u in STAFF + load_json_parts(data_dir, "users"):
         if u["username"] in users:

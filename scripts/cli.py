@@ -1,4 +1,5 @@
-"""The `forum` command: serve, migrate, seed-demo, create-admin (search adds reindex and eval)."""
+"""The `forum` command: serve, migrate, seed-demo, seed-catalog, add-agency, add-topic, create-admin (search adds
+reindex and eval)."""
 import argparse
 import getpass
 import os
@@ -41,6 +42,42 @@ def cmd_seed_demo(settings: Settings, args) -> int:
     print(f"Demo terisi: {counts['users']} anggota, {counts['threads']} diskusi, {counts['replies']} balasan.")
     print(f"Masuk sebagai 'admin', 'moderator', atau anggota demo mana pun dengan kata sandi {DEMO_PASSWORD}")
     return 0
+
+
+def cmd_seed_catalog(settings: Settings, args) -> int:
+    """Add the shipped list of agencies and topics (no demo members or threads): a real forum's first step."""
+    from forum.catalog import seed_catalog
+    cmd_migrate(settings, args)
+    with _session_factory(settings)() as session:
+        agencies, topics = seed_catalog(session, DEMO_DATA)
+        session.commit()
+    print(f"Ditambahkan {agencies} instansi dan {topics} topik (yang sudah ada dibiarkan).")
+    return 0
+
+
+def _add_to_catalog(settings: Settings, add, *values) -> int:
+    from forum.errors import ValidationFailed
+    with _session_factory(settings)() as session:
+        try:
+            row = add(session, *values)
+        except ValidationFailed as exc:
+            print(f"Gagal: {exc.message}", file=sys.stderr)
+            return 2
+        session.commit()
+        print(f"Ditambahkan: {row.name} ({row.slug}).")
+    return 0
+
+
+def cmd_add_agency(settings: Settings, args) -> int:
+    """Add one agency (a member's home agency and a thread's tag)."""
+    from forum.catalog import add_agency
+    return _add_to_catalog(settings, add_agency, args.slug, args.name, args.level)
+
+
+def cmd_add_topic(settings: Settings, args) -> int:
+    """Add one topic."""
+    from forum.catalog import add_topic
+    return _add_to_catalog(settings, add_topic, args.slug, args.name, args.description)
 
 
 def cmd_create_admin(settings: Settings, args) -> int:
@@ -106,6 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("seed-demo", help="isi basis data kosong dengan konten demo")
     p.add_argument("--if-empty", action="store_true", help="lewati tanpa galat bila sudah ada diskusi")
     p.set_defaults(func=cmd_seed_demo)
+    sub.add_parser("seed-catalog", help="isi daftar instansi dan topik bawaan, tanpa konten demo (forum sungguhan)"
+                   ).set_defaults(func=cmd_seed_catalog)
+    p = sub.add_parser("add-agency", help="tambah satu instansi")
+    p.add_argument("slug", help="slug di alamat, mis. pemkab-sleman")
+    p.add_argument("name", help='nama tampil, mis. "Pemerintah Kabupaten Sleman"')
+    p.add_argument("--level", default="lainnya", help="pusat, provinsi, kabupaten-kota, atau lainnya")
+    p.set_defaults(func=cmd_add_agency)
+    p = sub.add_parser("add-topic", help="tambah satu topik")
+    p.add_argument("slug", help="slug di alamat, mis. barang-jasa")
+    p.add_argument("name", help='nama tampil, mis. "Pengadaan Barang/Jasa"')
+    p.add_argument("--description", default="", help="satu kalimat tentang isi topik")
+    p.set_defaults(func=cmd_add_topic)
     p = sub.add_parser("create-admin", help="buat akun admin")
     p.add_argument("--username", required=True)
     p.add_argument("--email", required=True)

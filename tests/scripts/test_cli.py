@@ -71,3 +71,24 @@ def test_seed_demo_fills_an_empty_database_once_and_refuses_a_second_time(db_url
     again = _forum(["seed-demo"], db_url, tmp_path)
     assert again.returncode == 1 and "sudah berisi diskusi" in again.stdout
     assert _forum(["seed-demo", "--if-empty"], db_url, tmp_path).returncode == 0
+
+
+def test_a_real_forum_starts_from_the_shipped_catalog_without_demo_content_and_grows_it(db_url, tmp_path, session_factory):
+    seeded = _forum(["seed-catalog"], db_url, tmp_path)
+    assert seeded.returncode == 0 and "instansi" in seeded.stdout
+    again = _forum(["seed-catalog"], db_url, tmp_path)
+    assert again.returncode == 0 and "Ditambahkan 0 instansi dan 0 topik" in again.stdout
+    added = _forum(["add-agency", "pemkab-wonosobo", "Pemerintah Kabupaten Wonosobo", "--level", "kabupaten-kota"], db_url, tmp_path)
+    assert added.returncode == 0 and "pemkab-wonosobo" in added.stdout
+    taken = _forum(["add-agency", "pemkab-wonosobo", "Wonosobo lagi"], db_url, tmp_path)
+    assert taken.returncode == 2 and "sudah dipakai" in taken.stderr
+    bad = _forum(["add-topic", "Barang Jasa!", "Pengadaan"], db_url, tmp_path)
+    assert bad.returncode == 2 and "huruf kecil" in bad.stderr
+    admin = _forum(["create-admin", "--username", "kepala", "--email", "kepala@wonosobo.go.id", "--agency",
+                    "pemkab-wonosobo", "--password", "Kopi-Hujan-Sepeda-27"], db_url, tmp_path)
+    assert admin.returncode == 0
+    with session_factory() as db:
+        agencies = json.loads((DEMO_DATA / "agencies.json").read_text(encoding="utf-8"))
+        assert db.scalar(select(func.count(Agency.id))) == len(agencies) + 1
+        assert db.scalar(select(func.count(Topic.id))) > 0
+        assert db.scalar(select(func.count(Thread.id))) == 0  # no demo content
