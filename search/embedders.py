@@ -71,16 +71,16 @@ class E5Embedder(Embedder):
         # CPU has it natively, q4 in ONNX Runtime elsewhere (the fastest of each, same ranking quality).
         precision = embed_setting("PRECISION")
         if precision not in ("auto", "bf16", "f16", "f32", "q4"):
-            raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: use auto, bf16, f16, f32 or q4")
+            raise ValueError(f"FORUM_EMBED_PRECISION={precision!r}: pilih auto, bf16, f16, f32, atau q4.")
         runtime = embed_setting("RUNTIME")
         if runtime not in ("auto", "torch", "onnx"):
-            raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: use auto, torch or onnx")
+            raise ValueError(f"FORUM_EMBED_RUNTIME={runtime!r}: pilih auto, torch, atau onnx.")
         if runtime == "auto":
             # Native bfloat16 makes PyTorch the fastest; elsewhere ONNX Runtime is (search/e5_onnx.py).
             torch_wins = native_bf16() or precision in ("bf16", "f16")
             runtime = "torch" if torch_wins and precision != "q4" else "onnx"
         if (runtime, precision) in (("onnx", "bf16"), ("onnx", "f16"), ("torch", "q4")):
-            raise ValueError(f"FORUM_EMBED_PRECISION={precision} does not run on FORUM_EMBED_RUNTIME={runtime}")
+            raise ValueError(f"FORUM_EMBED_PRECISION={precision} tidak berjalan pada FORUM_EMBED_RUNTIME={runtime}.")
         self.runtime = runtime
         if runtime == "onnx":
             self._model = e5_onnx.E5Onnx(bundled_model_path(variant), threads, "f32" if precision == "f32" else "q4",

@@ -48,7 +48,7 @@ class VectorIndex:
 
     def __init__(self, dim: int, model_id: str, kind: str = "flat", nprobe: int = 64, min_train: int = MIN_TRAIN):
         if kind not in KINDS:
-            raise ValueError(f"unknown index kind {kind!r}; choose one of {KINDS}")
+            raise ValueError(f"FORUM_INDEX_KIND={kind!r}: pilih salah satu dari {', '.join(KINDS)}.")
         self.dim, self.model_id, self.kind, self.nprobe, self.min_train = dim, model_id, kind, nprobe, min_train
         self.index = _exact(dim) if kind == "flat" else None
 

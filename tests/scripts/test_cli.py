@@ -92,3 +92,18 @@ def test_a_real_forum_starts_from_the_shipped_catalog_without_demo_content_and_g
         assert db.scalar(select(func.count(Agency.id))) == len(agencies) + 1
         assert db.scalar(select(func.count(Topic.id))) > 0
         assert db.scalar(select(func.count(Thread.id))) == 0  # no demo content
+
+
+def test_an_operators_usual_mistakes_are_one_indonesian_line_not_a_traceback(db_url, tmp_path):
+    empty = f"sqlite:///{tmp_path / 'belum-dimigrasi.db'}"
+    unmigrated = _forum(["create-admin", "--username", "kepala", "--email", "k@bkn.go.id", "--agency", "bkn",
+                         "--password", "Kopi-Hujan-Sepeda-27"], empty, tmp_path)
+    assert unmigrated.returncode == 2 and "jalankan `forum migrate` dulu" in unmigrated.stderr
+    missing = _forum(["eval", "pairs", str(tmp_path / "tidak-ada.tsv")], db_url, tmp_path)
+    assert missing.returncode == 2 and "tidak ditemukan" in missing.stderr
+    env = {**os.environ, "FORUM_PAGE_SIZE": "abc"}
+    bad_setting = subprocess.run([sys.executable, "-m", "scripts.cli", "migrate"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+    assert bad_setting.returncode == 2 and "FORUM_PAGE_SIZE harus bilangan bulat positif" in bad_setting.stderr
+    for answer in (unmigrated, missing, bad_setting):
+        assert "Traceback" not in answer.stderr
