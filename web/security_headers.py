@@ -1,10 +1,11 @@
 """The browser security headers every HTTP response carries, errors from routing included."""
 
 # Scripts, styles and frames only from the forum itself. Inline style attributes stay allowed (the templates
-# and htmx's indicator style use them); images may come from https links in posts, as Markdown allows.
+# and htmx's indicator style use them); images only from the forum too: an image in a post renders as a link
+# (forum/markup.py), so no reader's browser calls another site.
 # frame-ancestors 'none' (and X-Frame-Options for older browsers): no other site can frame the one-click
 # moderator forms ("Sembunyikan", "Gabungkan sekarang") under a decoy (clickjacking).
-POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
           "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = [
     (b"content-security-policy", POLICY.encode()),

@@ -84,3 +84,11 @@ def test_lists_or_quotes_nested_past_what_renders_are_refused_with_the_text_kept
         with pytest.raises(ValidationFailed) as refused:
             clean_body(deep, "Balasan", "body_md", 2, 50_000)
         assert "bertingkat terlalu dalam" in refused.value.message and refused.value.fields == {"body_md": refused.value.message}
+
+
+def test_an_image_from_another_site_is_a_link_so_its_host_never_learns_who_reads_the_thread():
+    out = render_markdown("Bagan: ![struktur organisasi](https://bkn.go.id/bagan.png) ![](http://contoh.id/a.jpg)")
+    assert not tags(out.html) or all(name != "img" for name, _ in tags(out.html))
+    assert '<a href="https://bkn.go.id/bagan.png" rel="nofollow ugc noopener">🖼 struktur organisasi</a>' in out.html
+    assert '<a href="http://contoh.id/a.jpg" rel="nofollow ugc noopener">🖼 gambar</a>' in out.html
+    assert "struktur organisasi" in out.text

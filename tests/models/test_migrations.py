@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from models import Base
+from models import Base, Post
 
 # Made by raw SQL in the migrations, on purpose outside the models: SQLite's FTS5 table (and its shadow
 # tables) and PostgreSQL's generated tsvector column with its GIN index.
@@ -55,3 +55,18 @@ def test_upgrading_redacts_identity_numbers_and_emails_typed_into_search_or_the_
     db.expire_all()
     assert [entry.query for entry in entries] == list(typed.values())
     assert kept.question == "cuti besar, wa [angka]"
+
+
+def test_upgrading_renders_posts_saved_with_an_image_again_as_links(db, db_url):
+    from alembic import command
+    from models.migrate import alembic_config, upgrade
+    from tests import factories as f
+
+    thread = f.thread(db, f.user(db), body="Bagan: ![struktur](https://bkn.go.id/bagan.png) lengkap di sini.")
+    post = db.get(Post, thread.first_post_id)
+    post.body_html = '<p>Bagan: <img src="https://bkn.go.id/bagan.png" alt="struktur"> lengkap di sini.</p>'
+    db.commit()
+    command.downgrade(alembic_config(db_url), "0013_password_resets")  # 0014 changes data, not the schema
+    upgrade(db_url)
+    db.expire_all()
+    assert "<img" not in post.body_html and "🖼 struktur" in post.body_html
