@@ -1,7 +1,7 @@
 """Posts: reply, edit (keeping revisions), accept an answer."""
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -108,11 +108,22 @@ def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | N
             done.add(user_id)
 
 
+def edit_version(session: Session, post: Post) -> int:
+    """How many times the post was changed: an edit form carries it, so a save over a newer text is noticed."""
+    return session.scalar(select(func.count(PostRevision.id)).where(PostRevision.post_id == post.id)) or 0
+
+
 def edit_post(session: Session, *, editor: User | None, post: Post, body_md: object, title: object = None,
-              now: datetime | None = None) -> Post:
-    """Change a post's body (and, for a thread's question, its title); the previous ones are kept as a revision."""
+              now: datetime | None = None, seen_version: int | None = None) -> Post:
+    """Change a post's body (and, for a thread's question, its title); the previous ones are kept as a revision.
+
+    With `seen_version` (edit_version() when the form was opened), a post changed since is a Conflict, not
+    silently overwritten (two tabs, or a moderator's fix meanwhile)."""
     editor = check_logged_in(editor)
     thread = session.get(Thread, post.thread_id)
+    if seen_version is not None and seen_version != edit_version(session, post):
+        raise Conflict("Tulisan ini sudah diubah (di tab lain atau oleh moderator) sejak Anda membuka formulir ini. "
+                       "Versi terbarunya ada di bawah; gabungkan perubahan Anda lalu simpan lagi.")
     if post.is_hidden and editor.id == post.author_id and not can_moderate(editor, thread):
         raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
                                "Hubungi moderator bila Anda ingin memperbaikinya.")

@@ -346,6 +346,26 @@ def test_an_edit_with_errors_comes_back_with_400_and_the_typed_text(client, db, 
     assert db.get(Post, t.first_post_id).edited_at is None
 
 
+def test_a_save_from_an_edit_form_opened_before_another_save_shows_both_texts_and_overwrites_nothing(client, db, board):
+    t = _thread(db, board["asker"], "Pertanyaan soal lembur")
+    r = posts.reply(db, author=board["helper"], thread=t, body_md="Lembur dibayar per jam sesuai PMK.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    url = f"/tulisan/{r.id}/sunting"
+    seen = [find(client.get(url).text, "input", name="versi")[0]["value"] for _tab in range(2)]  # two tabs
+    first = post_form(client, url, {"body_md": "Lembur dibayar per jam sesuai PMK standar biaya.", "versi": seen[0]})
+    assert first.status_code == 303
+    late = post_form(client, url, {"body_md": "Lembur dibayar per jam, maksimal 14 jam seminggu.", "versi": seen[1]})
+    assert late.status_code == 409 and "sudah diubah" in late.text
+    assert "maksimal 14 jam seminggu.</textarea>" in late.text  # what this tab typed stays in the box
+    assert "PMK standar biaya." in late.text  # the newer saved text is shown beside it
+    fresh(db)
+    assert db.get(Post, r.id).body_md == "Lembur dibayar per jam sesuai PMK standar biaya."
+    merged = post_form(client, url, {"body_md": "Lembur dibayar per jam sesuai PMK standar biaya, maks. 14 jam.",
+                                     "versi": find(late.text, "input", name="versi")[0]["value"]})
+    assert merged.status_code == 303
+
+
 def test_the_asker_renames_the_thread_the_old_address_redirects_and_the_history_shows_the_old_title(
         client, db, board):
     t = _thread(db, board["asker"], "Pertanyaan soal cuti melahirkan")

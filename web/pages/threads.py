@@ -148,7 +148,7 @@ async def edit_form(request: Request, db: Session, viewer: User | None, post_id:
     thread = threads.get_thread(db, item.thread_id, viewer)
     if not can_edit_post(viewer, item, thread):
         raise PermissionDenied("Anda tidak dapat menyunting tulisan ini.")
-    return page(request, db, viewer, "edit_post.html", post=item, thread=thread,
+    return page(request, db, viewer, "edit_post.html", post=item, thread=thread, version=posts.edit_version(db, item),
                 form={"body_md": item.body_md, "title": thread.title}, errors={})
 
 
@@ -161,12 +161,16 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     data = await read_form(request)
     try:
         limit_writes(db, state, viewer)
-        posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""), title=data.get("title"))
+        posts.edit_post(db, editor=viewer, post=item, body_md=data.get("body_md", ""), title=data.get("title"),
+                        seen_version=int_field(data.get("versi"), "versi"))
     except KEEP_TYPED as exc:
         db.rollback()
         item = posts.get_post(db, post_id, viewer)
+        # The typed text stays in the box; after a conflict the newer text is shown beside it, and the form now
+        # carries the current version, so saving the merged text goes through.
         return page(request, db, viewer, "edit_post.html", status_code=exc.status_code, post=item, thread=thread, form=data,
-                    errors=exc.fields, error=exc.message)
+                    errors=exc.fields, error=exc.message, version=posts.edit_version(db, item),
+                    newer=item if isinstance(exc, Conflict) else None)
     return redirect(threads.thread_url(thread, item.id), "Perubahan disimpan.", sent_draft=f"sunting-{item.id}")
 
 
