@@ -291,6 +291,9 @@ def test_the_balas_link_prepares_a_reply_to_that_post_without_javascript(client,
     html = client.get(f"/diskusi/{t.id}/{t.slug}?balas={first_reply.id}").text
     assert find(html, "input", name="reply_to")[0]["value"] == str(first_reply.id)
     assert f'<span id="reply-target-name">@{board["other"].username}</span>' in html
+    for old_address in (f"/diskusi/{t.id}", f"/diskusi/{t.id}/judul-lama"):  # the short or an outdated address
+        moved = client.get(f"{old_address}?balas={first_reply.id}", follow_redirects=False)
+        assert moved.status_code == 301 and moved.headers["location"] == f"/diskusi/{t.id}/{t.slug}?balas={first_reply.id}"
     for wrong in ("999999", "abc", "9" * 23):  # no such post here: an ordinary reply box
         html = client.get(f"/diskusi/{t.id}/{t.slug}?balas={wrong}").text
         assert find(html, "input", name="reply_to")[0]["value"] == "" and 'id="reply-target" hidden' in html

@@ -42,12 +42,17 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow) -> dict
             "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
 
 
+def _canonical(request: Request, target) -> Redirect:
+    """301 to the thread's current address, keeping the query (a "Balas" link's ?balas=, a page number)."""
+    query = request.url.query
+    return Redirect(threads.thread_url(target) + (f"?{query}" if query else ""), status_code=301)
+
+
 @get("/diskusi/{thread_id:int}")
-async def thread_short(db: Session, viewer: User | None, thread_id: int) -> Redirect:
+async def thread_short(request: Request, db: Session, viewer: User | None, thread_id: int) -> Redirect:
     """Short thread URL: redirect to the canonical one."""
     thread = threads.get_thread(db, thread_id, viewer)
-    target = threads.resolve_merged(db, thread, viewer)
-    return Redirect(threads.thread_url(target), status_code=301)
+    return _canonical(request, threads.resolve_merged(db, thread, viewer))
 
 
 @get("/diskusi/{thread_id:int}/{slug:str}", name="thread")
@@ -57,8 +62,7 @@ async def thread_view(request: Request, db: Session, viewer: User | None, thread
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound("Diskusi tidak ditemukan.")  # hidden answers 404 too, as threads.get_thread does
     if thread.merged_into_id or slug != thread.slug:
-        target = threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer)
-        return Redirect(threads.thread_url(target), status_code=301)
+        return _canonical(request, threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer))
     extra: dict = {}
     for hook in getattr(request.app.state, "thread_page_hooks", []):  # e.g. "Diskusi serupa", duplicate banner
         extra.update(hook(db, viewer, thread))
