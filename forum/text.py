@@ -39,14 +39,11 @@ def clean_line(value: object, label: str, field: str, min_len: int, max_len: int
         raise ValidationFailed(f"{label} harus berupa teks.", field=field)
     text = " ".join(_BIDI_CONTROL.sub("", _CONTROL.sub("", value)).split())
     if visible_length(text) < min_len:
-        if min_len <= 1:
+        if visible_length(text) == 0:  # an empty field is missing, not short
             raise ValidationFailed(f"{label} wajib diisi.", field=field)
         raise ValidationFailed(f"{label} minimal {min_len} karakter.", field=field)
     if len(text) > max_len:
         raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
-    if loses_text_to_nesting(text):
-        raise ValidationFailed(f"{label} bertingkat terlalu dalam: daftar atau kutipan bersarang paling banyak sekitar "
-                               "9 tingkat, selebihnya tidak akan tampil. Kurangi tingkatnya.", field=field)
     return text
 
 

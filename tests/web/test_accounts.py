@@ -115,6 +115,8 @@ def test_registration_with_an_unknown_agency_is_refused_and_reports_every_proble
     assert "Instansi tidak dikenal" in response.text
     assert "Alamat email tidak valid" in response.text
     assert "Nama tampilan minimal 2 karakter" in response.text
+    empty = post_form(client, "/daftar", {**GOOD, "email": "  "})
+    assert empty.status_code == 400 and "Email wajib diisi." in empty.text  # missing, not "minimal 3 karakter"
     assert _input_value(response.text, "email") == "bukan-email"
 
 
