@@ -87,8 +87,11 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
                 key = str(item["key"])
                 # A missing body field comes as key "data" with the name only in the message.
                 missing = re.search(r"missing required field `([^`]+)`", str(item.get("message", "")))
-                fields[missing.group(1) if key == "data" and missing else key] = "Nilai tidak valid atau tidak ada."
-        message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else ".")
+                if key == "data" and not missing:
+                    continue  # the body as a whole ("data" is Litestar's name for it, not a field of the API)
+                fields[missing.group(1) if key == "data" else key] = "Nilai tidak valid atau tidak ada."
+        message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else
+                                                      ": kirim satu objek JSON dengan kolom yang diminta.")
     elif isinstance(exc, NotAuthorizedException):
         message = MESSAGES[401]
     elif status == 403 and "CSRF" in str(exc.detail):  # litestar's CSRF middleware: a stale or forged form

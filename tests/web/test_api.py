@@ -398,3 +398,10 @@ def test_following_a_thread_merged_away_follows_the_thread_it_lives_in_now(clien
     followed = client.put(f"/api/v1/threads/{source.id}/follow", headers=api["as"]("budi")).json()
     assert followed == {"thread_id": target.id, "following": True}
     assert client.get(f"/api/v1/threads/{target.id}/follow", headers=api["as"]("budi")).json()["following"] is True
+
+
+def test_a_body_that_is_not_a_json_object_is_named_as_such_not_by_the_frameworks_parameter(client, api):
+    for body in (b"[]", b"null", b'"teks"'):
+        answer = assert_json_error(client.post("/api/v1/threads", content=body, headers={
+            **api["as"]("ani"), "content-type": "application/json"}), 400)
+        assert "objek JSON" in answer["detail"] and "data" not in answer.get("errors", {})
