@@ -1,12 +1,30 @@
 """ASGI factory for uvicorn workers: settings from the environment, search attached when available."""
+import logging
 import os
 
 from forum.settings import load_settings
 from web.app import create_app
 
 
+def configure_logging() -> None:
+    """The forum's own messages (an index rebuilt or regrown, an unexpected error) reach the server's output.
+
+    uvicorn configures only its own loggers; without this, INFO from `forum.*`/`search.*` was dropped and warnings
+    came out unformatted. faiss's loader says at INFO which CPU build it could not load: noise for an operator."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"))
+    for name in ("forum", "search", "web"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+    logging.getLogger("faiss").setLevel(logging.WARNING)
+
+
 def build():
     """Create the app for one worker process."""
+    configure_logging()
     settings = load_settings()
     try:
         from search.embedders import serving_runtime

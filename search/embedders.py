@@ -143,7 +143,12 @@ class SentenceTransformerEmbedder(Embedder):
 
     def __init__(self, name_or_path: str, prefixes: bool | None = None, device: str = "cpu"):
         from sentence_transformers import SentenceTransformer
-        self._model = SentenceTransformer(str(name_or_path), device=device)
+        try:
+            # A local folder, or a name already in this machine's model cache: never a download at run time.
+            self._model = SentenceTransformer(str(name_or_path), device=device, local_files_only=True)
+        except OSError as exc:
+            raise ValueError(f"FORUM_EMBEDDER={name_or_path!r}: tidak ada model itu di folder lokal maupun cache "
+                             "model mesin ini (forum tidak mengunduh model).") from exc
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim())
         name = Path(str(name_or_path)).name if os.path.exists(str(name_or_path)) else str(name_or_path)

@@ -70,6 +70,8 @@ class SearchIndex:
         if not self._adopt_saved():
             self.rebuild(progress)
             how = "rebuilt"
+        log.info("search index %s from %s: %d vectors (%s)", how, "the stored vectors" if how == "rebuilt" else
+                 "its saved file", self.vectors.count, self.kind)
         if not catch_up:
             return how
         self.catch_up(progress)

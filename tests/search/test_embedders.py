@@ -69,6 +69,13 @@ def test_the_sentence_transformers_backend_loads_the_bundled_minilm_offline(monk
     assert not st._prefixes  # not an e5-style model: no query:/passage: prompts
 
 
+def test_a_model_name_not_on_this_machine_is_refused_at_once_never_downloaded(monkeypatch):
+    import pytest
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # even where the hub would be reachable
+    with pytest.raises(ValueError, match="forum tidak mengunduh model"):
+        SentenceTransformerEmbedder("bukan-model/tidak-ada-di-mesin-ini")
+
+
 def test_long_posts_are_split_into_passages_that_each_carry_the_title():
     count = lambda text: len(text.split())  # noqa: E731
     body = " ".join(f"Kalimat nomor {i} tentang prosedur cuti." for i in range(200))
