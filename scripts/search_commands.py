@@ -1,5 +1,6 @@
 """Search subcommands of `forum`: reindex, eval retrieval, eval pairs, eval forum."""
 import json
+import math
 from pathlib import Path
 
 
@@ -92,7 +93,22 @@ def _report(result: dict, as_json: bool) -> None:
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
     if as_json:
-        print(json.dumps(result))  # the last stdout line, for scripts
+        # The last stdout line, for scripts: strict JSON, so a metric that is undefined on this file (ROC-AUC
+        # over one class) is null, not NaN, which JSON parsers other than Python's refuse.
+        print(json.dumps({k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in result.items()},
+                         allow_nan=False))
+
+
+def _positive(text: str) -> int:
+    """A whole number above zero for --limit (0 ran every query; -1 dropped the last one)."""
+    import argparse
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"harus bilangan bulat positif, bukan {text!r}")
+    return number
 
 
 def register(sub) -> None:
@@ -103,7 +119,7 @@ def register(sub) -> None:
     ev = sub.add_parser("eval", help="ukur mutu pencarian dan deteksi duplikat").add_subparsers(dest="what", required=True)
     p = ev.add_parser("retrieval", help="set temu kembali berformat BEIR")
     p.add_argument("dir")
-    p.add_argument("--limit", type=int, default=None, help="hanya N kueri pertama")
+    p.add_argument("--limit", type=_positive, default=None, help="hanya N kueri pertama")
     p.add_argument("--index", choices=["flat", "ivf_sq8", "ivf_pq"], default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval_retrieval)

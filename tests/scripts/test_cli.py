@@ -107,3 +107,18 @@ def test_an_operators_usual_mistakes_are_one_indonesian_line_not_a_traceback(db_
     assert bad_setting.returncode == 2 and "FORUM_PAGE_SIZE harus bilangan bulat positif" in bad_setting.stderr
     for answer in (unmigrated, missing, bad_setting):
         assert "Traceback" not in answer.stderr
+
+
+def test_eval_pairs_ends_with_strict_json_even_when_a_metric_is_undefined_on_the_file(db_url, tmp_path):
+    one_class = tmp_path / "satu-kelas.tsv"
+    one_class.write_text("id\ttext_a\ttext_b\tlabel\n"
+                         "0\tCara mengajukan cuti besar PNS\tSyarat cuti besar bagi PNS\t1\n"
+                         "1\tJadwal latsar CPNS 2024\tKapan latsar CPNS 2024 dimulai?\t1\n", encoding="utf-8")
+    run = _forum(["eval", "pairs", str(one_class), "--json"], db_url, tmp_path)
+    assert run.returncode == 0, run.stderr[-500:]
+    last = run.stdout.strip().splitlines()[-1]
+    assert "NaN" not in last and "Infinity" not in last
+    result = json.loads(last)
+    assert result["roc_auc"] is None  # undefined with one class: null, which every JSON parser accepts
+    limited = _forum(["eval", "retrieval", str(tmp_path), "--limit", "0"], db_url, tmp_path)
+    assert limited.returncode == 2 and "bilangan bulat positif" in limited.stderr
