@@ -369,3 +369,20 @@ def test_an_admin_makes_a_reset_link_and_the_member_sets_a_new_password_with_it(
         spent = browser.get(path)
         assert spent.status_code == 404 and "sudah dipakai" in spent.text
     assert "Lupa kata sandi?" in TestClient(app=app).get("/masuk").text
+
+
+def test_a_member_edits_their_profile_and_a_refused_edit_keeps_what_was_typed(client, db, agencies):
+    member = f.user(db, username="rina.w")
+    db.commit()
+    login_as(client, db, member)
+    page_html = client.get("/u/rina.w").text
+    assert find(page_html, "form", action="/akun/profil") and find(page_html, "select", id="agency")
+    refused = post_form(client, "/akun/profil", {"display_name": "R", "bio": "Analis SDM", "agency": "bkn"})
+    assert refused.status_code == 400 and "Nama tampilan minimal 2 karakter" in refused.text
+    assert find(refused.text, "input", id="display_name")[0]["value"] == "R" and "Analis SDM</textarea>" in refused.text
+    saved = post_form(client, "/akun/profil", {"display_name": "Rina Wulandari", "bio": "Analis SDM <b>aparatur</b>",
+                                               "agency": "kemenkeu"}, follow=True)
+    assert "Profil diperbarui." in saved.text and "Rina Wulandari" in saved.text
+    assert "Analis SDM &lt;b&gt;aparatur&lt;/b&gt;" in saved.text  # shown as text, never as markup
+    assert not find(client.get("/u/rina.w").text.replace("\n", ""), "b")
+    assert 'option value="kemenkeu" selected' in client.get("/u/rina.w").text

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from forum import accounts, catalog, read_model
 from forum.listing import SORTS, list_threads, list_user_replies, parse_page
 from models import User
+from web.pages.own_account import own_forms
 from web.render import page, shared_page
 
 
@@ -80,7 +81,8 @@ async def profile(request: Request, db: Session, viewer: User | None, username: 
                                      page_size=request.app.state.settings.page_size, clamp_page=True),
                 replies=list_user_replies(db, viewer, member),
                 tokens=accounts.list_api_tokens(db, member) if own else [],
-                sessions=accounts.count_sessions(db, member) if own else 0, new_token=None, errors={})
+                sessions=accounts.count_sessions(db, member) if own else 0, new_token=None, errors={},
+                **(own_forms(db, member) if own else {}))
 
 
 @get("/favicon.ico", include_in_schema=False)
