@@ -47,7 +47,17 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
         return Response(content=None, status_code=303, headers={"location": f"/masuk?lanjut={quote(target, safe='/')}"})
     return Template(template_name="error.html", status_code=status, media_type=MediaType.HTML,
                     context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
-                             **_viewer_context(request, status), "request_path": request.url.path})
+                             **_viewer_context(request, status), "request_path": request.url.path,
+                             "login_next": _page_sent_from(request) if status == 401 else ""})
+
+
+def _page_sent_from(request: Request) -> str:
+    """The forum page a refused form was sent from (its Referer, same site only), for "Masuk" to return to:
+    a session that expired while a reply was typed; the draft waits in the browser there."""
+    from urllib.parse import urlsplit
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/") and not referer.path.startswith("//")
+    return referer.path if same_site else "/"
 
 
 def _viewer_context(request: Request, status: int) -> dict:

@@ -386,3 +386,19 @@ def test_a_member_edits_their_profile_and_a_refused_edit_keeps_what_was_typed(cl
     assert "Analis SDM &lt;b&gt;aparatur&lt;/b&gt;" in saved.text  # shown as text, never as markup
     assert not find(client.get("/u/rina.w").text.replace("\n", ""), "b")
     assert 'option value="kemenkeu" selected' in client.get("/u/rina.w").text
+
+
+def test_registering_from_a_thread_returns_there_and_an_expired_session_offers_to_log_in_again(client, db, agencies):
+    thread = f.thread(db, f.user(db))
+    db.commit()
+    here = f"/diskusi/{thread.id}/{thread.slug}"
+    assert find(client.get(here).text, "a", href=f"/daftar?lanjut={here}")
+    form = client.get(f"/daftar?lanjut={here}").text
+    assert _input_value(form, "lanjut") == here
+    made = post_form(client, "/daftar", {**GOOD, "lanjut": here})
+    assert made.status_code == 303 and made.headers["location"] == here
+    client.cookies.delete("sesi")  # the session ended while a reply was being typed
+    refused = client.post(f"/diskusi/{thread.id}/balas", headers={"referer": f"http://testserver.local{here}"},
+                          data={"body_md": "Balasan yang sempat diketik.", "_csrf_token": client.cookies.get("csrftoken")})
+    assert refused.status_code == 401
+    assert find(refused.text, "a", data_testid="login-again")[0]["href"] == f"/masuk?lanjut={here}"

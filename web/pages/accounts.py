@@ -29,7 +29,8 @@ async def register_form(request: Request, db: Session, viewer: User | None) -> o
     """Registration form."""
     if viewer:
         return redirect("/")
-    return page(request, db, viewer, "register.html", form={}, errors={}, agencies=catalog.list_agencies(db))
+    return page(request, db, viewer, "register.html", form={"lanjut": request.query_params.get("lanjut", "")}, errors={},
+                agencies=catalog.list_agencies(db))
 
 
 @post("/daftar")
@@ -57,7 +58,8 @@ async def register_submit(request: Request, db: Session, viewer: User | None, st
                 exc = limited
         return page(request, db, viewer, "register.html", status_code=exc.status_code, form=data, errors=exc.fields,
                     error=exc.message, agencies=catalog.list_agencies(db))
-    return _login_response(db, user, state, "/", f"Selamat datang, {user.display_name}! Akun Anda sudah dibuat.")
+    return _login_response(db, user, state, data.get("lanjut", "/"),
+                           f"Selamat datang, {user.display_name}! Akun Anda sudah dibuat.")
 
 
 @get("/masuk", name="login")
