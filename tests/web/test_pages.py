@@ -155,6 +155,8 @@ def test_lists_are_paginated_and_bad_or_past_the_end_page_numbers_fall_back_inst
     past_end = small_pages.get("/?urut=terbaru&hal=5000").text  # an old link: the last page, and why
     assert listed_ids(past_end) == newest_first[4:] and "Halaman 3 dari 3" in past_end
     assert "Halaman 5000 tidak ada: daftar ini hanya 3 halaman." in past_end and "Belum ada diskusi" not in past_end
+    huge = small_pages.get("/?urut=terbaru&hal=99999").text  # past the cap: the page asked for is not named as 10000
+    assert "Halaman yang diminta tidak ada: daftar ini hanya 3 halaman." in huge and "Halaman 10000" not in huge
     assert small_pages.get("/?urut=ngawur").status_code == 200
     assert small_pages.get("/instansi/bkn?hal=ngawur").status_code == 200
     assert small_pages.get("/u/ani?hal=-1").status_code == 200
