@@ -36,7 +36,7 @@ def cmd_seed_demo(settings: Settings, args) -> int:
         try:
             counts = seed_demo(session, DEMO_DATA, progress=lambda: bar.update(1))
         except RuntimeError as exc:
-            print(str(exc))
+            print(str(exc), file=sys.stdout if args.if_empty else sys.stderr)
             return 0 if args.if_empty else 1
         session.commit()
     print(f"Demo terisi: {counts['users']} anggota, {counts['threads']} diskusi, {counts['replies']} balasan.")
@@ -112,6 +112,12 @@ def cmd_serve(settings: Settings, args) -> int:
             return 1
     from models.db import make_engine
     from models.migrate import is_empty, upgrade
+    from scripts.serve import tcp_listener
+    try:  # before loading anything: a taken port is one line, not a model load and an English error
+        tcp_listener(args.host, args.port).close()
+    except OSError as exc:
+        print(f"Tidak bisa memakai alamat {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     engine = make_engine(settings.resolved_database_url)
     if is_empty(engine):
         print("Basis data kosong: menjalankan migrasi…")
@@ -134,12 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="Forum ASN Progresif")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="jalankan server web")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--log-level", default="info")
+    p.add_argument("--host", default="127.0.0.1", help="alamat yang didengarkan (0.0.0.0: semua antarmuka)")
+    p.add_argument("--port", type=int, default=8000, help="port HTTP (bawaan 8000)")
+    p.add_argument("--workers", type=int, default=1, help="jumlah proses; tiap proses memuat model dan indeksnya")
+    p.add_argument("--log-level", default="info", help="critical, error, warning, info, atau debug")
     p.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="perbarui skema basis data").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="perbarui skema basis data", description="Perbarui skema basis data ke migrasi "
+                   "terbaru (aman dijalankan berulang).").set_defaults(func=cmd_migrate)
     p = sub.add_parser("seed-demo", help="isi basis data kosong dengan konten demo")
     p.add_argument("--if-empty", action="store_true", help="lewati tanpa galat bila sudah ada diskusi")
     p.set_defaults(func=cmd_seed_demo)
@@ -156,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--description", default="", help="satu kalimat tentang isi topik")
     p.set_defaults(func=cmd_add_topic)
     p = sub.add_parser("create-admin", help="buat akun admin")
-    p.add_argument("--username", required=True)
-    p.add_argument("--email", required=True)
+    p.add_argument("--username", required=True, help="nama pengguna untuk masuk")
+    p.add_argument("--email", required=True, help="email dinas admin")
     p.add_argument("--agency", required=True, help="slug instansi, mis. bkn")
     p.add_argument("--display-name", default="")
     p.add_argument("--password", default="", help="bila kosong, ditanyakan")

@@ -69,7 +69,7 @@ def test_seed_demo_fills_an_empty_database_once_and_refuses_a_second_time(db_url
         nested = db.scalar(select(func.count()).select_from(Post).where(Post.reply_to_id.is_not(None)))
         assert nested >= 100
     again = _forum(["seed-demo"], db_url, tmp_path)
-    assert again.returncode == 1 and "sudah berisi diskusi" in again.stdout
+    assert again.returncode == 1 and "sudah berisi diskusi" in again.stderr
     assert _forum(["seed-demo", "--if-empty"], db_url, tmp_path).returncode == 0
 
 

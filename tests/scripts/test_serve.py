@@ -53,6 +53,16 @@ def test_serving_on_a_taken_address_fails_with_an_indonesian_message(capsys):
     assert "Tidak bisa memakai alamat" in capsys.readouterr().err
 
 
+def test_forum_serve_on_a_taken_port_says_so_before_loading_anything_even_with_one_worker(capsys, monkeypatch):
+    from scripts import cli
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code = cli.main(["serve", "--port", str(taken.getsockname()[1])])
+    out = capsys.readouterr()
+    assert code == 1 and "Tidak bisa memakai alamat" in out.err and "berjalan di" not in out.out
+
+
 def test_forum_serve_with_two_workers_answers_keep_alive_requests(db_url, tmp_path):
     port = tcp_listener("127.0.0.1", 0)
     number = port.getsockname()[1]
