@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
         exception_handlers={ForumError: errors.forum_error_handler, HTTPException: errors.http_error_handler,
                             Exception: errors.server_error_handler},
         openapi_config=OpenAPIConfig(title="Forum ASN Progresif API", version="1.0.0", path="/schema",
+                                     # Litestar answers unknown /schema/... paths with its own English page
+                                     openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
+                                                           after_request=errors.schema_not_found),
                                      description="API JSON Forum ASN Progresif. Tulis dengan token pribadi (Bearer).",
                                      # JSON only: Litestar's HTML viewers load their scripts from CDNs.
                                      render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],

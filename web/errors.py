@@ -3,7 +3,7 @@ import logging
 import re
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, ValidationException
 from litestar.response import Template
 
 from forum.errors import ForumError
@@ -75,6 +75,13 @@ def _viewer_context(request: Request, status: int) -> dict:
         except Exception:  # an error page must never fail
             log.warning("could not load the viewer for an error page", exc_info=True)
     return {"viewer": None, "unread": 0}
+
+
+def schema_not_found(response: Response) -> Response:
+    """After-request hook of the /schema router: its built-in English 404 page becomes the forum's own 404."""
+    if response.status_code == 404:
+        raise NotFoundException()
+    return response
 
 
 def forum_error_handler(request: Request, exc: ForumError) -> Response:

@@ -150,3 +150,8 @@ def test_static_files_are_cached_for_an_hour_and_set_no_cookie(client):
     response = client.get("/static/style.css")
     assert response.status_code == 200 and "max-age=3600" in response.headers["cache-control"]
     assert "set-cookie" not in response.headers
+
+
+def test_an_unknown_address_under_schema_is_the_forums_own_404_not_litestars_english_page(client):
+    assert_site_page(client.get("/schema/swagger"), 404, "Tidak ditemukan", "Halaman tidak ditemukan.")
+    assert client.get("/schema").status_code == 200
