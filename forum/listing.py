@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from forum.errors import ValidationFailed
 from forum.permissions import lists_hidden_threads
-from models import Agency, Post, Thread, Topic, User, thread_topics
+from models import Agency, Post, Thread, Topic, User, Watch, thread_topics
 
 SORTS = {"aktivitas": "Aktivitas terakhir", "terbaru": "Terbaru", "belum-terjawab": "Belum terjawab"}
 MAX_PAGE_SIZE = 100
@@ -109,10 +109,12 @@ def parse_page(value: object, default: int = 1) -> int:
 
 def list_threads(session: Session, viewer: User | None = None, *, agency: Agency | None = None,
                  topic: Topic | None = None, author: User | None = None, sort: str = "aktivitas",
-                 page: int = 1, page_size: int = 20, clamp_page: bool = False) -> Page:
+                 page: int = 1, page_size: int = 20, clamp_page: bool = False, followed_by: User | None = None) -> Page:
     """One page of threads matching the filters, pinned first for the activity sort (with `clamp_page`, a
-    page past the end shows the last one and says so)."""
+    page past the end shows the last one and says so); `followed_by`: only the threads that member follows."""
     clauses = listing_filter(viewer, agency=agency, topic=topic, author=author, sort=sort)
+    if followed_by is not None:
+        clauses.append(exists().where(Watch.thread_id == Thread.id, Watch.user_id == followed_by.id))
     page_size = clamp_page_size(page_size)
     total = count_threads(session, clauses)
     asked = None

@@ -531,6 +531,23 @@ def test_older_notifications_are_a_page_away_on_the_site_and_in_the_api(client, 
     assert ids == [n.id for n in reversed(made)]
 
 
+def test_a_member_sees_the_threads_they_follow_on_one_page(client, db, board):
+    from forum import threads as thread_verbs
+    own = _thread(db, board["asker"], "Pertanyaan soal tunjangan kinerja")
+    other = _thread(db, board["helper"], "Pertanyaan soal cuti besar")
+    unrelated = _thread(db, board["helper"], "Pertanyaan soal SPPD")
+    thread_verbs.watch_thread(db, board["asker"], other)
+    db.commit()
+    assert client.get("/diikuti", follow_redirects=False).status_code == 303  # members only
+    login_as(client, db, board["asker"])
+    listed = {a["href"] for a in find(client.get("/diikuti").text, "a") if a["href"].startswith("/diskusi/")}
+    assert {f"/diskusi/{own.id}/{own.slug}", f"/diskusi/{other.id}/{other.slug}"} <= listed
+    assert f"/diskusi/{unrelated.id}/{unrelated.slug}" not in listed
+    thread_verbs.unwatch_thread(db, board["asker"], other)
+    db.commit()
+    assert f"/diskusi/{other.id}/{other.slug}" not in client.get("/diikuti").text
+
+
 # --- composer ---------------------------------------------------------------------------------------------
 
 def test_new_thread_with_one_to_three_topics_is_published_and_the_author_follows_it(client, db, board):

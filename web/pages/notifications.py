@@ -1,8 +1,9 @@
-"""The bell: notification list, open one, mark all read."""
+"""The bell: notification list, open one, mark all read; and the threads the member follows."""
 from litestar import Request, get, post
 from sqlalchemy.orm import Session
 
 from forum import notifications
+from forum.listing import list_threads, parse_page
 from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import User
 from web.forms import int_or_none
@@ -29,6 +30,15 @@ async def notification_open(db: Session, viewer: User | None, note_id: int) -> o
     return redirect(note.url if note and note.url.startswith("/") else "/notifikasi", status_code=302)
 
 
+@get("/diikuti")
+async def followed_threads(request: Request, db: Session, viewer: User | None) -> object:
+    """The threads the member follows (their new replies ring the bell), latest activity first."""
+    viewer = check_logged_in(viewer)
+    found = list_threads(db, viewer, followed_by=viewer, page=parse_page(request.query_params.get("hal")),
+                         page_size=request.app.state.settings.page_size, clamp_page=True)
+    return page(request, db, viewer, "followed.html", threads=found)
+
+
 @post("/notifikasi/baca-semua")
 async def notification_read_all(db: Session, viewer: User | None) -> object:
     """Mark everything read."""
@@ -37,4 +47,4 @@ async def notification_read_all(db: Session, viewer: User | None) -> object:
     return redirect("/notifikasi", "Semua notifikasi ditandai sudah dibaca.")
 
 
-routes = [notification_list, notification_open, notification_read_all]
+routes = [notification_list, notification_open, notification_read_all, followed_threads]
