@@ -6,11 +6,12 @@ from forum.errors import NotFound
 from forum.read_model import valid_id
 
 
-def ids_in_range(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def ids_in_range(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: every whole number in the path is a positive id the database can compare.
 
     Litestar parses `{thread_id:int}` into any Python int; SQLite raises OverflowError past 64 bits and a
     lookup of 0 or -5 can only miss, so such a path is answered here, before any handler looks it up.
+    Async on purpose: Litestar runs a plain function guard in its thread pool, a hop on every request.
     """
     for value in connection.path_params.values():
         if isinstance(value, int) and not valid_id(value):
