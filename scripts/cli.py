@@ -55,48 +55,42 @@ def cmd_seed_catalog(settings: Settings, args) -> int:
     return 0
 
 
-def _add_to_catalog(settings: Settings, add, *values) -> int:
+def _write(settings: Settings, verb, done) -> int:
+    """Run a domain verb in one transaction: its refusal is printed in Indonesian (each field), else `done(row)`."""
     from forum.errors import ValidationFailed
     with _session_factory(settings)() as session:
         try:
-            row = add(session, *values)
+            row = verb(session)
         except ValidationFailed as exc:
-            print(f"Gagal: {exc.message}", file=sys.stderr)
+            for message in (exc.fields or {"": exc.message}).values():
+                print(f"Gagal: {message}", file=sys.stderr)
             return 2
         session.commit()
-        print(f"Ditambahkan: {row.name} ({row.slug}).")
+        print(done(row))
     return 0
 
 
 def cmd_add_agency(settings: Settings, args) -> int:
     """Add one agency (a member's home agency and a thread's tag)."""
     from forum.catalog import add_agency
-    return _add_to_catalog(settings, add_agency, args.slug, args.name, args.level)
+    return _write(settings, lambda session: add_agency(session, args.slug, args.name, args.level),
+                  lambda row: f"Ditambahkan: {row.name} ({row.slug}).")
 
 
 def cmd_add_topic(settings: Settings, args) -> int:
     """Add one topic."""
     from forum.catalog import add_topic
-    return _add_to_catalog(settings, add_topic, args.slug, args.name, args.description)
+    return _write(settings, lambda session: add_topic(session, args.slug, args.name, args.description),
+                  lambda row: f"Ditambahkan: {row.name} ({row.slug}).")
 
 
 def cmd_create_admin(settings: Settings, args) -> int:
     """Create an admin account (asks for the password when not given)."""
     from forum import accounts
-    from forum.errors import ValidationFailed
     password = args.password or getpass.getpass("Kata sandi admin: ")
-    factory = _session_factory(settings)
-    with factory() as session:
-        try:
-            user = accounts.register_user(session, username=args.username, display_name=args.display_name or args.username,
-                                          email=args.email, password=password, agency=args.agency, role="admin")
-        except ValidationFailed as exc:
-            for field, message in (exc.fields or {"": exc.message}).items():
-                print(f"Gagal: {message}", file=sys.stderr)
-            return 2
-        session.commit()
-    print(f"Admin '{user.username}' sudah dibuat.")
-    return 0
+    return _write(settings, lambda session: accounts.register_user(
+        session, username=args.username, display_name=args.display_name or args.username, email=args.email,
+        password=password, agency=args.agency, role="admin"), lambda user: f"Admin '{user.username}' sudah dibuat.")
 
 
 def cmd_serve(settings: Settings, args) -> int:
