@@ -1,4 +1,5 @@
 """Tell search about changed posts, inside the same transaction as the change."""
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Post, Thread
@@ -17,3 +18,23 @@ def index_post(session: Session, post: Post, thread: Thread) -> None:
 def unindex_post(session: Session, post: Post) -> None:
     """Drop one post from search."""
     documents.delete_document(session, post.id)
+
+
+def reindex_every_post(session: Session, batch: int = 500) -> int:
+    """Write the search document of every post again from the posts themselves; returns how many posts were read.
+
+    For recovery (documents lost to a downgrade, a restore of the posts alone, an import that bypassed the verbs):
+    unchanged documents cost no event and no embedding; posts of hidden threads have none."""
+    after, seen = 0, 0
+    while True:
+        rows = session.execute(select(Post, Thread).join(Thread, Thread.id == Post.thread_id)
+                               .where(Post.id > after).order_by(Post.id).limit(batch)).all()
+        if not rows:
+            return seen
+        for post, thread in rows:
+            if thread.is_hidden or thread.merged_into_id is not None:
+                documents.delete_document(session, post.id)
+            else:
+                index_post(session, post, thread)
+        after, seen = rows[-1][0].id, seen + len(rows)
+        session.commit()  # a batch at a time: an interrupted run keeps what it wrote

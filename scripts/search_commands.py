@@ -10,6 +10,10 @@ def cmd_reindex(settings, args) -> int:
     from scripts.phase_progress import PhaseProgress
     from search.embedders import bulk_threads
     factory = make_session_factory(make_engine(settings.resolved_database_url))
+    if args.documents:
+        from forum.indexing import reindex_every_post
+        with factory() as session:
+            print(f"Dokumen pencarian disusun ulang dari {reindex_every_post(session)} tulisan.")
     if args.rebuild:
         # Dropping the cache files is safe: the database holds every vector.
         for name in ("vectors.faiss", "vectors.json", "docmap.npy"):
@@ -115,6 +119,8 @@ def register(sub) -> None:
     """Add `reindex` and `eval` to the `forum` command's subparsers."""
     p = sub.add_parser("reindex", help="perbarui indeks pencarian (bisa dilanjutkan bila terputus)")
     p.add_argument("--rebuild", action="store_true", help="bangun ulang berkas indeks dari vektor di basis data")
+    p.add_argument("--documents", action="store_true",
+                   help="susun ulang dokumen pencarian dari semua tulisan dulu (pemulihan, impor)")
     p.set_defaults(func=cmd_reindex)
     ev = sub.add_parser("eval", help="ukur mutu pencarian dan deteksi duplikat").add_subparsers(dest="what", required=True)
     p = ev.add_parser("retrieval", help="set temu kembali berformat BEIR")

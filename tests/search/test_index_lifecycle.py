@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from forum import posts
 from forum.search import search_threads
-from models import SearchDocument, SearchVector
+from models import IndexEvent, SearchDocument, SearchVector
 from search import documents
 from tests import factories as f
 
@@ -481,3 +481,22 @@ def test_a_plain_callable_reporter_is_only_advanced_and_an_exact_rebuild_only_ad
     engine.index.rebuild(recorder)
     stored = engine.index.stored_count()
     assert sum(counts) == stored and recorder.phases == [["add", stored, stored]]
+
+
+def test_search_documents_lost_to_a_downgrade_are_written_again_from_the_posts(db, forum, open_search, tmp_path):
+    from sqlalchemy import delete, func
+    from forum.indexing import reindex_every_post
+    hidden = f.thread(db, f.user(db), title="Diskusi yang disembunyikan moderator", body="Isi yang tidak boleh dicari.")
+    hidden.is_hidden = True
+    db.commit()
+    db.execute(delete(SearchDocument))  # as after `alembic downgrade 0001_core` and back up
+    db.commit()
+    read = reindex_every_post(db)
+    assert read >= 6
+    visible_posts = db.scalar(select(func.count()).select_from(SearchDocument))
+    assert visible_posts == read - 1  # every post but the hidden thread's question
+    assert db.scalar(select(SearchDocument).where(SearchDocument.group_id == hidden.id)) is None
+    events = db.scalar(select(func.count()).select_from(IndexEvent))
+    assert reindex_every_post(db) == read and db.scalar(select(func.count()).select_from(IndexEvent)) == events
+    engine = open_search(data_dir=tmp_path / "after")
+    assert engine.search(db, "cara isi skp di e-kinerja").hits[0].group_id == forum["skp"].id
