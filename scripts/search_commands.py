@@ -23,7 +23,8 @@ def cmd_reindex(settings, args) -> int:
     index = engine.index
     _refresh_statistics(factory)
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
-          f"{engine.embedder.embedded} teks baru disematkan, peristiwa terakhir #{index.last_event}.")
+          f"{engine.embedder.embedded} teks baru disematkan (bagian tulisan dan kueri pencarian duplikat; yang "
+          f"sudah ada di cache sematan tidak dihitung), peristiwa terakhir #{index.last_event}.")
     return 0
 
 
