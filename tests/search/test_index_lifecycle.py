@@ -146,13 +146,13 @@ def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_m
     from argparse import Namespace
 
     from scripts.search_commands import cmd_reindex
-    assert cmd_reindex(settings, Namespace(rebuild=False)) == 0
+    assert cmd_reindex(settings, Namespace(rebuild=False, documents=False)) == 0
     total = db.query(SearchVector).count()
     # An interrupted run leaves documents without vectors: the next run fills just those, and text the
     # cache has seen never reaches the model again.
     db.query(SearchVector).filter(SearchVector.doc_id == forum["sppd"].first_post_id).delete()
     db.commit()
-    assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
+    assert cmd_reindex(settings, Namespace(rebuild=True, documents=False)) == 0
     assert db.query(SearchVector).count() == total
     assert "0 teks baru disematkan" in capsys.readouterr().out.splitlines()[-1]
 
@@ -168,9 +168,9 @@ def test_reindex_rebuild_names_each_of_its_steps_in_indonesian(db, forum, settin
     # Clustered from its first vector, as a large forum's index is.
     monkeypatch.setattr(service, "open_engine", partial(service.open_engine, min_train=1))
     settings = replace(settings, index_kind="ivf_sq8")
-    assert cmd_reindex(settings, Namespace(rebuild=False)) == 0  # embeds the forum
+    assert cmd_reindex(settings, Namespace(rebuild=False, documents=False)) == 0  # embeds the forum
     capsys.readouterr()
-    assert cmd_reindex(settings, Namespace(rebuild=True)) == 0
+    assert cmd_reindex(settings, Namespace(rebuild=True, documents=False)) == 0
     out = capsys.readouterr().out
     stored = db.query(SearchVector).count()
     for step in ("Membaca sampel vektor", "Melatih klaster indeks", "Memetakan vektor ke klaster", "Mengisi indeks"):
@@ -500,3 +500,16 @@ def test_search_documents_lost_to_a_downgrade_are_written_again_from_the_posts(d
     assert reindex_every_post(db) == read and db.scalar(select(func.count()).select_from(IndexEvent)) == events
     engine = open_search(data_dir=tmp_path / "after")
     assert engine.search(db, "cara isi skp di e-kinerja").hits[0].group_id == forum["skp"].id
+
+
+def test_reindex_documents_rewrites_lost_documents_then_embeds_them(db, forum, settings, capsys):
+    from argparse import Namespace
+    from sqlalchemy import delete
+    from scripts.search_commands import cmd_reindex
+    db.execute(delete(SearchDocument))
+    db.commit()
+    assert cmd_reindex(settings, Namespace(rebuild=False, documents=True)) == 0
+    out = capsys.readouterr().out
+    assert "Dokumen pencarian disusun ulang dari" in out and "Indeks pencarian siap" in out
+    assert db.scalar(select(SearchDocument).where(SearchDocument.group_id == forum["skp"].id)) is not None
+    assert db.query(SearchVector).count() > 0
