@@ -405,3 +405,17 @@ def test_a_body_that_is_not_a_json_object_is_named_as_such_not_by_the_frameworks
         answer = assert_json_error(client.post("/api/v1/threads", content=body, headers={
             **api["as"]("ani"), "content-type": "application/json"}), 400)
         assert "objek JSON" in answer["detail"] and "data" not in answer.get("errors", {})
+
+
+def test_a_member_edits_their_profile_through_the_api_and_fields_left_out_stay(client, api):
+    changed = client.patch("/api/v1/me", json={"agency": "pemprov-jatim", "bio": "Analis kepegawaian."},
+                           headers=api["as"]("ani"))
+    assert changed.status_code == 200
+    body = changed.json()
+    assert (body["agency"], body["bio"], body["display_name"]) == ("pemprov-jatim", "Analis kepegawaian.",
+                                                                   api["ani"].display_name)
+    refused = assert_json_error(client.patch("/api/v1/me", json={"agency": "badan-rahasia", "display_name": "A"},
+                                             headers=api["as"]("ani")), 400)
+    assert set(refused["errors"]) == {"agency", "display_name"}
+    assert client.get("/api/v1/me", headers=api["as"]("ani")).json()["agency"] == "pemprov-jatim"
+    assert client.patch("/api/v1/me", json={"bio": "x"}).status_code == 401

@@ -14,7 +14,7 @@ def topic_json(t: Topic) -> dict:
 def user_json(u: User, private: bool = False) -> dict:
     data = {"username": u.username, "display_name": u.display_name, "agency": u.agency.slug, "role": u.role}
     if private:
-        data["email"] = u.email
+        data["email"], data["bio"] = u.email, u.bio
     return data
 
 

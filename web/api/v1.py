@@ -6,7 +6,7 @@ from litestar import Router, get, patch, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
-from forum import catalog, posts, threads
+from forum import catalog, posts, profiles, threads
 from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
 from forum.permissions import can_view_post, check_logged_in
@@ -38,6 +38,14 @@ class NewReply:
 class PostEdit:
     body_md: str | None = None  # left out: the body stays
     title: str | None = None  # a thread's question only: its new title
+
+
+@dataclass
+class ProfileEdit:
+    """Fields left out keep their stored value."""
+    display_name: str | None = None
+    bio: str | None = None
+    agency: str | None = None  # slug of the agency the member works at now
 
 
 @dataclass
@@ -137,8 +145,18 @@ async def me(viewer: User | None) -> dict[str, Any]:
     return user_json(check_logged_in(viewer), private=True)
 
 
+@patch("/me", summary="Ubah profil saya (nama tampilan, tentang saya, instansi)")
+async def me_edit(db: Session, viewer: User | None, state: State, data: ProfileEdit) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    profiles.update_profile(db, viewer, display_name=viewer.display_name if data.display_name is None else data.display_name,
+                            bio=viewer.bio if data.bio is None else data.bio,
+                            agency=viewer.agency.slug if data.agency is None else data.agency)
+    return user_json(viewer, private=True)
+
+
 def api_router(extra_handlers: list | None = None) -> Router:
     """The /api/v1 router; other packages (search, moderation) append their handlers."""
     handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
-                accept, me, *(extra_handlers or [])]
+                accept, me, me_edit, *(extra_handlers or [])]
     return Router(path="/api/v1", route_handlers=handlers, tags=["api"], guards=[writes_need_login])
