@@ -185,6 +185,8 @@ def change_password(session: Session, user: User, *, current: object, new: objec
         raise ValidationFailed("Kata sandi baru harus berbeda dari yang sekarang.", field="password")
     user.password_hash = hash_password(password)
     end_other_sessions(session, user, keep_token)
+    from forum.password_resets import void_password_resets  # here: that module builds on this one
+    void_password_resets(session, user)  # a link an admin made before no longer overrides the new password
 
 
 def end_other_sessions(session: Session, user: User, keep_token: str | None) -> int:

@@ -16,7 +16,7 @@ from forum.errors import NotFound, ValidationFailed
 from forum.moderation import clean_reason
 from forum.moderation_log import log_action
 from forum.permissions import check_admin
-from models import PasswordReset, User, UserSession, utcnow
+from models import ApiToken, PasswordReset, User, UserSession, utcnow
 
 VALID_FOR = timedelta(hours=24)
 INVALID_LINK = "Tautan atur ulang kata sandi ini tidak berlaku: salah, sudah dipakai, diganti tautan baru, " \
@@ -36,7 +36,7 @@ def issue_password_reset(session: Session, *, actor: User | None, member: User,
     if not member.is_active:
         raise ValidationFailed("Akun ini dinonaktifkan; aktifkan dulu sebelum membuat tautan.", field="username")
     now = utcnow()
-    session.execute(delete(PasswordReset).where(PasswordReset.user_id == member.id, PasswordReset.used_at.is_(None)))
+    void_password_resets(session, member)
     raw = secrets.token_urlsafe(32)
     reset = PasswordReset(user_id=member.id, token_hash=_sha256(raw), created_by_id=actor.id, created_at=now,
                           expires_at=now + VALID_FOR)
@@ -44,6 +44,11 @@ def issue_password_reset(session: Session, *, actor: User | None, member: User,
     log_action(session, actor, "password_reset", reason=clean_reason(reason), details={"username": member.username})
     session.flush()
     return raw, reset
+
+
+def void_password_resets(session: Session, member: User) -> None:
+    """Unused links for `member` stop working (they changed their password themselves meanwhile)."""
+    session.execute(delete(PasswordReset).where(PasswordReset.user_id == member.id, PasswordReset.used_at.is_(None)))
 
 
 def find_password_reset(session: Session, raw: object) -> PasswordReset:
@@ -57,7 +62,8 @@ def find_password_reset(session: Session, raw: object) -> PasswordReset:
 
 
 def reset_password(session: Session, raw: object, new: object) -> User:
-    """Set the member's new password through the link; the link is spent and every login session ends."""
+    """Set the member's new password through the link; the link is spent, every login session ends and every
+    API token is revoked."""
     reset = find_password_reset(session, raw)
     member = reset.user
     password = check_password_strength(new, member.username, personal_words(member.display_name, member.email))
@@ -67,7 +73,9 @@ def reset_password(session: Session, raw: object, new: object) -> User:
     if not spent.rowcount:
         raise NotFound(INVALID_LINK)
     member.password_hash = hash_password(password)
-    # Whoever was logged in with the forgotten (perhaps stolen) password is logged out everywhere.
+    # Whoever was logged in with the forgotten (perhaps stolen) password is logged out everywhere, and the API
+    # tokens made while it was known stop working too: the member makes new ones.
     session.execute(delete(UserSession).where(UserSession.user_id == member.id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == member.id))
     session.flush()
     return member

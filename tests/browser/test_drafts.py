@@ -126,3 +126,37 @@ def test_a_reply_clicked_twice_is_sent_once_and_an_unsent_edit_survives_leaving_
     page.wait_for_selector("text=terlalu cepat")
     assert page.input_value("textarea[name=body_md]") == "Update: SK saya terbit setelah tiga bulan, tanpa ujian dinas."
     context.close()
+
+
+def test_an_edit_draft_restored_over_a_newer_text_is_refused_as_a_conflict_not_saved_over_it(live_server, browser, db_url):
+    from sqlalchemy import select
+
+    from forum import posts
+    from models import User
+    from models.db import make_engine, make_session_factory
+    from tests import factories as f
+    context, page = _member_composing(browser, live_server, db_url, "dewi.kurnia", "Dewi Kurnia", "", "")
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        dewi = db.scalar(select(User).where(User.username == "dewi.kurnia"))
+        thread = f.thread(db, dewi, title="Apakah tugas belajar tetap dapat TPP?", body="Saya berencana tugas belajar S2.")
+        reply = posts.reply(db, author=dewi, thread=thread, body_md="Tambahan: di kantor saya belum ada aturannya.")
+        db.commit()
+        reply_id = reply.id
+    page.goto(f"{live_server}/tulisan/{reply_id}/sunting")
+    page.fill("textarea[name=body_md]", "Tambahan: ternyata sudah ada surat edaran kepala BKD.")
+    page.wait_for_timeout(SAVED)
+    page.goto(live_server + "/")  # away without saving; meanwhile a moderator corrects the post
+    with make_session_factory(engine)() as db:
+        moderator = f.user(db, username="moderator.bkd", role="moderator")
+        posts.edit_post(db, editor=moderator, post=db.get(type(reply), reply_id),
+                        body_md="Tambahan: di kantor saya belum ada aturannya. [Catatan moderator: lihat SE BKN.]")
+        db.commit()
+    engine.dispose()
+    page.goto(f"{live_server}/tulisan/{reply_id}/sunting")
+    assert page.input_value("textarea[name=body_md]") == "Tambahan: ternyata sudah ada surat edaran kepala BKD."
+    page.click("button:has-text('Simpan perubahan')")
+    page.wait_for_selector("[data-testid=newer-version]")  # refused: the newer text is shown, nothing overwritten
+    assert "Catatan moderator" in page.inner_text("[data-testid=newer-version]")
+    assert page.input_value("textarea[name=body_md]") == "Tambahan: ternyata sudah ada surat edaran kepala BKD."
+    context.close()

@@ -16,6 +16,7 @@ NEW = "Kopi-Hujan-Sepeda-27"
 def test_a_reset_link_sets_a_new_password_once_and_logs_the_member_out_everywhere(db):
     admin, member = f.user(db, role="admin"), f.user(db, username="rina.lupa")
     accounts.start_session(db, member)
+    token, _ = accounts.create_api_token(db, member, "skrip laporan")
     raw, reset = password_resets.issue_password_reset(db, actor=admin, member=member, reason="diminta lewat email dinas")
     assert reset.token_hash != raw and raw not in reset.token_hash  # only the hash is stored
     assert password_resets.reset_password(db, raw, NEW) is member
@@ -23,6 +24,7 @@ def test_a_reset_link_sets_a_new_password_once_and_logs_the_member_out_everywher
     with pytest.raises(ValidationFailed):
         accounts.authenticate(db, "rina.lupa", f.PASSWORD)
     assert db.query(UserSession).filter_by(user_id=member.id).count() == 0
+    assert accounts.user_for_api_token(db, token) is None  # tokens made while the old password was known
     with pytest.raises(NotFound) as spent:
         password_resets.reset_password(db, raw, "Teh-Petir-Kereta-31")
     assert "sudah dipakai" in spent.value.message
@@ -72,3 +74,11 @@ def test_links_for_a_deactivated_member_or_garbage_tokens_are_refused_in_indones
         assert "Minta admin membuat tautan baru" in refused.value.message
     with pytest.raises(ValidationFailed):
         password_resets.issue_password_reset(db, actor=admin, member=member)
+
+
+def test_a_link_stops_working_once_the_member_changes_their_password_themselves(db):
+    admin, member = f.user(db, role="admin"), f.user(db)
+    raw, _ = password_resets.issue_password_reset(db, actor=admin, member=member)
+    accounts.change_password(db, member, current=f.PASSWORD, new=NEW, keep_token=None)
+    with pytest.raises(NotFound):
+        password_resets.find_password_reset(db, raw)

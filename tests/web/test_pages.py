@@ -371,6 +371,20 @@ def test_a_save_from_an_edit_form_opened_before_another_save_shows_both_texts_an
     assert merged.status_code == 303
 
 
+def test_a_conflict_over_a_question_shows_the_newer_title_too(client, db, board):
+    t = _thread(db, board["asker"], "Pertanyaan soal lembur ASN")
+    body = db.get(Post, t.first_post_id).body_md
+    db.commit()
+    login_as(client, db, board["asker"])
+    url = f"/tulisan/{t.first_post_id}/sunting"
+    seen = [find(client.get(url).text, "input", name="versi")[0]["value"] for _tab in range(2)]
+    assert post_form(client, url, {"title": "Berapa tarif lembur ASN golongan III?", "body_md": body,
+                                   "versi": seen[0]}).status_code == 303
+    late = post_form(client, url, {"title": "Pertanyaan soal lembur ASN", "body_md": body, "versi": seen[1]})
+    assert late.status_code == 409
+    assert "Berapa tarif lembur ASN golongan III?" in late.text.split('data-testid="newer-title">')[1].split("<")[0]
+
+
 def test_the_asker_renames_the_thread_the_old_address_redirects_and_the_history_shows_the_old_title(
         client, db, board):
     t = _thread(db, board["asker"], "Pertanyaan soal cuti melahirkan")

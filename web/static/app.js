@@ -41,7 +41,10 @@ document.addEventListener("click", function (event) {
     const key = "draf:" + member + ":" + form.dataset.draft;
     const box = form.closest(".composer") || form;  // where notes about the draft go: above its first field
     const fields = Array.from(form.elements).filter(function (f) {
-      return f.name && f.name !== "_csrf_token" && f.type !== "hidden" && f.type !== "submit" && f.type !== "button";
+      // A hidden field marked data-draft-keep travels with the draft: an edit's version, so that a draft typed
+      // over an older text is still refused as a conflict when it is restored over a newer one.
+      return f.name && f.name !== "_csrf_token" && (f.type !== "hidden" || f.hasAttribute("data-draft-keep")) &&
+        f.type !== "submit" && f.type !== "button";
     });
     function read(ignorePrefill) {
       const data = {};
@@ -52,7 +55,7 @@ document.addEventListener("click", function (event) {
           if (f.checked) data[f.name].push(f.value);
         } else {
           data[f.name] = f.value;
-          if ((f.tagName === "TEXTAREA" || f.tagName === "INPUT") && f.value.trim() && !(ignorePrefill && f.hasAttribute("data-prefilled"))) typed = true;
+          if ((f.tagName === "TEXTAREA" || f.tagName === "INPUT") && f.type !== "hidden" && f.value.trim() && !(ignorePrefill && f.hasAttribute("data-prefilled"))) typed = true;
         }
       });
       return typed ? data : null;
