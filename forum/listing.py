@@ -123,7 +123,10 @@ def list_threads(session: Session, viewer: User | None = None, *, agency: Agency
     # Joined many-to-one loads ride the listing index (no whole-table sort); topics need a second query.
     q = select(Thread).where(*clauses).options(joinedload(Thread.author).joinedload(User.agency),
                                                joinedload(Thread.agency), selectinload(Thread.topics))
-    items = list(session.scalars(q.order_by(*listing_order(sort)).limit(page_size).offset((page - 1) * page_size)))
+    # A member's followed threads are theirs, not the forum's front page: pins do not jump the queue there.
+    order = (Thread.last_activity_at.desc(), Thread.id.desc()) if followed_by is not None and sort == "aktivitas" \
+        else listing_order(sort)
+    items = list(session.scalars(q.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
     return Page(items=items, total=total, page=page, page_size=page_size, asked_page=asked)
 
 

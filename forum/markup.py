@@ -34,7 +34,11 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     # Content-Security-Policy blocks plain-http ones anyway. The forum itself fetches nothing from outside.
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env) or "gambar"
-    return f'<a href="{html.escape(token.attrGet("src") or "", quote=True)}">🖼 {html.escape(alt)}</a>'
+    src = token.attrGet("src") or ""
+    opened = sum(1 if t.type == "link_open" else -1 if t.type == "link_close" else 0 for t in tokens[:idx])
+    if opened > 0 or not src:
+        return f"🖼 {html.escape(alt)}"  # inside a link, the link it sits in is where a click goes (no nested <a>)
+    return f'<a href="{html.escape(src, quote=True)}">🖼 {html.escape(alt)}</a>'
 
 
 def _build(max_nesting: int = 20) -> MarkdownIt:

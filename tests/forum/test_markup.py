@@ -92,3 +92,6 @@ def test_an_image_from_another_site_is_a_link_so_its_host_never_learns_who_reads
     assert '<a href="https://bkn.go.id/bagan.png" rel="nofollow ugc noopener">🖼 struktur organisasi</a>' in out.html
     assert '<a href="http://contoh.id/a.jpg" rel="nofollow ugc noopener">🖼 gambar</a>' in out.html
     assert "struktur organisasi" in out.text
+    linked = render_markdown("[![logo](https://x.go.id/l.png)](https://bkn.go.id) ![kosong]()").html
+    assert linked.count("<a ") == 1 and '<a href="https://bkn.go.id" rel="nofollow ugc noopener">🖼 logo</a>' in linked
+    assert "🖼 kosong" in linked  # no source: text, not a link to the page itself

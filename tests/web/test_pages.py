@@ -557,6 +557,11 @@ def test_a_member_sees_the_threads_they_follow_on_one_page(client, db, board):
     listed = {a["href"] for a in find(client.get("/diikuti").text, "a") if a["href"].startswith("/diskusi/")}
     assert {f"/diskusi/{own.id}/{own.slug}", f"/diskusi/{other.id}/{other.slug}"} <= listed
     assert f"/diskusi/{unrelated.id}/{unrelated.slug}" not in listed
+    other.is_pinned = True  # pinned for the whole forum: still listed by its own latest activity here
+    posts.reply(db, author=board["helper"], thread=own, body_md="Balasan terbaru di diskusi ini.")
+    db.commit()
+    order = [a["href"] for a in find(client.get("/diikuti").text, "a") if a["href"].startswith("/diskusi/")]
+    assert order.index(f"/diskusi/{own.id}/{own.slug}") < order.index(f"/diskusi/{other.id}/{other.slug}")
     thread_verbs.unwatch_thread(db, board["asker"], other)
     db.commit()
     assert f"/diskusi/{other.id}/{other.slug}" not in client.get("/diikuti").text
