@@ -76,9 +76,11 @@ def resolve_topics(session: Session, slugs: object, field: str = "topics", maxim
     return [found[s] for s in unique]
 
 
-def _check_slug(session: Session, model, slug: object, what: str) -> str:
-    if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise ValidationFailed(f"Slug {what} hanya huruf kecil, angka, dan tanda hubung (mis. pemkot-bandung).",
+def _check_slug(session: Session, model, slug: object, what: str, example: str) -> str:
+    if isinstance(slug, str) and len(slug) > 60:
+        raise ValidationFailed(f"Slug {what} maksimal 60 karakter.", field="slug")
+    if not isinstance(slug, str) or not _SLUG.match(slug) or "--" in slug:
+        raise ValidationFailed(f"Slug {what} hanya huruf kecil, angka, dan tanda hubung tunggal (mis. {example}).",
                                field="slug")
     if session.scalar(select(model.id).where(model.slug == slug)) is not None:
         raise ValidationFailed(f"Slug {what} '{slug}' sudah dipakai.", field="slug")
@@ -89,7 +91,7 @@ def add_agency(session: Session, slug: object, name: object, level: str = "lainn
     """Create an agency (seeding and the operator's `forum add-agency`)."""
     if level not in AGENCY_LEVELS:
         raise ValidationFailed("Tingkat instansi tidak dikenal. Pilih: " + ", ".join(AGENCY_LEVELS) + ".", field="level")
-    agency = Agency(slug=_check_slug(session, Agency, slug, "instansi"), name=clean_line(name, "Nama instansi", "name", 2, 120),
+    agency = Agency(slug=_check_slug(session, Agency, slug, "instansi", "pemkot-bandung"), name=clean_line(name, "Nama instansi", "name", 2, 120),
                     level=level)
     session.add(agency)
     session.flush()
@@ -98,8 +100,9 @@ def add_agency(session: Session, slug: object, name: object, level: str = "lainn
 
 def add_topic(session: Session, slug: object, name: object, description: str = "") -> Topic:
     """Create a topic (seeding and the operator's `forum add-topic`)."""
-    topic = Topic(slug=_check_slug(session, Topic, slug, "topik"), name=clean_line(name, "Nama topik", "name", 2, 80),
-                  description=description)
+    topic = Topic(slug=_check_slug(session, Topic, slug, "topik", "barang-jasa"),
+                  name=clean_line(name, "Nama topik", "name", 2, 80),
+                  description=clean_line(description, "Deskripsi topik", "description", 0, 300) if description else "")
     session.add(topic)
     session.flush()
     return topic

@@ -9,6 +9,10 @@ from pathlib import Path
 from forum.settings import Settings, load_settings
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
+# What an operator does next about a refusal that only the command line can fix.
+NEXT_STEP = {("agency", "Instansi tidak dikenal."): " Tambahkan dulu: `forum seed-catalog` (daftar bawaan) atau "
+             "`forum add-agency SLUG NAMA`.",
+             ("agency", "Pilih instansi."): " Sebutkan dengan --agency SLUG, mis. --agency bkn."}
 
 
 def _session_factory(settings: Settings):
@@ -62,8 +66,9 @@ def _write(settings: Settings, verb, done) -> int:
         try:
             row = verb(session)
         except ValidationFailed as exc:
-            for message in (exc.fields or {"": exc.message}).values():
-                print(f"Gagal: {message}", file=sys.stderr)
+            for field, message in (exc.fields or {"": exc.message}).items():
+                hint = NEXT_STEP.get((field, message), "")
+                print(f"Gagal: {message}{hint}", file=sys.stderr)
             return 2
         session.commit()
         print(done(row))
@@ -87,7 +92,15 @@ def cmd_add_topic(settings: Settings, args) -> int:
 def cmd_create_admin(settings: Settings, args) -> int:
     """Create an admin account (asks for the password when not given)."""
     from forum import accounts
-    password = args.password or getpass.getpass("Kata sandi admin: ")
+    password = args.password
+    if not password:
+        if not sys.stdin.isatty():  # getpass would fall back to echoing stdin, with an English warning
+            print("Gagal: tidak ada terminal untuk menanyakan kata sandi; berikan --password.", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Kata sandi admin: ")
+        if getpass.getpass("Ulangi kata sandi: ") != password:
+            print("Gagal: kedua kata sandi berbeda.", file=sys.stderr)
+            return 2
     return _write(settings, lambda session: accounts.register_user(
         session, username=args.username, display_name=args.display_name or args.username, email=args.email,
         password=password, agency=args.agency, role="admin"), lambda user: f"Admin '{user.username}' sudah dibuat.")
@@ -176,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(load_settings(), args) or 0
+    except EOFError:  # Ctrl-D at a prompt, or no terminal to ask on
+        print("\nDibatalkan: tidak ada masukan. Untuk skrip, berikan --password.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\nDihentikan. Yang sudah tersimpan tetap ada; jalankan perintah yang sama lagi untuk melanjutkan.",
               file=sys.stderr)

@@ -83,7 +83,12 @@ def test_a_real_forum_starts_from_the_shipped_catalog_without_demo_content_and_g
     taken = _forum(["add-agency", "pemkab-wonosobo", "Wonosobo lagi"], db_url, tmp_path)
     assert taken.returncode == 2 and "sudah dipakai" in taken.stderr
     bad = _forum(["add-topic", "Barang Jasa!", "Pengadaan"], db_url, tmp_path)
-    assert bad.returncode == 2 and "huruf kecil" in bad.stderr
+    assert bad.returncode == 2 and "huruf kecil" in bad.stderr and "barang-jasa" in bad.stderr
+    long_text = _forum(["add-topic", "barang-jasa", "Pengadaan", "--description", "x" * 301], db_url, tmp_path)
+    assert long_text.returncode == 2 and "maksimal 300" in long_text.stderr
+    nowhere = _forum(["create-admin", "--username", "kepala2", "--email", "k2@x.go.id", "--agency", "tidak-ada",
+                      "--password", "Kopi-Hujan-Sepeda-27"], db_url, tmp_path)
+    assert nowhere.returncode == 2 and "forum seed-catalog" in nowhere.stderr
     admin = _forum(["create-admin", "--username", "kepala", "--email", "kepala@wonosobo.go.id", "--agency",
                     "pemkab-wonosobo", "--password", "Kopi-Hujan-Sepeda-27"], db_url, tmp_path)
     assert admin.returncode == 0
@@ -105,7 +110,13 @@ def test_an_operators_usual_mistakes_are_one_indonesian_line_not_a_traceback(db_
     bad_setting = subprocess.run([sys.executable, "-m", "scripts.cli", "migrate"], cwd=ROOT, env=env,
                                  capture_output=True, text=True, timeout=120)
     assert bad_setting.returncode == 2 and "FORUM_PAGE_SIZE harus bilangan bulat positif" in bad_setting.stderr
-    for answer in (unmigrated, missing, bad_setting):
+    no_terminal = subprocess.run([sys.executable, "-m", "scripts.cli", "create-admin", "--username", "kepala",
+                                  "--email", "k@bkn.go.id", "--agency", "bkn"], cwd=ROOT, stdin=subprocess.DEVNULL,
+                                 env={**os.environ, "FORUM_DATABASE_URL": db_url}, capture_output=True, text=True,
+                                 timeout=120)
+    assert no_terminal.returncode == 2 and "berikan --password" in no_terminal.stderr
+    assert "Warning" not in no_terminal.stderr
+    for answer in (unmigrated, missing, bad_setting, no_terminal):
         assert "Traceback" not in answer.stderr
 
 
