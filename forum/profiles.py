@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 from forum.catalog import resolve_agency
 from forum.errors import ValidationFailed
 from forum.permissions import check_logged_in
-from forum.text import clean_line
+from forum.text import clean_line, clean_paragraphs
 from models import User
 
 BIO_MAX = 500
@@ -36,7 +36,5 @@ def update_profile(session: Session, user: User | None, *, display_name: object,
 
 
 def _clean_bio(value: object) -> str:
-    """Plain text on one paragraph (shown as text, never as Markdown), at most BIO_MAX characters."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ""
-    return clean_line(value, "Tentang saya", "bio", 1, BIO_MAX)
+    """Plain text, line breaks kept (shown as text, never as Markdown), at most BIO_MAX characters."""
+    return "" if value is None else clean_paragraphs(value, "Tentang saya", "bio", BIO_MAX)

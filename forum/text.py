@@ -47,6 +47,17 @@ def clean_line(value: object, label: str, field: str, min_len: int, max_len: int
     return text
 
 
+def clean_paragraphs(value: object, label: str, field: str, max_len: int) -> str:
+    """Plain multi-line text (a bio): like clean_line on each line, line breaks kept, at most one blank line."""
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{label} harus berupa teks.", field=field)
+    lines = [" ".join(_BIDI_CONTROL.sub("", _CONTROL.sub("", line)).split()) for line in value.replace("\r\n", "\n").split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if len(text) > max_len:
+        raise ValidationFailed(f"{label} maksimal {max_len} karakter (sekarang {len(text)}).", field=field)
+    return text
+
+
 def clean_body(value: object, label: str, field: str, min_len: int, max_len: int) -> str:
     """A multi-line Markdown body: newlines kept, control characters removed."""
     if not isinstance(value, str):

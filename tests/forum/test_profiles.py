@@ -20,6 +20,9 @@ def test_a_member_who_moves_agency_changes_it_and_their_earlier_threads_keep_the
     assert asked.agency.slug == "bkn"
     profiles.update_profile(db, member, display_name="Rina Wulandari", bio="   ", agency="pemkot-bandung")
     assert member.bio == ""
+    profiles.update_profile(db, member, display_name="Rina Wulandari", agency="pemkot-bandung",
+                            bio="Analis SDM  aparatur.\r\n\r\n\r\nMenangani kenaikan pangkat.")
+    assert member.bio == "Analis SDM aparatur.\n\nMenangani kenaikan pangkat."  # paragraphs kept, spaces tidied
 
 
 def test_every_invalid_field_is_reported_at_once_and_nothing_changes(db):
