@@ -18,6 +18,7 @@ class Settings:
     page_size: int = 20
     cookie_secure: bool = False
     synonyms_file: Path | None = None  # the forum's own acronyms and synonyms, added to the shipped ones
+    public_url: str = ""  # e.g. https://forum.example.go.id: links made for members (password resets) use it
     extra: dict = field(default_factory=dict)
 
     @property
@@ -44,6 +45,13 @@ def _whole_number(env: dict[str, str], name: str, default: str) -> int:
     return number
 
 
+def _public_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ValueError(f"FORUM_PUBLIC_URL harus diawali https:// (atau http://), bukan {value!r}.")
+    return value
+
+
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
     """Build settings from FORUM_* variables; explicit overrides win."""
     env = dict(os.environ if env is None else env)
@@ -60,6 +68,7 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
         page_size=_whole_number(env, "FORUM_PAGE_SIZE", "20"),
         cookie_secure=env.get("FORUM_COOKIE_SECURE", "0") in ("1", "true", "yes"),
         synonyms_file=Path(env["FORUM_SYNONYMS_FILE"]) if env.get("FORUM_SYNONYMS_FILE") else None,
+        public_url=_public_url(env.get("FORUM_PUBLIC_URL", "")),
     )
     values.update(overrides)
     return Settings(**values)

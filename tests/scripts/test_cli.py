@@ -133,3 +133,11 @@ def test_eval_pairs_ends_with_strict_json_even_when_a_metric_is_undefined_on_the
     assert result["roc_auc"] is None  # undefined with one class: null, which every JSON parser accepts
     limited = _forum(["eval", "retrieval", str(tmp_path), "--limit", "0"], db_url, tmp_path)
     assert limited.returncode == 2 and "bilangan bulat positif" in limited.stderr
+
+
+def test_a_public_url_without_its_scheme_is_refused_in_indonesian():
+    import pytest
+    from forum.settings import load_settings
+    assert load_settings({"FORUM_PUBLIC_URL": "https://forum.bkn.go.id/"}).public_url == "https://forum.bkn.go.id"
+    with pytest.raises(ValueError, match="FORUM_PUBLIC_URL harus diawali https://"):
+        load_settings({"FORUM_PUBLIC_URL": "forum.bkn.go.id"})

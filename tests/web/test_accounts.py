@@ -402,3 +402,16 @@ def test_registering_from_a_thread_returns_there_and_an_expired_session_offers_t
                           data={"body_md": "Balasan yang sempat diketik.", "_csrf_token": client.cookies.get("csrftoken")})
     assert refused.status_code == 401
     assert find(refused.text, "a", data_testid="login-again")[0]["href"] == f"/masuk?lanjut={here}"
+
+
+def test_a_reset_link_uses_the_configured_public_address_not_the_requests_host(settings, session_factory, db, agencies):
+    import dataclasses
+    from web.app import create_app
+    admin, _member = f.user(db, username="admin.dua", role="admin"), f.user(db, username="budi.lupa")
+    db.commit()
+    app = create_app(dataclasses.replace(settings, public_url="https://forum.bkn.go.id"), session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as browser:
+        login_as(browser, db, admin)
+        made = post_form(browser, "/u/budi.lupa/atur-ulang-sandi")
+    link = find(made.text, "input", id="reset-link")[0]["value"]
+    assert link.startswith("https://forum.bkn.go.id/atur-ulang-sandi/")

@@ -31,7 +31,9 @@ async def issue_link(request: Request, db: Session, viewer: User | None, state: 
         raw, reset = password_resets.issue_password_reset(db, actor=viewer, member=member, reason=data.get("alasan", ""))
     except ValidationFailed as exc:
         return redirect(f"/u/{member.username}", exc.message)
-    link = str(request.base_url).rstrip("/") + RESET_PATH + raw
+    # The configured public address, not the request's Host header (behind a proxy that is the internal one,
+    # and a forged Host would otherwise put another site into the link the admin passes on).
+    link = (state.settings.public_url or str(request.base_url).rstrip("/")) + RESET_PATH + raw
     return _private(page(request, db, viewer, "password_reset_link.html", member=member, link=link,
                          expires_at=reset.expires_at))
 
