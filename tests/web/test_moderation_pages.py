@@ -321,3 +321,16 @@ def test_the_duplicate_queue_pages_on_the_site_and_in_the_api(client, db, monkey
              for n in (1, 2)]
     assert [len(p) for p in pages] == [3, 1]
     assert {p["id"] for page in pages for p in page} == {w[f"link{i}"].id for i in range(4)}
+
+
+def test_a_moderation_api_action_whose_fields_are_all_optional_accepts_an_empty_body(client, db):
+    moderator = mf.user(db, "moderator")
+    t = mf.thread(db, mf.user(db), "Cara mengajukan cuti besar bagi PNS", 0)
+    db.commit()
+    headers = mf.api_token(db, moderator)
+    for body in (None, b""):
+        locked = client.post(f"/api/v1/moderation/threads/{t.id}/lock", content=body, headers=headers)
+        assert locked.status_code == 200, locked.text
+        client.post(f"/api/v1/moderation/threads/{t.id}/unlock", json={}, headers=headers)
+    mf.fresh(db)
+    assert [e.action for e in db.scalars(select(ModerationLog).order_by(ModerationLog.id))][:2] == ["lock", "unlock"]

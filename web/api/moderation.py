@@ -71,8 +71,9 @@ def _thread_for(db: Session, viewer: User, thread_id: int):
 @post("/moderation/threads/{thread_id:int}/{action:str}", summary="Kunci/sembunyikan/sematkan diskusi (dan sebaliknya)",
       status_code=200)
 async def thread_flag(db: Session, viewer: User | None, state: State, thread_id: int, action: str,
-                      data: Reason) -> dict[str, Any]:
+                      data: Reason | None = None) -> dict[str, Any]:
     """action: lock, unlock, hide, unhide, pin, unpin."""
+    data = data or Reason()  # every field is optional: an empty body is a valid request
     viewer = check_moderator(viewer)
     verbs = {"lock": moderation.lock_thread, "unlock": moderation.unlock_thread, "hide": moderation.hide_thread,
              "unhide": moderation.unhide_thread, "pin": moderation.pin_thread, "unpin": moderation.unpin_thread}
@@ -126,7 +127,8 @@ async def merge_detail(db: Session, viewer: User | None, merge_id: int) -> dict[
 
 
 @post("/moderation/merges/{merge_id:int}/undo", summary="Batalkan penggabungan", status_code=200)
-async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: int, data: Reason) -> dict[str, Any]:
+async def merge_undo(db: Session, viewer: User | None, state: State, merge_id: int, data: Reason | None = None) -> dict[str, Any]:
+    data = data or Reason()  # every field is optional: an empty body is a valid request
     viewer = check_moderator(viewer)
     record = db.get(MergeRecord, merge_id)
     if record is None:
@@ -150,8 +152,9 @@ async def duplicates(db: Session, viewer: User | None, page: str | None = None,
 
 @post("/moderation/duplicates/{link_id:int}/{decision:str}", summary="Bukan duplikat / varian", status_code=200)
 async def duplicate_decide(db: Session, viewer: User | None, state: State, link_id: int, decision: str,
-                           data: Reason) -> dict[str, Any]:
+                           data: Reason | None = None) -> dict[str, Any]:
     """decision: not-duplicate or variant."""
+    data = data or Reason()  # every field is optional: an empty body is a valid request
     viewer = check_moderator(viewer)
     verbs = {"not-duplicate": duplicate_queue.mark_not_duplicate, "variant": duplicate_queue.mark_variant}
     if decision not in verbs:
@@ -184,8 +187,9 @@ async def report_list(db: Session, viewer: User | None, status: str = "open") ->
 @post("/moderation/reports/{report_id:int}/{decision:str}", summary="Sembunyikan tulisan / abaikan / buka lagi laporan",
       status_code=200)
 async def report_decide(db: Session, viewer: User | None, state: State, report_id: int, decision: str,
-                        data: Reason) -> dict[str, Any]:
+                        data: Reason | None = None) -> dict[str, Any]:
     """decision: hide, dismiss, or reopen (a dismissed report)."""
+    data = data or Reason()  # every field is optional: an empty body is a valid request
     viewer = check_moderator(viewer)
     if decision not in ("hide", "dismiss", "reopen"):
         raise NotFound("Tindakan tidak dikenal.")
