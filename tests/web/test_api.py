@@ -187,7 +187,7 @@ def test_a_wrong_or_revoked_token_is_a_401_saying_so_even_for_a_read(client, db,
 def test_me_returns_the_token_owner_with_their_email_and_nothing_without_a_token(client, api):
     me = client.get("/api/v1/me", headers=api["as"]("budi")).json()
     assert me == {"username": "budi", "display_name": api["budi"].display_name, "agency": "bkn", "role": "member",
-                  "email": "budi@contoh.go.id"}
+                  "email": "budi@contoh.go.id", "bio": ""}
     assert assert_json_error(client.get("/api/v1/me"), 401)["detail"] == "Silakan masuk terlebih dahulu."
     assert client.get("/api/v1/me", headers=bearer("fap_bukan-token-asli")).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Basic YW5pOnh4eA=="}).status_code == 401
