@@ -144,6 +144,8 @@ def _safe_url(settings: Settings) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands, including those other packages register."""
+    from scripts.argparse_id import speak_indonesian
+    speak_indonesian()
     parser = argparse.ArgumentParser(prog="forum", description="Forum ASN Progresif")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="jalankan server web")
@@ -173,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True, help="nama pengguna untuk masuk")
     p.add_argument("--email", required=True, help="email dinas admin")
     p.add_argument("--agency", required=True, help="slug instansi, mis. bkn")
-    p.add_argument("--display-name", default="")
+    p.add_argument("--display-name", default="", help="nama tampil (bawaan: nama pengguna)")
     p.add_argument("--password", default="", help="bila kosong, ditanyakan")
     p.set_defaults(func=cmd_create_admin)
     try:

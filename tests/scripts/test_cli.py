@@ -141,3 +141,12 @@ def test_a_public_url_without_its_scheme_is_refused_in_indonesian():
     assert load_settings({"FORUM_PUBLIC_URL": "https://forum.bkn.go.id/"}).public_url == "https://forum.bkn.go.id"
     with pytest.raises(ValueError, match="FORUM_PUBLIC_URL harus diawali https://"):
         load_settings({"FORUM_PUBLIC_URL": "forum.bkn.go.id"})
+
+
+def test_the_command_line_help_and_its_argument_errors_are_in_indonesian(db_url, tmp_path):
+    helped = _forum(["add-agency", "--help"], db_url, tmp_path)
+    assert helped.returncode == 0 and "pemakaian:" in helped.stdout and "tampilkan bantuan ini" in helped.stdout
+    for english in ("usage:", "options:", "show this help"):
+        assert english not in helped.stdout
+    missing = _forum(["add-agency"], db_url, tmp_path)
+    assert missing.returncode == 2 and "argumen ini wajib: slug, name" in missing.stderr and "required" not in missing.stderr
