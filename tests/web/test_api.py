@@ -419,3 +419,19 @@ def test_a_member_edits_their_profile_through_the_api_and_fields_left_out_stay(c
     assert set(refused["errors"]) == {"agency", "display_name"}
     assert client.get("/api/v1/me", headers=api["as"]("ani")).json()["agency"] == "pemprov-jatim"
     assert client.patch("/api/v1/me", json={"bio": "x"}).status_code == 401
+
+
+def test_an_api_edit_sent_with_an_outdated_edit_version_is_a_409_and_changes_nothing(client, db, api):
+    t = f.thread(db, api["ani"])
+    reply = posts.reply(db, author=api["budi"], thread=t, body_md="Ajukan lewat SIASN.")
+    db.commit()
+    seen = next(p for p in client.get(f"/api/v1/threads/{t.id}").json()["posts"] if p["id"] == reply.id)
+    assert seen["edit_version"] == 0
+    first = client.patch(f"/api/v1/posts/{reply.id}", json={"body_md": "Ajukan lewat SIASN BKN.", "edit_version": 0},
+                         headers=api["as"]("budi"))
+    assert first.status_code == 200 and first.json()["edit_version"] == 1
+    late = client.patch(f"/api/v1/posts/{reply.id}", json={"body_md": "Ajukan lewat kantor.", "edit_version": 0},
+                        headers=api["as"]("budi"))
+    assert late.status_code == 409 and "sudah diubah" in late.json()["detail"]
+    after = next(p for p in client.get(f"/api/v1/threads/{t.id}").json()["posts"] if p["id"] == reply.id)
+    assert after["body_md"] == "Ajukan lewat SIASN BKN." and after["edit_version"] == 1

@@ -28,11 +28,13 @@ def thread_json(t: Thread) -> dict:
     }
 
 
-def post_json(p: Post) -> dict:
+def post_json(p: Post, edit_version: int = 0) -> dict:
+    """`edit_version`: send it back as `edit_version` with a PATCH, so an edit over a newer text is refused (409)."""
     return {
         "id": p.id, "thread_id": p.thread_id, "author": p.author.username, "reply_to": p.reply_to_id,
         "body_md": p.body_md, "body_html": p.body_html, "created_at": p.created_at.isoformat() + "Z",
         "edited_at": p.edited_at.isoformat() + "Z" if p.edited_at else None,
         "merged_from_thread_id": p.merged_from_thread_id,
         "hidden": p.is_hidden,  # only its author and moderators receive a hidden post at all
+        "edit_version": edit_version,
     }

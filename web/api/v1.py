@@ -38,6 +38,7 @@ class NewReply:
 class PostEdit:
     body_md: str | None = None  # left out: the body stays
     title: str | None = None  # a thread's question only: its new title
+    edit_version: int | None = None  # the post's edit_version as read: a newer edit meanwhile is a 409
 
 
 @dataclass
@@ -95,7 +96,9 @@ async def thread_detail(db: Session, viewer: User | None, thread_id: int, page: 
     pages = max(1, -(-len(items) // size))
     number = min(parse_page(page), pages)
     shown = items[(number - 1) * size:number * size]
-    return {**thread_json(thread), "first_post_id": thread.first_post_id, "posts": [post_json(p) for p in shown],
+    versions = posts.edit_versions(db, [p.id for p in shown])
+    return {**thread_json(thread), "first_post_id": thread.first_post_id,
+            "posts": [post_json(p, versions.get(p.id, 0)) for p in shown],
             "posts_total": len(items), "page": number, "pages": pages, "page_size": size}
 
 
@@ -123,7 +126,9 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
     viewer = check_logged_in(viewer)
     limit_writes(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
-    edited = post_json(posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title))
+    saved = posts.edit_post(db, editor=viewer, post=item, body_md=data.body_md, title=data.title,
+                            seen_version=data.edit_version)
+    edited = post_json(saved, posts.edit_version(db, saved))
     thread = db.get(Thread, item.thread_id)
     if thread.first_post_id == item.id:
         edited["title"] = thread.title  # the question: a client that changed the title sees it applied
