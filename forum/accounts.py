@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from forum.catalog import resolve_agency
 from forum.errors import NotFound, ValidationFailed
+from forum.passwords import check_password_strength, personal_words
 from forum.text import clean_line
 from models import ApiToken, User, UserSession, utcnow
 
@@ -19,10 +19,6 @@ _HASHER = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_.]{1,28})[a-z0-9]$")
 EMAIL_TAKEN = "Email sudah terdaftar. Silakan masuk."
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_COMMON = {"password", "kata sandi", "katasandi", "1234567890", "qwertyuiop", "indonesia1", "bismillah1"}
-_LOCAL_WORDS = ("indonesia", "merdeka", "bismillah", "rahasia", "sandi", "katasandi", "sayang", "cinta", "jakarta",
-                "garuda", "pancasila", "asn", "pns", "pppk", "cpns", "bkn", "forum", "progresif", "pegawai", "kantor")
-MIN_STRENGTH = 3  # zxcvbn score: 3 = about 10^10 guesses needed, out of reach online and costly against argon2
 SESSION_DAYS = 30
 TOKEN_TOUCH = timedelta(minutes=10)  # how stale an API token's "last used" time may get
 # Verifying against a real hash when the user does not exist keeps response time uniform.
@@ -33,38 +29,9 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def check_password_strength(password: object, username: str = "", personal: tuple[str, ...] = ()) -> str:
-    """Return the password if strong enough, else raise a ValidationFailed in Indonesian."""
-    if not isinstance(password, str) or not password:
-        raise ValidationFailed("Kata sandi wajib diisi.", field="password")
-    if len(password) < 10:
-        raise ValidationFailed("Kata sandi minimal 10 karakter.", field="password")
-    if len(password) > 200:
-        raise ValidationFailed("Kata sandi maksimal 200 karakter.", field="password")
-    lowered = password.lower()
-    if lowered in _COMMON or len(set(password)) < 5 or (username and username.lower() in lowered):
-        raise ValidationFailed(
-            "Kata sandi terlalu lemah: hindari nama pengguna, kata umum, atau karakter berulang.", field="password"
-        )
-    if password.isdigit() or password.isalpha():
-        raise ValidationFailed("Kata sandi harus memuat huruf dan angka atau simbol.", field="password")
-    # zxcvbn estimates how many guesses a password takes (common passwords, keyboard walks, years, l33t);
-    # its dictionaries are English, so the Indonesian words people reach for are given as "personal" inputs.
-    if zxcvbn(password, user_inputs=[*_LOCAL_WORDS, *personal])["score"] < MIN_STRENGTH:
-        raise ValidationFailed("Kata sandi terlalu mudah ditebak (mis. kata umum diikuti angka atau tahun, urutan "
-                               "tombol keyboard). Gabungkan beberapa kata yang tidak berhubungan dengan angka atau "
-                               "simbol, mis. Kopi-Hujan-Sepeda-27.", field="password")
-    return password
-
-
 def hash_password(password: str) -> str:
     """The argon2id hash stored for `password`."""
     return _HASHER.hash(password)
-
-
-def personal_words(*values: object) -> tuple[str, ...]:
-    """Words of the member's own name and email, which a password should not lean on."""
-    return tuple(w for v in values if isinstance(v, str) for w in re.split(r"[^\w]+", v.lower()) if len(w) > 2)
 
 
 def register_user(session: Session, *, username: object, display_name: object, email: object,

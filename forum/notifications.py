@@ -56,6 +56,19 @@ def mark_all_read(session: Session, user_id: int) -> None:
                     .values(read_at=utcnow()))
 
 
+def has_unread_about(session: Session, user_id: int, thread_id: int) -> bool:
+    """Whether the member has an unread notification about this thread (a read; opening the thread marks them)."""
+    return bool(session.scalar(select(exists().where(Notification.user_id == user_id, Notification.read_at.is_(None),
+                                                     Notification.thread_id == thread_id))))
+
+
+def mark_thread_read(session: Session, user_id: int, thread_id: int) -> int:
+    """Mark the member's notifications about this thread read (they opened it: the replies are in front of them)."""
+    done = session.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None),
+                                                      Notification.thread_id == thread_id).values(read_at=utcnow()))
+    return done.rowcount or 0
+
+
 def open_notification(session: Session, user_id: int, note_id: int) -> Notification | None:
     """Mark one notification read and return it (None if not the member's)."""
     if not valid_id(note_id):

@@ -11,7 +11,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from forum.accounts import check_password_strength, hash_password, personal_words
+from forum.accounts import hash_password
+from forum.passwords import check_password_strength, personal_words
 from forum.errors import NotFound, ValidationFailed
 from forum.moderation import clean_reason
 from forum.moderation_log import log_action

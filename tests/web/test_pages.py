@@ -487,7 +487,8 @@ def test_watching_a_thread_brings_its_replies_to_the_bell_and_unwatching_stops_t
     assert post_form(client, f"/diskusi/{t.id}/ikuti", {"aksi": "berhenti"}).status_code == 303
     fresh(db)
     assert db.get(Watch, (watcher.id, t.id)) is None
-    assert "Ikuti diskusi" in client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert "Ikuti diskusi" in client.get(f"/diskusi/{t.id}/{t.slug}").text  # opening it marked its bell read
+    fresh(db)  # that was a write by the app: this session's snapshot predates it
     posts.reply(db, author=board["helper"], thread=t, body_md="Ralat: dua bulan lagi.")
     db.commit()
     assert db.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == watcher.id)) == 1
@@ -516,6 +517,24 @@ def test_the_bell_counts_unread_notifications_lists_them_and_marks_them_read(cli
     # Another member's notification cannot be opened through its id.
     login_as(client, db, board["asker"])
     assert client.get(unread_links[0], follow_redirects=False).headers["location"] == "/notifikasi"
+
+
+def test_opening_a_thread_marks_its_notifications_read_and_the_bell_on_that_page_already_counts_them_out(
+        client, db, board):
+    t = _thread(db, board["asker"], "Pertanyaan tentang SKP tahunan")
+    other = _thread(db, board["asker"], "Pertanyaan tentang cuti bersama")
+    posts.reply(db, author=board["helper"], thread=t, body_md="Isi SKP di e-Kinerja.")
+    posts.reply(db, author=board["other"], thread=t, body_md="Jangan lupa tanda tangan atasan.")
+    posts.reply(db, author=board["helper"], thread=other, body_md="Cuti bersama memotong cuti tahunan.")
+    db.commit()
+    login_as(client, db, board["asker"])
+    assert re.search(r'data-testid="unread">3<', client.get("/").text)
+    opened = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert re.search(r'data-testid="unread">1<', opened)  # the two about this thread are read as it opens
+    fresh(db)
+    unread = db.scalars(select(Notification).where(Notification.user_id == board["asker"].id,
+                                                   Notification.read_at.is_(None))).all()
+    assert [n.thread_id for n in unread] == [other.id]
 
 
 def test_older_notifications_are_a_page_away_on_the_site_and_in_the_api(client, db, board, monkeypatch):

@@ -6,10 +6,22 @@ from forum import notifications
 from forum.listing import list_threads, parse_page
 from forum.permissions import check_logged_in, is_forum_wide_staff
 from models import User
+from models.db import begin_writing
 from web.forms import int_or_none
 from web.render import page, redirect
 
 PER_PAGE = 50
+
+
+def mark_read_elsewhere(request: Request, user_id: int, thread_id: int) -> None:
+    """Mark the thread's notifications read in a short writing transaction of its own.
+
+    A page view reads; turning its own transaction into a writing one would make every member's page view
+    wait for the SQLite write lock, while this runs only when something is unread about the thread."""
+    with request.app.state.session_factory() as session:
+        begin_writing(session)
+        notifications.mark_thread_read(session, user_id, thread_id)
+        session.commit()
 
 
 @get("/notifikasi")

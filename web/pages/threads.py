@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import catalog, posts, read_model, threads
+from forum import catalog, notifications, posts, read_model, threads
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.markup import loses_text_to_nesting, render_markdown
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
@@ -13,6 +13,7 @@ from forum.read_model import ThreadRow
 from forum.tree import build_tree
 from models import User
 from web.forms import read_form
+from web.pages.notifications import mark_read_elsewhere
 from web.render import page, redirect, shared_page
 from web.ratelimit import limit_writes
 
@@ -63,6 +64,9 @@ async def thread_view(request: Request, db: Session, viewer: User | None, thread
         raise NotFound("Diskusi tidak ditemukan.")  # hidden answers 404 too, as threads.get_thread does
     if thread.merged_into_id or slug != thread.slug:
         return _canonical(request, threads.resolve_merged(db, threads.get_thread(db, thread_id, viewer), viewer))
+    if viewer is not None and notifications.has_unread_about(db, viewer.id, thread.id):
+        mark_read_elsewhere(request, viewer.id, thread.id)
+        db.commit()  # end this read-only snapshot: the bell on this page counts without what was just read
     extra: dict = {}
     for hook in getattr(request.app.state, "thread_page_hooks", []):  # e.g. "Diskusi serupa", duplicate banner
         extra.update(hook(db, viewer, thread))
