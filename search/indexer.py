@@ -12,16 +12,14 @@ from pathlib import Path
 
 import numpy as np
 from filelock import FileLock, Timeout
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import exists, func, select
 
 from models import IndexEvent, SearchDocument, SearchVector
-from models.db import insert_or_skip
 from search.docmap import DocMap
-from search.embedders import split_passages, text_hash
 from search.heap import release_freed_memory
-from search.index_build import IndexBuilder, matrix
-from search.progress import begin_phase
-from search.spare_cores import share_background_cores
+from search.index_build import IndexBuilder
+from search.index_worker import IndexWorker
+from search.passage_store import store_passages
 from search.vector_index import MIN_TRAIN, IndexMeta, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -51,9 +49,7 @@ class SearchIndex:
         self.last_event = 0
         self._saved_at = 0.0
         self._dirty = False
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._worker: threading.Thread | None = None
+        self.worker = IndexWorker(self)
         self.on_indexed: list = []  # callbacks(doc_ids) after new or changed documents are embedded
         self._seen: set[int] = set()  # event ids applied within the overlap window
         self._seen_from: int | None = None
@@ -232,55 +228,15 @@ class SearchIndex:
     def sync_documents(self, doc_ids: list[int], progress=None) -> list[int]:
         """Make stored vectors and FAISS match the current text of these documents (embedding only changes);
         returns the documents whose passages this call embedded and stored."""
-        with self.session_factory() as session:
-            docs = {d: (g, t, x) for d, g, t, x in session.execute(
-                select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
-                .where(SearchDocument.doc_id.in_(doc_ids)))}
-            stored = {(d, n): (i, h) for i, d, n, h in session.execute(
-                select(SearchVector.id, SearchVector.doc_id, SearchVector.passage_no, SearchVector.text_hash)
-                .where(SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.model_id))}
-        wanted = {}
-        for doc_id, (_group, title, text) in docs.items():
-            for no, passage in enumerate(split_passages(text, self.embedder.count_tokens, title=title)):
-                wanted[(doc_id, no)] = passage
-        stale = [i for key, (i, h) in stored.items() if key not in wanted or text_hash(wanted[key]) != h]
-        todo = [(key, p) for key, p in wanted.items() if key not in stored or stored[key][0] in stale]
-        if todo:
-            begin_phase(progress, "embed")  # a reporter already counting passages keeps its count
-        new_vectors = self.embedder.embed_documents([p for _, p in todo], progress=progress) if todo else None
-        if stale or todo:
-            with self.session_factory.begin() as session:
-                if stale:
-                    session.execute(delete(SearchVector).where(SearchVector.id.in_(stale)))
-                if todo:
-                    # Every web worker replays the same new posts: passages another one stored first are kept.
-                    session.execute(insert_or_skip(SearchVector, session.bind.dialect.name), [
-                        {"doc_id": d, "passage_no": n, "model_id": self.model_id, "text_hash": text_hash(p),
-                         "vector": new_vectors[row].tobytes()} for row, ((d, n), p) in enumerate(todo)])
-        with self.session_factory() as session:
-            rows = session.execute(select(SearchVector.id, SearchVector.doc_id, SearchVector.vector).where(
-                SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == self.model_id)).all()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        owners = np.array([r[1] for r in rows], dtype=np.int64)
-        mat = matrix([r[2] for r in rows], self.dim)
+        stored = store_passages(self.session_factory, self.embedder, doc_ids, progress)
         with self.lock:
             old = self.docmap.vectors_of_docs(doc_ids)
             self.vectors.remove(old)
             self.docmap.drop_vectors(old)
-            self.vectors.add(ids, mat, model_id=self.model_id)
-            self.docmap.set_vectors(ids, owners)
-            self.docmap.set_groups(list(doc_ids), [docs[d][0] if d in docs else -1 for d in doc_ids])
-        return list(dict.fromkeys(d for (d, _), _p in todo))
-
-    def _rebuild_if_stale(self) -> None:
-        """Once, after a web worker's start-up: a saved file holding fewer vectors than the database (written by
-        a process that missed some) is rebuilt from the stored vectors, not trusted for good."""
-        stored = self.stored_count()
-        if self.vectors.count != stored:
-            log.warning("search index holds %d vectors, the database %d: rebuilding from stored vectors",
-                        self.vectors.count, stored)
-            self.rebuild()
-            self.catch_up()
+            self.vectors.add(stored.ids, stored.mat, model_id=self.model_id)
+            self.docmap.set_vectors(stored.ids, stored.owners)
+            self.docmap.set_groups(list(doc_ids), [stored.groups.get(d, -1) for d in doc_ids])
+        return stored.embedded
 
     def _announce(self, doc_ids: list[int]) -> None:
         for callback in self.on_indexed if doc_ids else []:
@@ -291,6 +247,7 @@ class SearchIndex:
 
     # -- persistence and the background worker ----------------------------------------------------
     def save(self) -> None:
+        """Write the index file and its document map (with the last event applied) under the file lock."""
         with self._files, self.lock:
             self.vectors.save(self.directory, self.last_event)
             self.docmap.save(self.directory)
@@ -298,39 +255,14 @@ class SearchIndex:
 
     def notify(self) -> None:
         """Called after a commit that recorded index events: wake the worker now rather than at the next poll."""
-        self._wake.set()
+        self.worker.notify()
 
     def start(self, poll_seconds: float = 2.0) -> None:
         """Replay events in a background thread (new writes here, and other processes' writes by polling)."""
-        if self._worker is not None:
-            return
-        self._stop.clear()
-
-        def run():
-            share_background_cores()  # a regrow here must leave the other workers a core to search on
-            first = True
-            while not self._stop.is_set():
-                try:
-                    self.catch_up()
-                    if first:
-                        self.embed_missing()
-                        self.catch_up()
-                        self._rebuild_if_stale()
-                        first = False
-                    self.regrow()
-                except Exception:  # keep serving searches; the next poll retries
-                    log.exception("search index catch-up failed")
-                self._wake.wait(poll_seconds)
-                self._wake.clear()
-        self._worker = threading.Thread(target=run, name="search-indexer", daemon=True)
-        self._worker.start()
+        self.worker.start(poll_seconds)
 
     def stop(self) -> None:
-        if self._worker is not None:
-            self._stop.set()
-            self._wake.set()
-            self._worker.join(timeout=30)
-            self._worker = None
+        """Stop the background thread and save what it applied since the last save."""
+        self.worker.stop()
         if self._dirty:
             self.save()
-

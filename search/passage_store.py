@@ -1,0 +1,62 @@
+"""Store the vectors a set of documents should have: split into passages, embed only what changed, write rows.
+
+The database half of keeping the index in step; the in-memory FAISS half is `SearchIndex.sync_documents`.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, select
+
+from models import SearchDocument, SearchVector
+from models.db import insert_or_skip
+from search.embedders import split_passages, text_hash
+from search.index_build import matrix
+from search.progress import begin_phase
+
+
+@dataclass
+class DocumentVectors:
+    """What the database holds for some documents after `store_passages`: rows to put into FAISS."""
+    groups: dict[int, int]  # document -> its thread (group); absent documents were deleted
+    embedded: list[int]  # documents whose passages this call embedded and stored
+    ids: np.ndarray  # vector row ids
+    owners: np.ndarray  # the document of each vector
+    mat: np.ndarray  # the vectors, one row each
+
+
+def store_passages(session_factory, embedder, doc_ids: list[int], progress=None) -> DocumentVectors:
+    """Make the stored vectors of these documents match their current text, embedding only new or changed passages."""
+    model_id = embedder.model_id
+    with session_factory() as session:
+        docs = {d: (g, t, x) for d, g, t, x in session.execute(
+            select(SearchDocument.doc_id, SearchDocument.group_id, SearchDocument.title, SearchDocument.text)
+            .where(SearchDocument.doc_id.in_(doc_ids)))}
+        stored = {(d, n): (i, h) for i, d, n, h in session.execute(
+            select(SearchVector.id, SearchVector.doc_id, SearchVector.passage_no, SearchVector.text_hash)
+            .where(SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == model_id))}
+    wanted = {}
+    for doc_id, (_group, title, text) in docs.items():
+        for no, passage in enumerate(split_passages(text, embedder.count_tokens, title=title)):
+            wanted[(doc_id, no)] = passage
+    stale = [i for key, (i, h) in stored.items() if key not in wanted or text_hash(wanted[key]) != h]
+    todo = [(key, p) for key, p in wanted.items() if key not in stored or stored[key][0] in stale]
+    if todo:
+        begin_phase(progress, "embed")  # a reporter already counting passages keeps its count
+    new_vectors = embedder.embed_documents([p for _, p in todo], progress=progress) if todo else None
+    if stale or todo:
+        with session_factory.begin() as session:
+            if stale:
+                session.execute(delete(SearchVector).where(SearchVector.id.in_(stale)))
+            if todo:
+                # Every web worker replays the same new posts: passages another one stored first are kept.
+                session.execute(insert_or_skip(SearchVector, session.bind.dialect.name), [
+                    {"doc_id": d, "passage_no": n, "model_id": model_id, "text_hash": text_hash(p),
+                     "vector": new_vectors[row].tobytes()} for row, ((d, n), p) in enumerate(todo)])
+    with session_factory() as session:  # read back: another process may have stored some of them first
+        rows = session.execute(select(SearchVector.id, SearchVector.doc_id, SearchVector.vector).where(
+            SearchVector.doc_id.in_(doc_ids), SearchVector.model_id == model_id)).all()
+    return DocumentVectors(groups={d: g for d, (g, _t, _x) in docs.items()},
+                           embedded=list(dict.fromkeys(d for (d, _), _p in todo)),
+                           ids=np.array([r[0] for r in rows], dtype=np.int64),
+                           owners=np.array([r[1] for r in rows], dtype=np.int64),
+                           mat=matrix([r[2] for r in rows], embedder.dim))
