@@ -13,7 +13,8 @@ from forum.notifications import notify
 from forum.permissions import can_view_thread, check_logged_in
 from forum.read_model import valid_id
 from forum.text import redact_personal_data
-from forum.threads import resolve_merged, thread_url
+from forum.thread_pages import post_url
+from forum.threads import resolve_merged
 from models import AnsweredBeforeAsking, Post, Thread, User
 from models.db import insert_or_skip
 
@@ -41,7 +42,7 @@ def mark_answered_before_asking(session: Session, *, actor: User | None, thread:
         if user_id is not None:
             notify(session, user_id, "answer_helped",
                    f"{what} di “{thread.title}” menjawab pertanyaan {actor.display_name} sebelum ia perlu bertanya.",
-                   thread_url(thread, post_id), actor_id=actor.id, thread_id=thread.id, post_id=post_id)
+                   post_url(session, thread, post_id), actor_id=actor.id, thread_id=thread.id, post_id=post_id)
     elif typed and row.question != typed:
         row.question = typed  # the latest wording the member typed before saying so
     session.flush()

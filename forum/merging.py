@@ -16,7 +16,7 @@ from forum.moderation import OUT_OF_SCOPE, claim, clean_reason, reindex_thread, 
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import can_moderate_place, check_moderator
-from forum.threads import thread_url
+from forum.thread_pages import post_url
 from models import DuplicateLink, MergeRecord, Post, SearchDocument, Thread, User, Watch, utcnow
 from search import documents
 
@@ -153,4 +153,4 @@ def _notify_authors(session: Session, moved, source: Thread, target: Thread, act
     for author_id, post_id in first_post_of.items():
         notify(session, author_id, "thread_merged",
                f"Diskusi Anda digabungkan ke “{target.title}” (sebelumnya “{source.title}”).",
-               thread_url(target, post_id), actor_id=actor.id, thread_id=target.id, post_id=post_id)
+               post_url(session, target, post_id), actor_id=actor.id, thread_id=target.id, post_id=post_id)

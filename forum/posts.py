@@ -16,7 +16,8 @@ from forum.read_model import valid_id
 from forum.resends import resent_reply
 from forum.similar_answered import tell_waiting_askers
 from forum.text import clean_body, slugify
-from forum.threads import clean_title, get_thread, thread_url
+from forum.thread_pages import post_url
+from forum.threads import clean_title, get_thread
 from models import Post, PostRevision, Thread, User, Watch, utcnow
 
 REPLY_MIN, REPLY_MAX = 2, 50_000
@@ -88,7 +89,7 @@ def _count_reply(session: Session, thread: Thread, now: datetime) -> None:
 
 
 def _notify_reply(session: Session, thread: Thread, post: Post, parent: Post | None, author: User) -> None:
-    url = thread_url(thread, post.id)
+    url = post_url(session, thread, post.id)
     name = author.display_name
     done: set[int] = {author.id}
     if parent is not None and parent.author_id not in done:
@@ -199,7 +200,7 @@ def accept_answer(session: Session, *, actor: User | None, thread: Thread, post:
         # Once per answer: taking it back and choosing it again must not ring its author's bell every time.
         if not already_notified(session, post.author_id, "answer_accepted", post.id):
             notify(session, post.author_id, "answer_accepted",
-                   f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", thread_url(thread, post.id),
+                   f"Jawaban Anda dipilih sebagai jawaban terpilih di “{thread.title}”", post_url(session, thread, post.id),
                    actor_id=actor.id, thread_id=thread.id, post_id=post.id)
         tell_waiting_askers(session, thread=thread, answer=post, actor=actor)
     return thread

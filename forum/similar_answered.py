@@ -12,7 +12,7 @@ from forum.asker_verdicts import DIFFERENT
 from forum.duplicates import related_threads
 from forum.notifications import notify
 from forum.permissions import can_view_thread
-from forum.threads import thread_url
+from forum.thread_pages import post_url
 from models import DuplicateLink, Notification, Post, Thread, User
 
 TOP_RELATED = 3  # the newly answered thread must be among the waiting thread's first three related threads
@@ -39,7 +39,7 @@ def tell_waiting_askers(session: Session, *, thread: Thread, answer: Post, actor
             continue  # told once per answered thread, whichever answer is accepted later
         note = notify(session, waiting.author_id, KIND,
                       f"Diskusi serupa “{thread.title}” kini punya jawaban terpilih. Apakah menjawab pertanyaan "
-                      f"Anda “{waiting.title}”?", thread_url(thread, answer.id), actor_id=actor.id,
+                      f"Anda “{waiting.title}”?", post_url(session, thread, answer.id), actor_id=actor.id,
                       thread_id=thread.id, post_id=answer.id)
         if note is not None:
             sent.append(note)

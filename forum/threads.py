@@ -20,10 +20,9 @@ _LETTER_WORD = re.compile(r"\w*[^\W\d_]\w*")  # a word holding at least one lett
 BODY_MIN, BODY_MAX = 20, 50_000
 
 
-def thread_url(thread: Thread, post_id: int | None = None) -> str:
-    """Canonical URL of a thread (with a post anchor when given)."""
-    url = f"/diskusi/{thread.id}/{thread.slug}"
-    return f"{url}#post-{post_id}" if post_id else url
+def thread_url(thread: Thread) -> str:
+    """Canonical URL of a thread (its first page); a post's is forum.thread_pages.post_url."""
+    return f"/diskusi/{thread.id}/{thread.slug}"
 
 
 def clean_title(value: object) -> str:

@@ -10,7 +10,7 @@ from forum.moderation import claim, clean_reason
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import check_moderator
-from forum.threads import thread_url
+from forum.thread_pages import post_url
 from models import DuplicateLink, MergeRecord, Post, Thread, Topic, User, Watch, utcnow
 
 
@@ -21,7 +21,7 @@ def _notify_unmerged(session: Session, ids: list[int], source: Thread, target: T
     for author_id, post_id in rows:
         notify(session, author_id, "thread_unmerged",
                f"Penggabungan dibatalkan: tulisan Anda kembali ke “{source.title}” (terpisah dari “{target.title}”).",
-               thread_url(source, post_id), actor_id=actor.id, thread_id=source.id, post_id=post_id)
+               post_url(session, source, post_id), actor_id=actor.id, thread_id=source.id, post_id=post_id)
 
 
 def active_merges_into(session: Session, target: Thread) -> list[MergeRecord]:

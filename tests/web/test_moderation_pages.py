@@ -46,7 +46,7 @@ def test_merge_from_the_queue_redirects_old_links_and_undo_restores_every_byte(c
         old = anonymous.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False)
         assert old.status_code == 301 and old.headers["location"] == f"/diskusi/{t.id}/{t.slug}"
         permalink = anonymous.get(f"/p/{s2.id}", follow_redirects=False)
-        assert permalink.status_code == 301 and permalink.headers["location"] == f"/diskusi/{t.id}/{t.slug}#post-{s2.id}"
+        assert permalink.status_code == 302 and permalink.headers["location"] == f"/diskusi/{t.id}/{t.slug}#post-{s2.id}"
         merged_page = anonymous.get(f"/diskusi/{t.id}/{t.slug}").text
         assert f'id="post-{s2.id}"' in merged_page and f'id="post-{s.first_post_id}"' in merged_page
         assert "digabung dari: <em>Syarat cuti besar untuk pegawai negeri</em>" in merged_page

@@ -5,6 +5,7 @@ from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import answered_before_asking, asker_verdicts, read_model, threads
+from forum.thread_pages import post_url
 from forum.permissions import can_view_post, check_logged_in
 from models import Post, User
 from web.forms import read_form
@@ -51,7 +52,7 @@ async def answered_before_asking_submit(request: Request, db: Session, viewer: U
     anchor = shown.id if shown is not None and shown.thread_id == earlier.id and can_view_post(viewer, shown, earlier) \
         else earlier.accepted_post_id
     # The composer's draft stays in the browser: a member who finds it was not quite the answer loses nothing.
-    return redirect(threads.thread_url(earlier, anchor),
+    return redirect(post_url(db, earlier, anchor),
                     "Senang pertanyaan Anda sudah terjawab. Draf pertanyaan Anda tetap tersimpan di formulir "
                     "diskusi baru bila masih ingin bertanya.")
 

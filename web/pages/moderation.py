@@ -9,6 +9,7 @@ from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
+from forum.thread_pages import post_url
 from models import MergeRecord, Post, Thread, User
 from web.forms import int_or_none, read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
@@ -144,10 +145,10 @@ async def report_submit(request: Request, db: Session, viewer: User | None, stat
         reports.report_post(db, reporter=viewer, post=item, reason=data.get("alasan", ""))
     except (ValidationFailed, RateLimited) as exc:  # the thread again, this post's report form open with the reason
         db.rollback()
-        return thread_page(request, db, viewer, thread.id, exc.status_code,
+        return thread_page(request, db, viewer, thread.id, exc.status_code, item.id,
                            report_form={"post_id": item.id, "alasan": str(data.get("alasan", ""))[:500],
                                         "error": exc.message})
-    return redirect(threads.thread_url(thread, item.id), "Terima kasih, laporan Anda sudah diteruskan ke moderator.")
+    return redirect(post_url(db, thread, item.id), "Terima kasih, laporan Anda sudah diteruskan ke moderator.")
 
 
 @post("/moderasi/diskusi/{thread_id:int}/tindakan")

@@ -10,9 +10,11 @@ from forum.markup import loses_text_to_nesting, render_markdown
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
 from forum.read_model import ThreadRow
+from forum.listing import parse_page
+from forum.thread_pages import page_count, page_holding, page_of_nodes, post_url
 from forum.tree import build_tree
 from models import User
-from web.forms import read_form
+from web.forms import int_or_none, read_form
 from web.pages.notifications import mark_read_elsewhere
 from web.render import page, redirect, shared_page
 from web.ratelimit import limit_writes
@@ -31,11 +33,22 @@ def int_field(value: object, field: str) -> int | None:
         raise ValidationFailed("Nilai tidak valid.", field=field) from None
 
 
-def _thread_context(db: Session, viewer: User | None, thread: ThreadRow) -> dict:
+def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: int = 1,
+                    at_post: int | None = None) -> dict:
+    """What thread.html shows: the question, the accepted answer and one page of the reply tree (`page`, or the
+    page holding `at_post`, or the last page when `at_post` is 0: where a new reply lands)."""
     all_posts = read_model.thread_posts(db, thread.id)
     first, accepted, nodes = build_tree(thread, all_posts)
+    if at_post is not None:
+        page = page_holding(nodes, at_post) if at_post else page_count(nodes)
+    shown = page_of_nodes(nodes, page)
+    on_page = {node.post.id for node in shown.nodes}
     merged_from = {p.merged_from_thread_id for p in all_posts if p.merged_from_thread_id}
-    return {"thread": thread, "first": first, "accepted": accepted, "nodes": nodes,
+    return {"thread": thread, "first": first, "accepted": accepted, "nodes": shown.nodes, "replies_page": shown,
+            # The accepted answer's place among the replies may be on another page of the thread.
+            "accepted_href": (f"#post-{accepted.id}" if accepted.id in on_page else f"/p/{accepted.id}")
+            if accepted else None,
+            "page_query": f"hal={shown.page}&" if shown.page > 1 else "",
             "merged_titles": read_model.thread_titles(db, merged_from),
             "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
             "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
@@ -74,16 +87,18 @@ async def thread_view(request: Request, db: Session, viewer: User | None, thread
     # "Balas" is a link (?balas=<post>) that works without JavaScript; app.js handles it in place otherwise.
     reply_to = request.query_params.get("balas", "") if viewer is not None else ""
     form = {"reply_to": reply_to} if reply_to.isdigit() else {}
-    return shared_page(request, db, viewer, "thread.html", key=lambda: (thread, extra),
-                       build=lambda: {"form": form, "errors": {}, **_thread_context(db, viewer, thread), **extra})
+    number = parse_page(request.query_params.get("hal"))
+    return shared_page(request, db, viewer, "thread.html", key=lambda: (thread, extra, number),
+                       build=lambda: {"form": form, "errors": {}, **_thread_context(db, viewer, thread, number), **extra})
 
 
 @get("/p/{post_id:int}")
 async def post_permalink(db: Session, viewer: User | None, post_id: int) -> Redirect:
-    """Permanent link to a post wherever it lives now (merges move posts)."""
+    """Permanent link to a post: the page of the thread that shows it now (merges move posts)."""
     item = posts.get_post(db, post_id, viewer)
     thread = threads.get_thread(db, item.thread_id, viewer)
-    return Redirect(threads.thread_url(thread, item.id), status_code=301)
+    # 302, not 301: the post's page (and, after a merge, its thread) can change, and browsers keep a 301 for good.
+    return Redirect(post_url(db, thread, item.id), status_code=302)
 
 
 @get("/diskusi/baru", name="new_thread")
@@ -136,16 +151,19 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
             current = threads.resolve_merged(db, current, viewer)
             message = (f"Diskusi ini sudah digabungkan ke “{current.title}”. Balasan Anda belum terkirim: "
                        "periksa lalu kirim di sini.")
-        return thread_page(request, db, viewer, current.id, exc.status_code, form=data, errors=exc.fields,
-                           error=message)
-    return redirect(threads.thread_url(thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
+        replied_to = int_or_none(data.get("reply_to"))
+        return thread_page(request, db, viewer, current.id, exc.status_code, replied_to or 0, form=data,
+                           errors=exc.fields, error=message)
+    return redirect(post_url(db, thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
 
 
-def thread_page(request: Request, db: Session, viewer: User | None, thread_id: int, status_code: int, **extra):
-    """The thread page answering a refused form on it (a reply, a report), with what was typed in `extra`."""
+def thread_page(request: Request, db: Session, viewer: User | None, thread_id: int, status_code: int,
+                at_post: int | None, **extra):
+    """The thread page answering a refused form on it (a reply, a report), with what was typed in `extra`; it
+    shows the page holding `at_post` (the post replied to or reported; 0: the last page)."""
     extra = {"form": {}, "errors": {}, **extra}
     return page(request, db, viewer, "thread.html", status_code=status_code,
-                **_thread_context(db, viewer, read_model.thread_head(db, thread_id)), **extra)
+                **_thread_context(db, viewer, read_model.thread_head(db, thread_id), at_post=at_post), **extra)
 
 
 @get("/tulisan/{post_id:int}/sunting")
@@ -179,7 +197,7 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
         return page(request, db, viewer, "edit_post.html", status_code=exc.status_code, post=item, thread=thread, form=data,
                     errors=exc.fields, error=exc.message, version=posts.edit_version(db, item),
                     newer=item if isinstance(exc, Conflict) else None)
-    return redirect(threads.thread_url(thread, item.id), "Perubahan disimpan.", sent_draft=f"sunting-{item.id}")
+    return redirect(post_url(db, thread, item.id), "Perubahan disimpan.", sent_draft=f"sunting-{item.id}")
 
 
 @get("/tulisan/{post_id:int}/riwayat")
@@ -204,7 +222,7 @@ async def accept_submit(request: Request, db: Session, state: State, viewer: Use
         raise NotFound("Balasan tidak ditemukan di diskusi ini.")
     posts.accept_answer(db, actor=viewer, thread=thread, post=item)
     message = "Jawaban terpilih sudah ditandai." if item else "Jawaban terpilih dibatalkan."
-    return redirect(threads.thread_url(thread, item.id if item else None), message)
+    return redirect(post_url(db, thread, item.id if item else None), message)
 
 
 @post("/diskusi/{thread_id:int}/ikuti")

@@ -189,3 +189,11 @@ window.addEventListener("pageshow", function () {
   target.parentNode.insertBefore(flash, target);
   target.scrollIntoView();
 })();
+
+// A link made before the thread grew or was merged (#post-12 on the wrong page of a long thread): the post's
+// permanent address knows the page that shows it now.
+(function () {
+  const m = /^#post-(\d+)$/.exec(location.hash);
+  if (!m || document.getElementById("post-" + m[1]) || !document.querySelector(".replies")) return;
+  location.replace("/p/" + m[1]);
+})();
