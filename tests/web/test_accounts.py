@@ -248,6 +248,50 @@ def test_guessing_from_one_address_does_not_lock_the_member_out_and_the_email_sh
         assert right.status_code == 303 and "sesi" in right.cookies
 
 
+def test_guessing_from_many_addresses_locks_out_new_browsers_but_not_one_the_member_logged_in_from(
+        settings, session_factory, db, agencies, monkeypatch):
+    import web.pages.accounts as pages
+    from web.app import create_app
+    f.user(db, username="budi.santoso")
+    f.user(db, username="rina.admin")
+    db.commit()
+    monkeypatch.setattr(pages, "client_ip", lambda request: request.headers.get("x-test-ip", "10.0.0.1"))
+    app = create_app(dataclasses.replace(settings, login_attempts_per_minute=3), session_factory)
+    right = {"username": "budi.santoso", "password": f.PASSWORD}
+    with TestClient(app=app, base_url="http://testserver.local") as own, \
+            TestClient(app=app, base_url="http://testserver.local") as attacker, \
+            TestClient(app=app, base_url="http://testserver.local") as borrowed, \
+            TestClient(app=app, base_url="http://testserver.local") as other_account:
+        own.headers["x-test-ip"] = "10.9.9.9"
+        assert post_form(own, "/masuk", right).status_code == 303  # the member's usual browser, last week
+        post_form(own, "/keluar")
+        post_form(other_account, "/masuk", {"username": "rina.admin", "password": f.PASSWORD})
+        # An attacker guesses from 20 addresses, 3 each: the account's own limit (3 x 20 in 15 minutes, the
+        # member's login from a then new browser included) is reached.
+        codes = []
+        for n in range(20):
+            attacker.headers["x-test-ip"] = f"10.1.0.{n}"
+            codes += [post_form(attacker, "/masuk", {**right, "password": "Salah-Sekali-99"}).status_code
+                      for _ in range(3)]
+        assert codes == [400] * 59 + [429]
+        attacker.headers["x-test-ip"] = "10.2.0.1"
+        locked = post_form(attacker, "/masuk", right)
+        assert locked.status_code == 429 and "perangkat yang pernah Anda pakai" in locked.text
+        # A browser that never logged in to this account is locked out too, even holding another account's cookie.
+        other_account.headers["x-test-ip"] = "10.3.0.1"
+        assert post_form(other_account, "/masuk", right).status_code == 429
+        borrowed.cookies.set("perangkat", "tebakan.0123456789abcdef0123456789abcdef", path="/masuk")
+        borrowed.headers["x-test-ip"] = "10.4.0.1"
+        assert post_form(borrowed, "/masuk", right).status_code == 429
+        # The member's own browser still logs in...
+        back = post_form(own, "/masuk", right)
+        assert back.status_code == 303 and "sesi" in back.cookies
+        post_form(own, "/keluar")
+        # ...and guessing from it is limited on its own counter.
+        codes = [post_form(own, "/masuk", {**right, "password": "Salah-Sekali-99"}).status_code for _ in range(4)]
+        assert codes == [400, 400, 400, 429]
+
+
 def test_a_visitor_sent_to_login_comes_back_to_the_same_page_with_its_query_string(client):
     response = client.get("/diskusi/baru?topik=cuti-kehadiran", follow_redirects=False)
     assert response.status_code == 303

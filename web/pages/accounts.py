@@ -7,6 +7,7 @@ from forum import accounts, catalog
 from forum.errors import RateLimited, ValidationFailed
 from models import User
 from web.deps import SESSION_COOKIE
+from web.device_cookies import known_device, remember_device
 from web.forms import client_ip, read_form
 from web.render import page, redirect
 
@@ -21,6 +22,8 @@ def _login_response(db: Session, user: User, state: State, next_url: str, messag
     response = redirect(_safe_next(next_url), message)
     response.set_cookie(SESSION_COOKIE, token, max_age=accounts.SESSION_DAYS * 86400, httponly=True,
                         samesite="lax", secure=state.settings.cookie_secure)
+    remember_device(response, state.settings.secret_key, accounts.login_key(db, user.username),
+                    state.settings.cookie_secure)
     return response
 
 
@@ -84,8 +87,13 @@ async def login_submit(request: Request, db: Session, viewer: User | None, state
         # member, who logs in from their own. Guessing from several addresses at once meets the account's own
         # limit, which one address alone (limit x 15 in 15 minutes) cannot reach.
         state.limiter.hit(db, f"login-user:{account}:{ip}", limit, 60, message)
-        state.limiter.hit(db, f"login-user:{account}", limit * 20, 900,
-                          "Terlalu banyak percobaan masuk ke akun ini dari berbagai alamat. Coba lagi 15 menit lagi.")
+        device = known_device(request, state.settings.secret_key, account)
+        if device is not None:  # a browser that logged in here before: its own counter, not the account's
+            state.limiter.hit(db, f"login-device:{account}:{device}", limit, 60, message)
+        else:
+            state.limiter.hit(db, f"login-user:{account}", limit * 20, 900,
+                              "Terlalu banyak percobaan masuk ke akun ini dari berbagai alamat. Coba lagi 15 menit "
+                              "lagi, atau masuk dari perangkat yang pernah Anda pakai.")
         user = accounts.authenticate(db, login, data.get("password", ""))
     except (ValidationFailed, RateLimited) as exc:  # each counted attempt was committed by hit()
         data.pop("password", None)
