@@ -2,6 +2,7 @@
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -50,15 +51,23 @@ def _build(max_nesting: int = 20) -> MarkdownIt:
     return md
 
 
+def _block_parser(max_nesting: int) -> MarkdownIt:
+    md = _build(max_nesting)
+    # Block tokens only: the comparison below counts top-level tokens, and inline parsing of a hostile text
+    # (25,000 "![") took two seconds of the two parses where blocks take a millisecond.
+    md.disable(["inline", "linkify", "text_join"])
+    return md
+
+
 _MD = _build()
 # markdown-it stops reading a document where its blocks nest past maxNesting and drops everything after that
 # point (ten list levels lost the rest of a post, silently). A deeper parser sees more tokens exactly then.
-_DEEPER = _build(40)
+_BLOCKS, _DEEPER_BLOCKS = _block_parser(20), _block_parser(40)
 
 
 def loses_text_to_nesting(source: str) -> bool:
     """Whether rendering would drop part of `source` because lists or quotes nest too deeply."""
-    return len(_MD.parse(source)) != len(_DEEPER.parse(source))
+    return len(_BLOCKS.parse(source)) != len(_DEEPER_BLOCKS.parse(source))
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,12 @@ def render_markdown(source: str) -> Rendered:
         strip_comments=True,
     )
     return Rendered(html=safe, text=html_to_text(safe))
+
+
+@lru_cache(maxsize=128)
+def rendered_html(source: str) -> str:
+    """render_markdown(source).html, remembered for texts shown again unchanged (a post's earlier versions)."""
+    return render_markdown(source).html
 
 
 def html_to_text(fragment: str) -> str:

@@ -31,8 +31,9 @@ from web.api import following as following_api
 from web.api import moderation as moderation_api
 from web.api import moderation_search as moderation_search_api
 from web.pages import moderation
-from web.ratelimit import RateLimiter
+from web.ratelimit import LocalBudget, RateLimiter
 
+PREVIEW_UNITS_PER_MINUTE = 120  # a preview costs 1 unit per started 5,000 characters (web/pages/threads.preview)
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *earlier_answers.routes, *notifications.routes,
                *own_account.routes, *password_reset.routes, *search_pages.routes, *moderation.routes]
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, session_factory=None, extra_sta
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.resolved_database_url))
     state = State({"settings": settings, "session_factory": session_factory, "limiter": RateLimiter(),
-                   "thread_page_hooks": [], "after_thread_created": [], **(extra_state or {})})
+                   "preview_budget": LocalBudget(PREVIEW_UNITS_PER_MINUTE), "thread_page_hooks": [], "after_thread_created": [], **(extra_state or {})})
     return ForumApp(
         # The HTML pages stay out of the OpenAPI document: it describes the JSON API only.
         route_handlers=[Router("/", route_handlers=PAGE_ROUTES, include_in_schema=False), api_router(API_EXTRA),

@@ -1,6 +1,9 @@
 """Sliding-window rate limits for logins and writes, counted in the database: every web worker (and a
 restarted one) sees the same attempts, so `--workers 2` does not double the allowance."""
 import itertools
+import threading
+import time
+from collections import deque
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -56,3 +59,32 @@ def _storable(key: str) -> str:
     # Keys carry what a visitor typed (a login name): PostgreSQL text refuses NUL, no encoding takes a lone
     # surrogate. Escaped, they still count under one key each.
     return key.replace("\x00", "\\0").encode("utf-8", "backslashreplace").decode("utf-8")[:300]
+
+
+class LocalBudget:
+    """A per-key allowance of `units` a minute, weighted by cost and kept in this process only.
+
+    For requests too frequent to count in the database (the composer's preview, at each pause in typing) whose
+    cost grows with their size: a preview of 50,000 hostile characters takes a second of a core to render.
+    Each worker keeps its own count, so `--workers N` allows N times as much; that bounds the cost all the same.
+    """
+
+    def __init__(self, units: int, window: float = 60.0) -> None:
+        self.units, self.window = units, window
+        self._spent: dict[object, deque] = {}
+        self._lock = threading.Lock()
+
+    def spend(self, key: object, cost: int, message: str) -> None:
+        """Take `cost` units from `key`'s allowance, or raise RateLimited (429) when that would exceed it."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._spent) > 10_000:  # forget idle keys rather than grow without end
+                self._spent = {k: q for k, q in self._spent.items() if q and q[-1][0] > now - self.window}
+            spent = self._spent.setdefault(key, deque())
+            while spent and spent[0][0] <= now - self.window:
+                spent.popleft()
+            if sum(c for _, c in spent) + cost > self.units:
+                refused = RateLimited(message)
+                refused.retry_after = int(spent[0][0] + self.window - now) + 1 if spent else int(self.window)
+                raise refused
+            spent.append((now, cost))

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from forum import posts, threads
+from forum import posts
 from models import ApiToken, Notification, Post, PostRevision, Thread, Watch
 from tests import factories as f
 from tests.web.helpers import bearer, fast_hashing, find, fresh, login_as, post_form, tags, visible_text  # noqa: F401
@@ -655,6 +655,19 @@ def test_the_live_preview_renders_sanitized_markdown(client, db, board):
     assert "bertingkat terlalu dalam" in deep.text  # said while typing, before the send is refused for it
 
 
+
+def test_previews_of_long_texts_are_limited_per_member_and_typing_a_normal_post_is_not(client, app, db, board):
+    login_as(client, db, board["helper"])
+    hostile = "Teks panjang. " * 3_572  # 50,000 characters, the size at which "![" x 25,000 took a second to render
+    codes = [post_form(client, "/pratinjau", {"body_md": hostile}).status_code for _ in range(11)]
+    assert codes == [200] * 10 + [429]
+    refused = post_form(client, "/pratinjau", {"body_md": hostile})
+    assert "Terlalu banyak pratinjau" in refused.text and int(refused.headers["retry-after"]) > 0
+    with TestClient(app=app, base_url="http://testserver.local") as colleague:
+        login_as(colleague, db, board["other"])
+        typed = [post_form(colleague, "/pratinjau", {"body_md": "Menurut saya " * n}).status_code for n in range(60)]
+        assert set(typed) == {200}  # a minute of typing a normal post, a preview at each pause
+
 # --- profile and tokens ----------------------------------------------------------------------------------
 
 def test_the_profile_page_shows_a_members_agency_threads_and_replies(client, db, board):
@@ -707,6 +720,19 @@ def test_a_token_needs_a_name_and_nobody_can_revoke_another_members_token(client
     assert nameless.status_code == 400 and "Nama token wajib diisi." in nameless.text
     assert post_form(client, f"/akun/token/{token.id}/hapus").status_code == 404
     assert db.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_a_member_holds_at_most_twenty_tokens_and_revoking_one_makes_room(client, db, board):
+    from forum.accounts import MAX_API_TOKENS
+    login_as(client, db, board["asker"])
+    made = [post_form(client, "/akun/token", {"name": f"skrip {n}"}).status_code for n in range(MAX_API_TOKENS + 1)]
+    assert made == [200] * MAX_API_TOKENS + [400]
+    refused = post_form(client, "/akun/token", {"name": "satu lagi"})
+    assert "Anda sudah punya 20 token" in refused.text
+    fresh(db)
+    oldest = db.scalar(select(ApiToken).where(ApiToken.user_id == board["asker"].id).order_by(ApiToken.id))
+    assert post_form(client, f"/akun/token/{oldest.id}/hapus").status_code == 303
+    assert post_form(client, "/akun/token", {"name": "pengganti"}).status_code == 200
 
 
 def test_times_are_shown_in_wib_with_the_day_they_fall_on_there():

@@ -1,4 +1,5 @@
 """Halaman diskusi: view, create, reply, edit, history, accept an answer, follow."""
+from anyio import to_thread
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect
@@ -6,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from forum import catalog, notifications, posts, read_model, threads
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from forum.markup import loses_text_to_nesting, render_markdown
+from forum.markup import loses_text_to_nesting, render_markdown, rendered_html
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
 from forum.read_model import ThreadRow
@@ -205,7 +206,10 @@ async def history(request: Request, db: Session, viewer: User | None, post_id: i
     """Every earlier version of a post."""
     item = posts.get_post(db, post_id, viewer)
     thread = threads.get_thread(db, item.thread_id, viewer)
-    revisions = [(r, render_markdown(r.body_md).html) for r in posts.post_revisions(db, item)]
+    earlier = posts.post_revisions(db, item)
+    sources = [r.body_md for r in earlier]
+    # Off the event loop, and remembered: anyone may open this page, and an old version can be slow to render.
+    revisions = list(zip(earlier, await to_thread.run_sync(lambda: [rendered_html(s) for s in sources])))
     return page(request, db, viewer, "history.html", post=item, thread=thread, revisions=revisions)
 
 
@@ -243,10 +247,15 @@ async def preview(request: Request, viewer: User | None) -> object:
     """Live Markdown preview for the composer (htmx); renders exactly what will be saved. Members only: only
     they write, and rendering a pathological 50 KB text costs half a second of a worker."""
     from litestar.response import Response
-    check_logged_in(viewer)
+    viewer = check_logged_in(viewer)
     data = await read_form(request)
     body = data.get("body_md", "")[:50_000]
-    html = render_markdown(body).html if body.strip() else '<p class="muted">Pratinjau akan muncul di sini.</p>'
+    # Weighted by size: typing a normal post previews freely, while 50 KB texts are allowed about ten a minute.
+    request.app.state.preview_budget.spend(viewer.id, 1 + len(body) // 5_000,
+                                           "Terlalu banyak pratinjau dalam semenit. Tunggu sebentar.")
+    # Rendered in a worker thread: a slow text must not hold up every other request on the event loop.
+    html = (await to_thread.run_sync(render_markdown, body)).html if body.strip() else \
+        '<p class="muted">Pratinjau akan muncul di sini.</p>'
     if loses_text_to_nesting(body):  # said before sending: the send would be refused for it
         html = ('<p class="alert" role="alert">Daftar atau kutipan bertingkat terlalu dalam: bagian yang lebih dalam '
                 'dan sesudahnya tidak tampil. Kurangi tingkatnya.</p>') + html
