@@ -21,6 +21,7 @@ EMAIL_TAKEN = "Email sudah terdaftar. Silakan masuk."
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 SESSION_DAYS = 30
 TOKEN_TOUCH = timedelta(minutes=10)  # how stale an API token's "last used" time may get
+MAX_API_TOKENS = 20  # per member: tokens are for a few scripts, and each is a credential to keep track of
 # Verifying against a real hash when the user does not exist keeps response time uniform.
 _DUMMY_HASH = _HASHER.hash("tidak-ada-pengguna-ini")
 
@@ -140,9 +141,10 @@ def end_session(session: Session, token: str | None) -> None:
             session.delete(row)
 
 
-def change_password(session: Session, user: User, *, current: object, new: object, keep_token: str | None) -> None:
-    """Set a new password after checking the current one; every other login session of the member ends
-    (whoever knew the old password is logged out), the one in use (`keep_token`) stays."""
+def change_password(session: Session, user: User, *, current: object, new: object, keep_token: str | None) -> int:
+    """Set a new password after checking the current one; every other login session of the member ends and
+    every API token is revoked (whoever knew the old password could have made one); the login session in use
+    (`keep_token`) stays. Returns how many tokens were revoked."""
     try:
         _HASHER.verify(user.password_hash, current if isinstance(current, str) and len(current) <= 200 else "")
     except (VerificationError, InvalidHashError):
@@ -154,6 +156,7 @@ def change_password(session: Session, user: User, *, current: object, new: objec
     end_other_sessions(session, user, keep_token)
     from forum.password_resets import void_password_resets  # here: that module builds on this one
     void_password_resets(session, user)  # a link an admin made before no longer overrides the new password
+    return session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
 
 
 def end_other_sessions(session: Session, user: User, keep_token: str | None) -> int:
@@ -172,6 +175,10 @@ def count_sessions(session: Session, user: User) -> int:
 def create_api_token(session: Session, user: User, name: object) -> tuple[str, ApiToken]:
     """A new personal API token; the raw value is returned once and only its hash is stored."""
     label = clean_line(name, "Nama token", "name", 1, 80)
+    held = session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user.id))
+    if held >= MAX_API_TOKENS:
+        raise ValidationFailed(f"Anda sudah punya {MAX_API_TOKENS} token. Cabut token yang tidak dipakai lagi "
+                               "sebelum membuat yang baru.", field="name")
     raw = "fap_" + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=label, token_hash=_sha256(raw), prefix=raw[:10])
     session.add(token)

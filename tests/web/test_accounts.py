@@ -343,9 +343,12 @@ def test_trying_address_after_address_to_learn_who_is_registered_is_rate_limited
     assert "Email sudah terdaftar" in answers[0].text and "Email sudah terdaftar" not in answers[-1].text
 
 
-def test_a_member_changes_their_password_and_every_other_browser_is_logged_out(settings, session_factory, db, agencies):
+def test_a_member_changes_their_password_and_every_other_browser_and_api_token_is_logged_out(
+        settings, session_factory, db, agencies):
+    from forum import accounts
     from web.app import create_app
-    f.user(db, username="sari.dewi")
+    member = f.user(db, username="sari.dewi")
+    raw, _token = accounts.create_api_token(db, member, "skrip laporan")
     db.commit()
     app = create_app(settings, session_factory)
     with TestClient(app=app, base_url="http://testserver.local") as office, \
@@ -357,8 +360,12 @@ def test_a_member_changes_their_password_and_every_other_browser_is_logged_out(s
         assert wrong.status_code == 400 and "Kata sandi saat ini salah" in wrong.text
         weak = post_form(phone, "/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "pendek"})
         assert weak.status_code == 400 and "minimal 10 karakter" in weak.text
-        changed = post_form(phone, "/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "Sandi-Baru-2026"})
-        assert changed.status_code == 303
+        assert office.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+        changed = post_form(phone, "/akun/kata-sandi", {"current_password": f.PASSWORD, "password": "Sandi-Baru-2026"},
+                            follow=True)
+        assert "1 token API dicabut" in changed.text
+        # A token made by whoever knew the old password stops working with it.
+        assert office.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
         assert phone.get("/notifikasi").status_code == 200  # this browser stays in
         assert office.get("/notifikasi", follow_redirects=False).status_code == 303  # the other one is out
     with TestClient(app=app, base_url="http://testserver.local") as fresh_browser:

@@ -49,14 +49,16 @@ async def profile_update(request: Request, db: Session, viewer: User | None, sta
 
 
 @post("/akun/token")
-async def token_create(request: Request, db: Session, viewer: User | None) -> object:
+async def token_create(request: Request, db: Session, viewer: User | None, state: State) -> object:
     """Create a token and show its value once."""
     viewer = check_logged_in(viewer)
     data = await read_form(request)
     try:
+        limit_writes(db, state, viewer)
         raw, _ = accounts.create_api_token(db, viewer, data.get("name", ""))
-    except ValidationFailed as exc:
-        return own_profile(request, db, viewer, 400, error=exc.message)
+    except (ValidationFailed, RateLimited) as exc:
+        db.rollback()
+        return own_profile(request, db, viewer, exc.status_code, error=exc.message)
     return own_profile(request, db, viewer, new_token=raw)
 
 
@@ -77,13 +79,14 @@ async def password_change(request: Request, db: Session, viewer: User | None, st
         # The current password is a password guess like a login: the same per-minute allowance.
         state.limiter.hit(db, f"password-change:{viewer.id}", state.settings.login_attempts_per_minute, 60,
                           "Terlalu banyak percobaan. Tunggu satu menit lalu coba lagi.")
-        accounts.change_password(db, viewer, current=data.get("current_password", ""), new=data.get("password", ""),
-                                 keep_token=request.cookies.get(SESSION_COOKIE))
+        revoked = accounts.change_password(db, viewer, current=data.get("current_password", ""),
+                                           new=data.get("password", ""), keep_token=request.cookies.get(SESSION_COOKIE))
     except (ValidationFailed, RateLimited) as exc:
         db.rollback()
         return own_profile(request, db, viewer, exc.status_code, password_error=exc.message, errors=exc.fields)
+    tokens = f" {revoked} token API dicabut; buat yang baru bila masih diperlukan." if revoked else ""
     return redirect(f"/u/{viewer.username}#keamanan",
-                    "Kata sandi diganti. Perangkat lain yang masuk dengan akun ini sudah dikeluarkan.")
+                    "Kata sandi diganti. Perangkat lain yang masuk dengan akun ini sudah dikeluarkan." + tokens)
 
 
 @post("/akun/keluar-lain")
