@@ -128,5 +128,8 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
         return _respond(request, 400, "Data yang dikirim bukan teks UTF-8 yang valid.")
     if isinstance(exc, RecursionError) and "deserializ" in str(exc):  # msgspec: JSON nested past its depth limit
         return _respond(request, 400, "Data JSON yang dikirim bersarang terlalu dalam.")
-    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if isinstance(exc, ValueError) and "null byte" in str(exc):  # /static/a%00b: no file can have that name
+        return _respond(request, 404, MESSAGES[404])
+    # %r: a path may hold a decoded newline, which would otherwise forge a line of its own in the log.
+    log.exception("Unhandled error on %s %r", request.method, request.url.path, exc_info=exc)
     return _respond(request, 500, MESSAGES[500])

@@ -1,6 +1,7 @@
 """The forum's Litestar app class: what must happen to every HTTP request before Litestar routes it."""
 from litestar import Litestar
 
+from web.deps import SESSION_COOKIE
 from web.security_headers import with_security_headers
 
 
@@ -17,6 +18,14 @@ def without_body(send):
     return send_head
 
 
+def _is_personal(scope) -> bool:
+    """Whether the request carries a member's credentials (the session cookie or an Authorization header)."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() + b"=" in value):
+            return True
+    return False
+
+
 class ForumApp(Litestar):
     """Litestar, with security headers on every response and HEAD answered as GET.
 
@@ -28,7 +37,7 @@ class ForumApp(Litestar):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        send = with_security_headers(send)
+        send = with_security_headers(send, personal=_is_personal(scope))
         if scope["method"] == "HEAD":
             scope, send = {**scope, "method": "GET"}, without_body(send)
         await super().__call__(scope, receive, send)

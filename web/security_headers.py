@@ -18,8 +18,10 @@ NAMES = {name for name, _ in HEADERS}
 HANDLER_MAY_SET = {b"referrer-policy"}
 
 
-def with_security_headers(send):
-    """`send` that adds HEADERS to the response start (a handler's own value replaces only HANDLER_MAY_SET's).
+def with_security_headers(send, personal: bool = False):
+    """`send` that adds HEADERS to the response start (a handler's own value replaces only HANDLER_MAY_SET's);
+    with `personal` (a member's request: session cookie or API token) a response that sets no caching of its own
+    is marked `Cache-Control: private`, so no shared proxy keeps a member's notifications or e-mail address.
 
     Applied at the app's entry point (web/forum_app.py), not as Litestar middleware: middleware only wraps
     routed handlers, so an unknown path (404), a wrong method (405) or a refused CSRF token (403) went out
@@ -30,7 +32,10 @@ def with_security_headers(send):
             own = message.get("headers", [])
             set_here = {k.lower() for k, _ in own} & HANDLER_MAY_SET
             kept = [(k, v) for k, v in own if k.lower() not in NAMES - set_here]
-            message = {**message, "headers": kept + [(k, v) for k, v in HEADERS if k not in set_here]}
+            extra = [(k, v) for k, v in HEADERS if k not in set_here]
+            if personal and not any(k.lower() == b"cache-control" for k, _ in own):
+                extra.append((b"cache-control", b"private"))
+            message = {**message, "headers": kept + extra}
         await send(message)
 
     return send_with_headers

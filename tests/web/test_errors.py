@@ -85,6 +85,20 @@ def test_an_error_page_for_a_logged_in_member_keeps_them_logged_in_in_the_header
     assert user.display_name in response.text and "Keluar" in response.text
 
 
+def test_a_members_pages_and_api_answers_are_private_to_shared_caches_and_a_visitors_are_not(client, db):
+    from forum import accounts
+    user = f.user(db)
+    raw, _ = accounts.create_api_token(db, user, "skrip")
+    db.commit()
+    assert "private" not in client.get("/").headers.get("cache-control", "")
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).headers["cache-control"] == "private"
+    login_as(client, db, user)
+    for path in ("/notifikasi", "/", f"/u/{user.username}", "/tidak-ada"):
+        assert "private" in client.get(path).headers["cache-control"] or "no-store" in client.get(path).headers[
+            "cache-control"], path
+    assert "private" not in client.get("/static/style.css").headers["cache-control"]  # shared files stay shared
+
+
 def test_a_head_request_gets_the_pages_status_and_headers_without_a_body(client, db):
     thread = f.thread(db, f.user(db), title="Cara mengajukan cuti besar bagi ASN")
     db.commit()
@@ -150,6 +164,28 @@ def test_static_files_are_cached_for_an_hour_and_set_no_cookie(client):
     response = client.get("/static/style.css")
     assert response.status_code == 200 and "max-age=3600" in response.headers["cache-control"]
     assert "set-cookie" not in response.headers
+
+
+def test_a_static_path_holding_a_nul_byte_is_a_404_and_a_newline_in_a_path_cannot_forge_a_log_line(client):
+    for path in ("/static/%00", "/static/a%00b.css"):
+        assert_site_page(client.get(path), 404, "Tidak ditemukan", "Halaman tidak ditemukan.")
+        assert client.head(path).status_code == 404
+    import logging
+
+    from litestar.testing import RequestFactory
+
+    from web.errors import server_error_handler
+    lines = []
+    catch = logging.Handler(logging.ERROR)
+    catch.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("forum.web")
+    logger.addHandler(catch)
+    try:
+        request = RequestFactory().get("/diskusi/1/x\n2026-12-07 19:00:00,000 INFO forged-line")  # decoded, as served
+        assert server_error_handler(request, RuntimeError("boom")).status_code == 500
+    finally:
+        logger.removeHandler(catch)
+    assert len(lines) == 1 and "forged-line" in lines[0] and "\n" not in lines[0]
 
 
 def test_an_unknown_address_under_schema_is_the_forums_own_404_not_litestars_english_page(client):
