@@ -124,7 +124,8 @@ def merge_threads(session: Session, *, source: Thread, target: Thread, actor: Us
     session.add_all(Watch(user_id=u, thread_id=target.id, created_at=now) for u in snapshot["added_watchers"])
     target.topics = new_topics
     target.accepted_post_id = accepted
-    target.reply_count = max(0, (session.scalar(select(func.count()).where(Post.thread_id == target.id)) or 1) - 1)
+    target.reply_count = session.scalar(select(func.count()).where(  # replies members can read, as reports.py keeps it
+        Post.thread_id == target.id, Post.id != target.first_post_id, Post.is_hidden.is_(False))) or 0
     target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     source.merged_into_id = target.id
     source.accepted_post_id = None
@@ -151,6 +152,9 @@ def _notify_authors(session: Session, moved, source: Thread, target: Thread, act
     for p in moved:
         first_post_of.setdefault(p.author_id, p.id)
     for author_id, post_id in first_post_of.items():
-        notify(session, author_id, "thread_merged",
-               f"Diskusi Anda digabungkan ke “{target.title}” (sebelumnya “{source.title}”).",
-               post_url(session, target, post_id), actor_id=actor.id, thread_id=target.id, post_id=post_id)
+        # The asker's thread was merged; a member who only replied had their replies moved.
+        text = (f"Diskusi Anda digabungkan ke “{target.title}” (sebelumnya “{source.title}”)."
+                if author_id == source.author_id else
+                f"Balasan Anda di “{source.title}” dipindahkan ke “{target.title}” karena kedua diskusi digabungkan.")
+        notify(session, author_id, "thread_merged", text, post_url(session, target, post_id), actor_id=actor.id,
+               thread_id=target.id, post_id=post_id)

@@ -72,6 +72,8 @@ def hide_reported_post(session: Session, *, report: Report, actor: User | None, 
     if not post.is_hidden:
         post.is_hidden = True
         thread.version += 1
+        if post.id != thread.first_post_id:  # the count is of replies members can read
+            thread.reply_count = max(0, thread.reply_count - 1)
         unindex_post(session, post)
         if thread.accepted_post_id == post.id:
             # A hidden answer answers nobody: the thread is unanswered again (badge, filters, the asker's
@@ -92,6 +94,8 @@ def unhide_post(session: Session, *, post: Post, actor: User | None, reason: obj
     if post.is_hidden:
         post.is_hidden = False
         thread.version += 1
+        if post.id != thread.first_post_id:
+            thread.reply_count += 1
         if not thread.is_hidden:
             index_post(session, post, thread)
         if thread.accepted_post_id is None and _was_accepted_when_hidden(session, post):

@@ -86,14 +86,18 @@ def _notes(db, user, kind):
     return [n for n in list_notifications(db, user.id) if n.kind == kind]
 
 
-def test_authors_of_moved_posts_are_notified_with_a_link_into_the_target(db, pair):
+def test_authors_of_moved_posts_are_notified_with_a_link_into_the_target_the_asker_and_repliers_each_in_their_words(
+        db, pair):
     merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=pair["mod"], accepted_choice="target")
     db.commit()
     for author in (pair["asker_s"], pair["other"], pair["helper"]):
         notes = _notes(db, author, "thread_merged")
         assert len(notes) == 1
-        assert notes[0].message.startswith("Diskusi Anda digabungkan ke “Cara mengajukan cuti besar bagi PNS”")
         assert notes[0].url.startswith(f"/diskusi/{pair['t'].id}/")
+        if author is pair["asker_s"]:
+            assert notes[0].message.startswith("Diskusi Anda digabungkan ke “Cara mengajukan cuti besar bagi PNS”")
+        else:
+            assert notes[0].message.startswith(f"Balasan Anda di “{pair['s'].title}” dipindahkan ke “Cara mengajukan")
 
 
 def test_undoing_a_merge_tells_the_moved_authors_their_posts_are_back_in_the_original_thread(db, pair):

@@ -176,6 +176,28 @@ def test_an_answer_accepted_while_the_old_one_was_hidden_stays_accepted_after_un
     assert t.accepted_post_id == second.id
 
 
+def test_a_hidden_reply_leaves_its_threads_reply_count_until_shown_again_and_a_merge_counts_it_out_too(db, world):
+    from forum.merging import merge_threads
+    from forum.unmerging import unmerge
+    t, reply = world["t"], world["r"]
+    second = mf.reply(db, world["author"], t, "Terima kasih, sudah saya coba.", 6)
+    rep = reports.report_post(db, reporter=world["member"], post=second, reason="Tidak relevan")
+    reports.hide_reported_post(db, report=rep, actor=world["mod"])
+    db.commit()
+    assert t.reply_count == 1
+    other = mf.thread(db, world["member"], "Prosedur cuti besar untuk pegawai negeri", 7)
+    mf.reply(db, world["author"], other, "Lewat aplikasi kepegawaian.", 8)
+    record = merge_threads(db, source=t, target=other, actor=world["mod"], accepted_choice="target")
+    db.commit()
+    assert other.reply_count == 3  # its own reply, t's question and its visible reply; not the hidden one
+    unmerge(db, merge_record=record, actor=world["mod"])
+    db.commit()
+    assert (t.reply_count, other.reply_count) == (1, 1)
+    reports.unhide_post(db, post=second, actor=world["mod"])
+    db.commit()
+    assert t.reply_count == 2 and reply.thread_id == t.id
+
+
 def test_an_admin_appoints_a_scoped_moderator_who_then_moderates_only_that_scope(db, world):
     from tests import factories as f
     f.topic(db, "kepegawaian", "Kepegawaian")

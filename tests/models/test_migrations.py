@@ -70,3 +70,24 @@ def test_upgrading_renders_posts_saved_with_an_image_again_as_links(db, db_url):
     upgrade(db_url)
     db.expire_all()
     assert "<img" not in post.body_html and "🖼 struktur" in post.body_html
+
+
+def test_upgrading_counts_again_the_replies_of_threads_holding_a_hidden_reply(db, db_url):
+    from alembic import command
+    from models import Thread
+    from models.migrate import alembic_config, upgrade
+    from tests import moderation_factories as mf
+
+    asker, member = mf.user(db), mf.user(db)
+    with_hidden = mf.thread(db, asker, "Cara mengajukan cuti besar bagi PNS", 0)
+    untouched = mf.thread(db, asker, "Syarat kenaikan pangkat pilihan", 1)
+    replies = [mf.reply(db, member, with_hidden, f"Jawaban nomor {n}.", 2 + n) for n in range(3)]
+    mf.reply(db, member, untouched, "Lewat SIASN.", 6)
+    replies[1].is_hidden = True
+    db.flush()
+    db.execute(Thread.__table__.update().where(Thread.id == with_hidden.id).values(reply_count=3))  # as stored before
+    db.commit()
+    command.downgrade(alembic_config(db_url), "0014_images_as_links")  # 0015 changes data, not the schema
+    upgrade(db_url)
+    db.expire_all()
+    assert (with_hidden.reply_count, untouched.reply_count) == (2, 1)
