@@ -11,7 +11,7 @@ ACTIONS = {
     "hide": "Sembunyikan", "unhide": "Tampilkan", "pin": "Sematkan", "unpin": "Lepas sematan",
     "move": "Pindahkan", "edit_post": "Sunting tulisan anggota", "hide_post": "Sembunyikan tulisan",
     "dismiss_report": "Abaikan laporan", "reopen_report": "Buka lagi laporan", "not_duplicate": "Bukan duplikat", "variant": "Varian",
-    "reopen_duplicate": "Batalkan keputusan duplikat",
+    "reopen_duplicate": "Batalkan keputusan duplikat", "unhide_post": "Tampilkan tulisan",
     "set_role": "Ubah peran", "password_reset": "Tautan atur ulang kata sandi", "add_synonyms": "Tambah sinonim", "remove_synonyms": "Hapus sinonim",
 }
 

@@ -86,6 +86,15 @@ def hide_reported_post(session: Session, *, report: Report, actor: User | None, 
     return post
 
 
+def post_to_moderate(session: Session, post_id: object, actor: User | None) -> Post:
+    """A post (hidden or not) a moderator may act on: NotFound if there is none, PermissionDenied outside their scope."""
+    post = session.get(Post, post_id) if valid_id(post_id) else None
+    if post is None:
+        raise NotFound("Tulisan tidak ditemukan.")
+    check_moderator(actor, session.get(Thread, post.thread_id))
+    return post
+
+
 def unhide_post(session: Session, *, post: Post, actor: User | None, reason: object = "") -> Post:
     """Show a hidden post again (and put it back in search); an answer accepted when it was hidden is again,
     unless the asker has accepted another one meanwhile."""

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forum.errors import NotFound, ValidationFailed
+from forum.moderation import clean_reason
 from forum.moderation_log import log_action
 from forum.permissions import can_edit_synonyms, check, check_logged_in
 from forum.text import visible_length
@@ -57,6 +58,7 @@ def add_synonym_group(session: Session, *, actor: User, text: str, reason: str =
     REFRESH_SECONDS (the others)."""
     actor = check_logged_in(actor)
     check(can_edit_synonyms(actor), "Hanya admin dan moderator seluruh forum yang dapat mengubah kamus pencarian.")
+    reason = clean_reason(reason)  # at most 500 characters, as every other moderator's reason
     terms = parse_terms(text)
     existing = [set(g.term_list) for g in list_synonym_groups(session)] + [set(g) for g in sum(dictionary_groups(), [])]
     if set(terms) in existing:
@@ -76,6 +78,7 @@ def remove_synonym_group(session: Session, *, actor: User, group_id: int, reason
     """Delete one of the moderators' groups (the shipped dictionary cannot be changed here)."""
     actor = check_logged_in(actor)
     check(can_edit_synonyms(actor), "Hanya admin dan moderator seluruh forum yang dapat mengubah kamus pencarian.")
+    reason = clean_reason(reason)
     group = session.get(SearchSynonymGroup, group_id)
     if group is None:
         raise NotFound("Kelompok sinonim tidak ditemukan.")

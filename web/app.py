@@ -29,6 +29,7 @@ from web.pages import search as search_pages
 from web.api import search as search_api
 from web.api import following as following_api
 from web.api import moderation as moderation_api
+from web.api import moderation_reports as moderation_reports_api
 from web.api import moderation_search as moderation_search_api
 from web.pages import moderation
 from web.ratelimit import LocalBudget, RateLimiter
@@ -37,7 +38,8 @@ PREVIEW_UNITS_PER_MINUTE = 120  # a preview costs 1 unit per started 5,000 chara
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *earlier_answers.routes, *notifications.routes,
                *own_account.routes, *password_reset.routes, *search_pages.routes, *moderation.routes]
-API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_search_api.handlers, *following_api.handlers]
+API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_reports_api.handlers,
+                   *moderation_search_api.handlers, *following_api.handlers]
 
 
 def _template_setup(engine: JinjaTemplateEngine) -> None:

@@ -1,5 +1,5 @@
 """On a 375 px phone, a title typed as one long word or a wide table never widens the page, in real Chromium."""
-from forum import posts
+from forum import moderation, posts
 from models.db import make_engine, make_session_factory
 from tests import factories as f
 
@@ -14,11 +14,19 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
                           body="Tabel tunjangan:\n\n| " + " | ".join(f"Kolom nomor {i}" for i in range(12)) + " |\n|"
                                + "---|" * 12 + "\n| " + " | ".join(str(i) for i in range(12)) + " |")
         posts.reply(db, author=f.user(db), thread=thread, body_md="Lihat juga tabel di atas, sudah lengkap.")
+        moderator = f.user(db, username="moderator.ponsel", role="moderator")
+        # A pasted link as a moderator's reason: one 491-character word in the moderation log.
+        moderation.pin_thread(db, thread, moderator, "https://contoh.go.id/" + "a" * 470)
         db.commit()
-        paths = ["/", f"/diskusi/{thread.id}/{thread.slug}", "/u/nama.panjang"]
+        paths = ["/", f"/diskusi/{thread.id}/{thread.slug}", "/u/nama.panjang", "/moderasi/log"]
     engine.dispose()
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
     page = context.new_page()
+    page.goto(live_server + "/masuk")
+    page.fill("#username", "moderator.ponsel")
+    page.fill("#password", f.PASSWORD)
+    page.click("button[type=submit]:has-text('Masuk')")
+    page.wait_for_selector(".flash")
     for path in paths:
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path

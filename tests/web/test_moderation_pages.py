@@ -3,7 +3,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from forum import merging, moderation, posts
-from models import DuplicateLink, ModerationLog, Post, Report, SearchDocument, Thread
+from models import DuplicateLink, ModerationLog, Post, Report, SearchDocument, SearchSynonymGroup, Thread
 from tests import moderation_factories as mf
 from tests.forum.merge_dump import dump_threads
 
@@ -334,3 +334,81 @@ def test_a_moderation_api_action_whose_fields_are_all_optional_accepts_an_empty_
         client.post(f"/api/v1/moderation/threads/{t.id}/unlock", json={}, headers=headers)
     mf.fresh(db)
     assert [e.action for e in db.scalars(select(ModerationLog).order_by(ModerationLog.id))][:2] == ["lock", "unlock"]
+
+
+def test_a_moderator_sending_too_fast_gets_each_form_back_with_what_was_typed(settings, session_factory, db):
+    import dataclasses
+
+    from web.app import create_app
+    t, s, _s1, _s2, mod, _asker = _pair(db)
+    admin = mf.user(db, "admin")
+    db.commit()
+    app = create_app(dataclasses.replace(settings, writes_per_minute=1), session_factory)
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        token = mf.csrf(client)
+        mf.login(client, db, admin)
+        sent = client.post("/moderasi/sinonim", data={"istilah": "lkh, laporan kinerja harian", "_csrf_token": token},
+                           follow_redirects=False)
+        assert sent.status_code == 303  # the minute's one write
+        forms = {
+            "/moderasi/sinonim": {"istilah": "bimtek, bimbingan teknis", "alasan": "istilah di daerah"},
+            "/moderasi/gabung": {"sumber": str(s.id), "tujuan": str(t.id), "jawaban": "target",
+                                 "alasan": "pertanyaan yang sama persis"},
+            f"/moderasi/diskusi/{s.id}/pindah": {"agency": "bkn", "topics": ["kepegawaian"], "alasan": "ketikan saya"},
+            "/moderasi/peran": {"username": mod.username, "role": "member", "alasan": "pindah tugas"},
+        }
+        for url, form in forms.items():
+            refused = client.post(url, data={**form, "_csrf_token": token}, follow_redirects=False)
+            assert refused.status_code == 429 and "terlalu cepat" in refused.text, url
+            assert f'value="{form["alasan"]}"' in refused.text, url  # the typed reason is still in the form
+        assert "bimtek, bimbingan teknis</textarea>" in client.post(
+            "/moderasi/sinonim", data={**forms["/moderasi/sinonim"], "_csrf_token": token}).text
+
+
+def test_a_synonym_reason_is_held_to_500_characters_like_every_moderators_reason(client, db):
+    admin = mf.user(db, "admin")
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, admin)
+    long_reason = "Q" * 501
+    added = client.post("/moderasi/sinonim", data={"istilah": "lkh, laporan kinerja harian", "alasan": long_reason,
+                                                   "_csrf_token": token}, follow_redirects=False)
+    assert added.status_code == 400 and "Alasan" in added.text and "lkh, laporan kinerja harian</textarea>" in added.text
+    ok = client.post("/moderasi/sinonim", data={"istilah": "lkh, laporan kinerja harian", "_csrf_token": token},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    group = db.scalar(select(SearchSynonymGroup.id))
+    removed = client.post(f"/moderasi/sinonim/{group}/hapus", data={"alasan": long_reason, "_csrf_token": token},
+                          follow_redirects=False)
+    assert removed.status_code == 400 and "Alasan" in removed.text
+    assert db.scalar(select(SearchSynonymGroup.id)) == group
+    assert all(len(r or "") <= 500 for r in db.scalars(select(ModerationLog.reason)))
+
+
+def test_the_api_has_the_webs_unhide_and_take_back_a_duplicate_decision_and_names_log_actions(client, db):
+    from forum import reports, roles
+    t, s, s1, _s2, mod, asker = _pair(db)
+    admin = mf.user(db, "admin")
+    report = reports.report_post(db, reporter=mf.user(db), post=s1, reason="Tidak sopan")
+    reports.hide_reported_post(db, report=report, actor=mod)
+    roles.set_role(db, actor=admin, user=asker, role="moderator", agencies=["bkn"])
+    db.commit()
+    headers = mf.api_token(db, mod)
+    member = mf.api_token(db, mf.user(db))
+    assert client.post(f"/api/v1/moderation/posts/{s1.id}/unhide", json={}, headers=member).status_code == 403
+    shown = client.post(f"/api/v1/moderation/posts/{s1.id}/unhide", json={"reason": "Sudah disunting"}, headers=headers)
+    assert shown.status_code == 200 and shown.json() == {"id": s1.id, "thread_id": s.id, "is_hidden": False}
+    link = db.scalar(select(DuplicateLink))
+    decided = client.post(f"/api/v1/moderation/duplicates/{link.id}/variant", headers=headers)
+    assert decided.status_code == 200 and decided.json()["status"] == "variant"
+    reopened = client.post(f"/api/v1/moderation/duplicates/{link.id}/reopen", headers=headers)
+    assert reopened.status_code == 200 and reopened.json()["status"] == "candidate"
+    actions = [e["action"] for e in client.get("/api/v1/moderation/log", headers=headers).json()]
+    assert {"unhide_post", "variant", "reopen_duplicate"} <= set(actions)
+    unknown = client.get("/api/v1/moderation/log?action=zzz", headers=headers)
+    assert unknown.status_code == 400 and "Tindakan tidak dikenal" in unknown.json()["detail"]
+    db.commit()  # end this session's read snapshot before it writes (SQLite)
+    mf.login(client, db, admin)
+    page = client.get("/moderasi/log?aksi=set_role").text
+    assert f"@{asker.username}: Moderator (instansi: bkn)" in page
+    assert "Tampilkan tulisan" in client.get("/moderasi/log?aksi=unhide_post").text

@@ -7,12 +7,12 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import accounts, duplicate_queue, merging, moderation, posts, reports, roles, threads, unmerging
-from forum.errors import NotFound
+from forum import accounts, duplicate_queue, merging, moderation, roles, threads, unmerging
+from forum.errors import NotFound, ValidationFailed
 from forum.merge_preview import preview_merge
 from forum.listing import parse_page
-from forum.moderation_log import list_log
-from forum.permissions import check_admin, check_logged_in, check_moderator
+from forum.moderation_log import ACTIONS, list_log
+from forum.permissions import check_admin, check_moderator
 from models import MergeRecord, User
 from web.api.serialize import thread_json
 from web.ratelimit import limit_writes
@@ -40,11 +40,6 @@ class MergeBody:
     reason: str = ""
     source_version: int | None = None  # the threads' `version` as the client last read them: a change since is a 409
     target_version: int | None = None
-
-
-@dataclass
-class ReportBody:
-    reason: str
 
 
 @dataclass
@@ -150,13 +145,15 @@ async def duplicates(db: Session, viewer: User | None, page: str | None = None,
              "older": thread_json(c.older), "newer": thread_json(c.newer), "reasons": c.reasons} for c in found]
 
 
-@post("/moderation/duplicates/{link_id:int}/{decision:str}", summary="Bukan duplikat / varian", status_code=200)
+@post("/moderation/duplicates/{link_id:int}/{decision:str}", summary="Bukan duplikat / varian / buka lagi",
+      status_code=200)
 async def duplicate_decide(db: Session, viewer: User | None, state: State, link_id: int, decision: str,
                            data: Reason | None = None) -> dict[str, Any]:
-    """decision: not-duplicate or variant."""
+    """decision: not-duplicate, variant, or reopen (a decision taken by mistake: the pair returns to the queue)."""
     data = data or Reason()  # every field is optional: an empty body is a valid request
     viewer = check_moderator(viewer)
-    verbs = {"not-duplicate": duplicate_queue.mark_not_duplicate, "variant": duplicate_queue.mark_variant}
+    verbs = {"not-duplicate": duplicate_queue.mark_not_duplicate, "variant": duplicate_queue.mark_variant,
+             "reopen": duplicate_queue.reopen_pair}
     if decision not in verbs:
         raise NotFound("Tindakan tidak dikenal.")
     link = duplicate_queue.get_link(db, link_id, viewer)
@@ -165,49 +162,12 @@ async def duplicate_decide(db: Session, viewer: User | None, state: State, link_
     return {"id": link.id, "status": link.status}
 
 
-def report_json(r) -> dict:
-    return {"id": r.id, "post_id": r.post_id, "reporter": r.reporter.username, "reason": r.reason,
-            "status": r.status, "created_at": r.created_at.isoformat() + "Z"}
-
-
-@post("/posts/{post_id:int}/report", summary="Laporkan tulisan", status_code=201)
-async def report_create(db: Session, viewer: User | None, state: State, post_id: int, data: ReportBody) -> dict[str, Any]:
-    viewer = check_logged_in(viewer)
-    item = posts.get_post(db, post_id, viewer)
-    state.limiter.hit(db, f"report:{viewer.id}", 10, 3600, "Terlalu banyak laporan. Coba lagi nanti.")
-    return report_json(reports.report_post(db, reporter=viewer, post=item, reason=data.reason))
-
-
-@get("/moderation/reports", summary="Laporan anggota")
-async def report_list(db: Session, viewer: User | None, status: str = "open") -> list[dict[str, Any]]:
-    viewer = check_moderator(viewer)
-    return [report_json(r) for r in reports.list_reports(db, viewer, status)]
-
-
-@post("/moderation/reports/{report_id:int}/{decision:str}", summary="Sembunyikan tulisan / abaikan / buka lagi laporan",
-      status_code=200)
-async def report_decide(db: Session, viewer: User | None, state: State, report_id: int, decision: str,
-                        data: Reason | None = None) -> dict[str, Any]:
-    """decision: hide, dismiss, or reopen (a dismissed report)."""
-    data = data or Reason()  # every field is optional: an empty body is a valid request
-    viewer = check_moderator(viewer)
-    if decision not in ("hide", "dismiss", "reopen"):
-        raise NotFound("Tindakan tidak dikenal.")
-    report = reports.get_report(db, report_id, viewer)
-    limit_writes(db, state, viewer)
-    if decision == "hide":
-        reports.hide_reported_post(db, report=report, actor=viewer, reason=data.reason)
-    elif decision == "reopen":
-        reports.reopen_report(db, report=report, actor=viewer, reason=data.reason)
-    else:
-        reports.dismiss_report(db, report=report, actor=viewer, reason=data.reason)
-    return report_json(report)
-
-
 @get("/moderation/log", summary="Log moderasi")
 async def log(db: Session, viewer: User | None, action: str | None = None, actor: str | None = None,
               thread: int | None = None) -> list[dict[str, Any]]:
     viewer = check_moderator(viewer)
+    if action and action not in ACTIONS:
+        raise ValidationFailed("Tindakan tidak dikenal. Pilih: " + ", ".join(ACTIONS) + ".", field="action")
     actor_id = db.scalar(select(User.id).where(User.username == actor.lower())) if actor else None
     if actor and actor_id is None:
         return []
@@ -236,4 +196,4 @@ async def set_role(db: Session, viewer: User | None, state: State, data: RoleBod
 
 
 handlers = [thread_flag, thread_move, merge_preview, merge_create, merge_detail, merge_undo, duplicates,
-            duplicate_decide, report_create, report_list, report_decide, log, staff, set_role]
+            duplicate_decide, log, staff, set_role]

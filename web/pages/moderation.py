@@ -4,13 +4,13 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, search_log, threads
+from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, roles, search_log, threads
 from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
 from forum.thread_pages import post_url
-from models import MergeRecord, Post, Thread, User
+from models import MergeRecord, User
 from web.forms import int_or_none, read_form
 from web.pages import moderation_merge, moderation_roles, moderation_synonyms
 from web.pages.search import write_search_log_first
@@ -22,7 +22,6 @@ QUEUE_PAGE = 50  # candidate pairs per page of the duplicate queue
 FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuka.", "sembunyikan": "Diskusi disembunyikan.",
                  "tampilkan": "Diskusi ditampilkan kembali.", "sematkan": "Diskusi disematkan.",
                  "lepas-sematan": "Sematan diskusi dilepas."}
-LOG_LABELS = {**ACTIONS, "unhide_post": "Tampilkan tulisan"}
 
 
 def _tabs(request: Request, db: Session, viewer: User, tab: str, **context):
@@ -54,7 +53,7 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     """Log moderasi, filterable by action, actor (username) and thread id."""
     viewer = check_moderator(viewer)
     params = request.query_params
-    action = params.get("aksi") if params.get("aksi") in LOG_LABELS else None
+    action = params.get("aksi") if params.get("aksi") in ACTIONS else None
     actor_name = (params.get("pelaku") or "").strip().lower()[:30]
     actor_id = db.scalar(select(User.id).where(User.username == actor_name)) if actor_name else None
     thread_id = int_or_none(params.get("diskusi"))
@@ -64,8 +63,8 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
                                                            MergeRecord.undone_at.is_(None)))) if merge_ids else set()
     reopenable = duplicate_queue.reopenable_entries(db, viewer, entries)
-    return _tabs(request, db, viewer, "log", entries=entries, labels=LOG_LABELS, undoable=undoable,
-                 reopenable=reopenable,
+    return _tabs(request, db, viewer, "log", entries=entries, labels=ACTIONS, undoable=undoable,
+                 reopenable=reopenable, role_names=roles.ROLE_NAMES,
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
 
 
@@ -123,10 +122,7 @@ async def decide_report(request: Request, db: Session, viewer: User | None, stat
 async def unhide_post(request: Request, db: Session, viewer: User | None, state: State, post_id: int) -> object:
     """Show a hidden post again."""
     viewer = check_moderator(viewer)
-    item = db.get(Post, post_id)
-    if item is None:
-        raise NotFound("Tulisan tidak ditemukan.")
-    check_moderator(viewer, db.get(Thread, item.thread_id))
+    item = reports.post_to_moderate(db, post_id, viewer)
     data = await read_form(request)
     limit_writes(db, state, viewer)
     reports.unhide_post(db, post=item, actor=viewer, reason=data.get("alasan", ""))
@@ -182,13 +178,13 @@ async def move_submit(request: Request, db: Session, viewer: User | None, state:
     viewer = check_moderator(viewer)
     thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request, lists=("topics",))
-    limit_writes(db, state, viewer)
     try:
+        limit_writes(db, state, viewer)  # inside: a refusal for sending too fast keeps the form as filled in
         moderation.move_thread(db, thread, viewer, data.get("agency", ""), data["topics"], data.get("alasan", ""))
-    except ValidationFailed as exc:
+    except (ValidationFailed, RateLimited) as exc:
         db.rollback()
         thread = threads.get_thread(db, thread_id, viewer)
-        return page(request, db, viewer, "moderation_move.html", status_code=400, thread=thread, form=data,
+        return page(request, db, viewer, "moderation_move.html", status_code=exc.status_code, thread=thread, form=data,
                     errors=exc.fields, error=exc.message, agencies=catalog.list_agencies(db),
                     topics=catalog.list_topics(db))
     return redirect(threads.thread_url(thread), "Diskusi dipindahkan.")

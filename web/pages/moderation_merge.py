@@ -54,13 +54,13 @@ async def merge_submit(request: Request, db: Session, viewer: User | None, state
     viewer = check_moderator(viewer)
     data = await read_form(request, lists=("topics",))
     source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))
-    limit_writes(db, state, viewer)
     try:
+        limit_writes(db, state, viewer)  # inside: a refusal for sending too fast keeps the reason and choices too
         merging.merge_threads(db, source=source, target=target, actor=viewer, reason=data.get("alasan", ""),
                               accepted_choice=data.get("jawaban") or None, topics=data["topics"] or None,
                               expected_versions=_seen_versions(source, target, data))
     except ForumError as exc:
-        if exc.status_code not in (400, 409):
+        if exc.status_code not in (400, 409, 429):
             raise
         db.rollback()
         source, target = _pair(db, viewer, data.get("sumber"), data.get("tujuan"))

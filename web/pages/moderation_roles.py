@@ -31,16 +31,16 @@ async def roles_submit(request: Request, db: Session, viewer: User | None, state
     """Set a member's role and scopes."""
     viewer = check_admin(viewer)
     data = await read_form(request, lists=("agencies", "topics"))
-    limit_writes(db, state, viewer)
     try:
+        limit_writes(db, state, viewer)  # inside: a refusal for sending too fast keeps the form as filled in
         user = accounts.get_user(db, data.get("username", "").strip())
         roles.set_role(db, actor=viewer, user=user, role=data.get("role", ""), agencies=data["agencies"],
                        topics=data["topics"], reason=data.get("alasan", ""))
     except ForumError as exc:
-        if exc.status_code not in (400, 404):
+        if exc.status_code not in (400, 404, 429):
             raise
         db.rollback()
-        return _roles_page(request, db, viewer, data, 400, exc.message, exc.fields)
+        return _roles_page(request, db, viewer, data, 429 if exc.status_code == 429 else 400, exc.message, exc.fields)
     return redirect("/moderasi/peran", f"Peran @{user.username} sekarang {roles.ROLE_NAMES[user.role].lower()}.")
 
 

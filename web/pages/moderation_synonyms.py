@@ -35,14 +35,14 @@ async def synonyms_add(request: Request, db: Session, viewer: User | None, state
     """Add one group; a bad one comes back with the typed terms and an Indonesian error."""
     viewer = check_moderator(viewer)
     data = await read_form(request)
-    limit_writes(db, state, viewer)
     try:
+        limit_writes(db, state, viewer)  # inside: a refusal for sending too fast keeps the typed terms too
         group = synonyms.add_synonym_group(db, actor=viewer, text=data.get("istilah", ""), reason=data.get("alasan", ""))
     except ForumError as exc:
-        if exc.status_code != 400:
+        if exc.status_code not in (400, 429):
             raise
         db.rollback()
-        return _synonyms_page(request, db, viewer, data, 400, exc.message, exc.fields)
+        return _synonyms_page(request, db, viewer, data, exc.status_code, exc.message, exc.fields)
     return redirect("/moderasi/sinonim", f"Sinonim ditambahkan: {', '.join(group.term_list)}. Berlaku untuk pencarian "
                     "dalam setengah menit.")
 
@@ -52,8 +52,14 @@ async def synonyms_remove(request: Request, db: Session, viewer: User | None, st
     """Delete one of the forum's groups."""
     viewer = check_moderator(viewer)
     data = await read_form(request)
-    limit_writes(db, state, viewer)
-    group = synonyms.remove_synonym_group(db, actor=viewer, group_id=group_id, reason=data.get("alasan", ""))
+    try:
+        limit_writes(db, state, viewer)
+        group = synonyms.remove_synonym_group(db, actor=viewer, group_id=group_id, reason=data.get("alasan", ""))
+    except ForumError as exc:
+        if exc.status_code not in (400, 429):
+            raise
+        db.rollback()
+        return _synonyms_page(request, db, viewer, {}, exc.status_code, exc.message, {})
     return redirect("/moderasi/sinonim", f"Sinonim dihapus: {', '.join(group.term_list)}.")
 
 
