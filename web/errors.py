@@ -48,7 +48,9 @@ def _respond(request: Request, status: int, message: str, fields: dict | None = 
     return Template(template_name="error.html", status_code=status, media_type=MediaType.HTML,
                     context={"status": status, "title": TITLES.get(status, "Terjadi kesalahan"), "message": message,
                              **_viewer_context(request, status), "request_path": request.url.path,
-                             "login_next": _page_sent_from(request) if status == 401 else ""})
+                             "login_next": _page_sent_from(request) if status == 401 else "",
+                             # A refused form (a second click on a moderator's button): back to the page it was on.
+                             "back": _page_sent_from(request) if request.method != "GET" and status != 401 else "/"})
 
 
 def _page_sent_from(request: Request) -> str:

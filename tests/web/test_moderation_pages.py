@@ -165,8 +165,10 @@ def test_not_duplicate_and_variant_leave_the_queue_and_are_never_suggested_again
     assert 'data-testid="queue-empty"' in client.get("/moderasi").text
     mf.fresh(db)
     assert {link.status for link in db.scalars(select(DuplicateLink))} == {"not_duplicate", "variant"}
-    again = client.post(f"/moderasi/duplikat/{links[s.id]}/varian", data={"_csrf_token": token})
+    again = client.post(f"/moderasi/duplikat/{links[s.id]}/varian", data={"_csrf_token": token},
+                        headers={"referer": "http://testserver.local/moderasi"})
     assert again.status_code == 400 and "sudah diputuskan" in again.text
+    assert 'href="/moderasi" data-testid="back">Kembali ke halaman tadi' in again.text  # a second click: back to the queue
     # Members see the confirmed variant under "Diskusi serupa", marked as such; the rejected pair is gone.
     with TestClient(app=app, base_url="http://testserver.local") as anonymous:
         page = anonymous.get(f"/diskusi/{t.id}/{t.slug}").text
@@ -412,3 +414,14 @@ def test_the_api_has_the_webs_unhide_and_take_back_a_duplicate_decision_and_name
     page = client.get("/moderasi/log?aksi=set_role").text
     assert f"@{asker.username}: Moderator (instansi: bkn)" in page
     assert "Tampilkan tulisan" in client.get("/moderasi/log?aksi=unhide_post").text
+
+
+def test_a_merge_sent_again_says_why_once(client, db):
+    t, s, _s1, _s2, mod, _ = _pair(db)
+    merging.merge_threads(db, source=s, target=t, actor=mod, accepted_choice="target")
+    db.commit()
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    again = client.post("/moderasi/gabung", data={"sumber": str(s.id), "tujuan": str(t.id), "jawaban": "target",
+                                                  "alasan": "klik kedua", "_csrf_token": token}, follow_redirects=False)
+    assert again.status_code == 409 and again.text.count("Diskusi sumber sudah digabungkan ke diskusi lain.") == 1
