@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name", default="", help="nama tampil (bawaan: nama pengguna)")
     p.add_argument("--password", default="", help="bila kosong, ditanyakan")
     p.set_defaults(func=cmd_create_admin)
+    from scripts import backup
+    backup.register(sub)
     try:
         from scripts import search_commands
         search_commands.register(sub)
