@@ -18,9 +18,12 @@ INVALID_TOKEN = "Token API tidak dikenal atau sudah dicabut. Buat token baru di 
 def provide_db(request: Request, state: State) -> Generator[Session, None, None]:
     """Open a session; commit when the handler succeeds, roll back when it raises."""
     session = state.session_factory()
-    if request.method not in SAFE_METHODS or request.route_handler.opt.get("writes"):
+    opt = request.route_handler.opt
+    if (request.method not in SAFE_METHODS and not opt.get("reads_only")) or opt.get("writes"):
         # SQLite: concurrent writes wait for each other instead of failing. The body is already in by now
         # (the CSRF check reads form posts, the API parses `data` first), so a slow upload holds no lock.
+        # A POST that stores nothing and awaits slow work (the preview) is `reads_only`: holding the write lock
+        # across its await made every other write wait in the event loop for it, which then could not finish.
         begin_writing(session)
     try:
         yield session

@@ -242,7 +242,7 @@ async def watch_submit(request: Request, db: Session, viewer: User | None, threa
     return redirect(threads.thread_url(thread), "Anda mengikuti diskusi ini. Balasan baru akan muncul di notifikasi.")
 
 
-@post("/pratinjau")
+@post("/pratinjau", opt={"reads_only": True})
 async def preview(request: Request, viewer: User | None) -> object:
     """Live Markdown preview for the composer (htmx); renders exactly what will be saved. Members only: only
     they write, and rendering a pathological 50 KB text costs half a second of a worker."""
