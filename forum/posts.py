@@ -23,6 +23,15 @@ from models import Post, PostRevision, Thread, User, Watch, utcnow
 REPLY_MIN, REPLY_MAX = 2, 50_000
 
 
+def post_place(session: Session, post_id: object, viewer: User | None = None) -> tuple[Post, Thread]:
+    """A post and its thread, for a link to where it sits: a hidden post too (its thread shows a placeholder
+    in its place to everyone), but never one in a thread the viewer may not see (NotFound)."""
+    post = session.get(Post, post_id) if valid_id(post_id) else None
+    if post is None:
+        raise NotFound("Balasan tidak ditemukan.")
+    return post, get_thread(session, post.thread_id, viewer)
+
+
 def get_post(session: Session, post_id: object, viewer: User | None = None) -> Post:
     """A post the viewer may see (its thread too), or NotFound."""
     if not valid_id(post_id):
@@ -45,7 +54,7 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
     check(can_reply(author, thread), "Diskusi ini dikunci; balasan baru tidak dapat ditambahkan.")
     body = clean_body(body_md, "Balasan", "body_md", REPLY_MIN, REPLY_MAX)
     parent = None
-    if reply_to not in (None, "", 0):
+    if reply_to not in (None, ""):  # 0 is refused as a negative id is, not read as "no target"
         if not valid_id(reply_to):  # a huge number would overflow the database's integers (a 500, not a 400)
             raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
         parent = session.get(Post, reply_to)

@@ -160,3 +160,50 @@ def test_an_edit_draft_restored_over_a_newer_text_is_refused_as_a_conflict_not_s
     assert "Catatan moderator" in page.inner_text("[data-testid=newer-version]")
     assert page.input_value("textarea[name=body_md]") == "Tambahan: ternyata sudah ada surat edaran kepala BKD."
     context.close()
+
+
+def test_a_restored_reply_draft_still_answers_the_post_it_was_written_to(live_server, browser, db_url):
+    from sqlalchemy import select
+
+    from forum import posts
+    from models import Post
+    from models.db import make_engine, make_session_factory
+    from tests import factories as f
+    engine = make_engine(db_url)
+    with make_session_factory(engine)() as db:
+        asker = f.user(db, username="rudi.hartono")
+        thread = f.thread(db, asker, title="Apakah cuti besar bisa diambil dua kali?")
+        answer = posts.reply(db, author=f.user(db, username="dewi.lestari"), thread=thread,
+                             body_md="Bisa, setelah lima tahun lagi sejak cuti besar pertama.")
+        db.commit()
+        thread_path, answer_id = f"/diskusi/{thread.id}/{thread.slug}", answer.id
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.goto(live_server + "/masuk")
+    page.fill("#username", "rudi.hartono")
+    page.fill("#password", f.PASSWORD)
+    page.click("button[type=submit]:has-text('Masuk')")
+    page.wait_for_selector(".flash")
+    page.goto(live_server + thread_path)
+    page.click(f".js-reply[data-post='{answer_id}']")
+    page.fill("#reply_body", "Terima kasih, berarti saya harus menunggu sampai 2029.")
+    page.wait_for_timeout(SAVED)
+    page.goto(live_server + "/")  # away: a closed tab, a refused send for an expired form
+    page.goto(live_server + thread_path)
+    assert page.input_value("#reply_body") == "Terima kasih, berarti saya harus menunggu sampai 2029."
+    assert page.input_value("#reply_to") == str(answer_id)
+    assert page.is_visible("#reply-target") and page.inner_text("#reply-target-name") == "@dewi.lestari"
+    page.click("button:has-text('Kirim balasan')")
+    page.wait_for_selector(".flash:has-text('Balasan terkirim')")
+    with make_session_factory(engine)() as db:
+        sent = db.scalar(select(Post).where(Post.body_md.like("Terima kasih, berarti%")))
+        assert sent.reply_to_id == answer_id  # nested under the answer, not a new top-level reply
+    # "batal" forgets the target in the draft too.
+    page.click(f".js-reply[data-post='{answer_id}']")
+    page.fill("#reply_body", "Pertanyaan lain untuk semua.")
+    page.click(".js-reply-clear")
+    page.wait_for_timeout(SAVED)
+    page.reload()
+    assert page.input_value("#reply_to") == "" and not page.is_visible("#reply-target")
+    engine.dispose()
+    context.close()

@@ -61,3 +61,41 @@ def test_links_to_a_post_on_a_later_page_go_to_that_page(client, db, long_thread
     block = page_one.split('class="accepted-block"')[1].split("</section>")[0]
     assert f'href="/p/{later.id}"' in block and f'id="post-{later.id}"' not in page_one.split('class="replies"')[1]
     assert helper is not None
+
+
+def test_a_visitor_on_a_later_page_logs_in_and_returns_to_it_and_batal_stays_there(client, db, long_thread):
+    t, direct = long_thread["thread"], long_thread["direct"]
+    base = f"/diskusi/{t.id}/{t.slug}"
+    page_two = client.get(f"{base}?hal=2").text
+    back = f"lanjut=/diskusi/{t.id}/{t.slug}%3Fhal%3D2"
+    assert f'href="/masuk?{back}"' in page_two and f'href="/daftar?{back}"' in page_two  # the card and the header
+    assert 'href="/masuk"' in client.get("/").text  # from home, nothing to come back to
+    assert f'name="lanjut" value="/diskusi/{t.id}/{t.slug}?hal=2"' in client.get(f"/masuk?{back}").text
+    login_as(client, db, long_thread["asker"])
+    form = client.get(f"{base}?hal=2&balas={direct[REPLIES_PER_PAGE].id}").text
+    assert f'href="{base}?hal=2&amp;#balas" class="linkbtn js-reply-clear">batal</a>' in form
+
+
+def test_a_link_to_a_hidden_reply_opens_its_page_with_the_placeholder_for_everyone(client, db, long_thread):
+    from forum import reports
+    t, direct = long_thread["thread"], long_thread["direct"]
+    hidden = direct[REPLIES_PER_PAGE + 1]
+    report = reports.report_post(db, reporter=long_thread["asker"], post=hidden, reason="Tidak relevan")
+    reports.hide_reported_post(db, report=report, actor=f.user(db, role="moderator"))
+    db.commit()
+    moved = client.get(f"/p/{hidden.id}", follow_redirects=False)
+    assert moved.status_code == 302 and moved.headers["location"] == f"/diskusi/{t.id}/{t.slug}?hal=2#post-{hidden.id}"
+    page = client.get(moved.headers["location"]).text
+    assert f'id="post-{hidden.id}"' in page and "[tulisan disembunyikan moderator]" in page
+
+
+def test_the_api_refuses_a_reply_to_post_zero_as_it_refuses_a_negative_one(client, db, long_thread):
+    from tests.web.helpers import bearer
+    from forum import accounts
+    token, _ = accounts.create_api_token(db, long_thread["helper"], "uji")
+    db.commit()
+    t = long_thread["thread"]
+    for target in (0, -5):
+        sent = client.post(f"/api/v1/threads/{t.id}/replies", headers=bearer(token),
+                           json={"body_md": "Balasan dengan rujukan yang salah.", "reply_to": target})
+        assert sent.status_code == 400 and sent.json()["detail"] == "Balasan yang dirujuk tidak valid.", target

@@ -96,8 +96,7 @@ async def thread_view(request: Request, db: Session, viewer: User | None, thread
 @get("/p/{post_id:int}")
 async def post_permalink(db: Session, viewer: User | None, post_id: int) -> Redirect:
     """Permanent link to a post: the page of the thread that shows it now (merges move posts)."""
-    item = posts.get_post(db, post_id, viewer)
-    thread = threads.get_thread(db, item.thread_id, viewer)
+    item, thread = posts.post_place(db, post_id, viewer)
     # 302, not 301: the post's page (and, after a merge, its thread) can change, and browsers keep a 301 for good.
     return Redirect(post_url(db, thread, item.id), status_code=302)
 

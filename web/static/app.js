@@ -7,8 +7,9 @@ document.addEventListener("click", function (event) {
     if (!field || !box) return;
     event.preventDefault();  // a link (?balas=…) for browsers without JavaScript; here it happens in place
     field.value = reply.dataset.post;
-    document.getElementById("reply-target-name").textContent = "@" + reply.dataset.user;
-    document.getElementById("reply-target").hidden = false;
+    document.getElementById("reply_to_name").value = reply.dataset.user;
+    showReplyTarget();
+    box.dispatchEvent(new Event("input", { bubbles: true }));  // the draft now answers this post
     box.focus();
     const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     box.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "center" });
@@ -16,8 +17,24 @@ document.addEventListener("click", function (event) {
   if (event.target.closest(".js-reply-clear")) {
     event.preventDefault();
     document.getElementById("reply_to").value = "";
-    document.getElementById("reply-target").hidden = true;
+    document.getElementById("reply_to_name").value = "";
+    showReplyTarget();
+    document.getElementById("reply_body").dispatchEvent(new Event("input", { bubbles: true }));
   }
+});
+
+// "Membalas @nama" follows the hidden fields, also when a draft restores them or "Buang draf" clears them.
+function showReplyTarget() {
+  const field = document.getElementById("reply_to"), name = document.getElementById("reply_to_name");
+  const line = document.getElementById("reply-target");
+  if (!field || !name || !line) return;
+  line.hidden = !(field.value && name.value);
+  document.getElementById("reply-target-name").textContent = name.value ? "@" + name.value : "";
+}
+["draft-restored", "input"].forEach(function (type) {
+  document.addEventListener(type, function (event) {
+    if (event.target && (event.target.id === "reply_to" || event.target.id === "reply_to_name")) showReplyTarget();
+  });
 });
 
 // Drafts: the composer and the reply box keep what was typed, in this browser and per member, until the
