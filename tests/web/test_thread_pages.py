@@ -37,6 +37,9 @@ def test_a_long_thread_shows_one_page_of_replies_with_the_question_on_every_page
     assert "Halaman 1 dari 3" in first.text and find(first.text, "a", rel="next", href=f"{base}?hal=2")
     assert find(second.text, "a", rel="prev", href=f"{base}?hal=1") and "(halaman 2) · Forum ASN Progresif</title>" in second.text
     assert not find(past.text, "a", rel="next") and "Halaman 3 dari 3" in past.text
+    # Numbered links: every page of a three-page thread is one click away, the current one marked.
+    assert find(second.text, "a", href=f"{base}?hal=3", **{"aria-label": "Halaman 3"})
+    assert '<strong aria-current="page">2</strong>' in second.text
 
 
 def test_links_to_a_post_on_a_later_page_go_to_that_page(client, db, long_thread):
