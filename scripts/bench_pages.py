@@ -1,4 +1,4 @@
-"""Benchmark pages over real HTTP: home, a 30-reply thread, the thread-list API, and a hello-world ceiling.
+"""Benchmark pages over real HTTP: home, a 30-reply and a 400-reply thread, the thread-list API, a hello-world ceiling.
 
 Logged-out visitors (no cookie, as wrk sends) share cached pages (web/page_cache.py); the `*_member` routes
 send a member's session cookie, so they measure the uncached render of the same pages.
@@ -47,7 +47,8 @@ BODIES = [
 
 
 def generate(url: str, n_threads: int, n_posts: int) -> int:
-    """Bulk-insert agencies, topics, users, threads and posts; returns the id of a thread with 30 replies."""
+    """Bulk-insert agencies, topics, users, threads and posts; thread 1 has 30 replies and thread 2 has 400 (about
+    two thirds of them top-level, as in the others). Returns thread 1's id and the number of posts."""
     engine = make_engine(url)
     rendered = [render_markdown(b) for b in BODIES]
     now = utcnow()
@@ -66,8 +67,8 @@ def generate(url: str, n_threads: int, n_posts: int) -> int:
         for start in range(0, n_threads, 1000):
             threads, posts, tt = [], [], []
             for tid in range(start + 1, min(start + 1000, n_threads) + 1):
-                replies = 30 if tid == 1 else min(replies_left, rng.randint(0, 18))
-                replies_left -= 0 if tid == 1 else replies
+                replies = {1: 30, 2: 400}.get(tid) or min(replies_left, rng.randint(0, 18))
+                replies_left -= replies
                 created = now - timedelta(minutes=tid * 7)
                 first = post_id + 1
                 for k in range(replies + 1):
@@ -167,20 +168,22 @@ def main() -> None:
         thread_path = f"/diskusi/{thread_id}/pertanyaan-{thread_id}"
         for name, path, who in (("home", "/", None), ("thread_30_replies", thread_path, None),
                                  ("api_threads", "/api/v1/threads", None), ("home_member", "/", cookie),
-                                 ("thread_30_replies_member", thread_path, cookie)):
+                                 ("thread_30_replies_member", thread_path, cookie),
+                                 ("thread_400_replies_member", "/diskusi/2/pertanyaan-2", cookie)):
             request = urllib.request.Request(base + path, headers={"Cookie": who} if who else {})
             page = urllib.request.urlopen(request).read()  # warm up
             if who:
                 assert b'action="/keluar"' in page, "the member cookie did not log in"
-            results[name] = wrk(base + path, args.duration, args.connections, script, who)
+            results[name] = {**wrk(base + path, args.duration, args.connections, script, who), "kb": len(page) // 1024}
     finally:
         proc.terminate(); proc.wait()
     ceiling = results["hello_world"]["rps"]
     for r in results.values():
         r["x_hello"] = round(r["rps"] / ceiling, 3)
-    print(f"\n{'route':<28}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'× hello':>10}{'errors':>8}")
+    print(f"\n{'route':<28}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'× hello':>10}{'errors':>8}{'KB':>7}")
     for name, r in results.items():
-        print(f"{name:<28}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['x_hello']:>10}{r['errors']:>8}")
+        print(f"{name:<28}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['x_hello']:>10}{r['errors']:>8}"
+              f"{r.get('kb', ''):>7}")
     summary = {"bench": "pages", "threads": args.threads, "posts": n_posts, "connections": args.connections,
                "duration_s": args.duration, "workers": args.workers, "generate_s": round(gen_s, 1),
                "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
