@@ -26,6 +26,8 @@ def build():
     """Create the app for one worker process."""
     configure_logging()
     settings = load_settings()
+    from scripts.backup import hold_in_use_lock
+    hold_in_use_lock(settings.data_dir)  # `forum restore` refuses while a worker serves this forum
     try:
         from search.embedders import serving_runtime
         from web.search_setup import attach_search

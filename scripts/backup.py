@@ -1,26 +1,49 @@
 """`forum backup FILE` and `forum restore FILE`: the database is the forum (vectors included), so it is all a backup needs.
 
 SQLite is copied with its online backup API (a consistent snapshot while the forum serves and writes); PostgreSQL
-with `pg_dump --format=custom`. Each backup is checked before it replaces nothing: it is written beside FILE and
-renamed only once complete and readable, and an existing FILE is never overwritten. The FAISS files and the
-embedding cache are caches: after a restore the index is rebuilt from the restored vectors, with no re-embedding.
+with `pg_dump --format=custom` (scripts/backup_pg.py). A backup is written beside FILE and renamed only once
+complete and checked, and an existing FILE is never overwritten. A restore first checks that the file is a forum
+backup of the right kind and that no server is using the database. The FAISS files are caches: after a restore
+the index is rebuilt from the restored vectors, with no re-embedding.
 """
+import fcntl
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from forum.settings import Settings
+from scripts import backup_pg
+from scripts.backup_pg import Refused
+
+SQLITE_MAGIC, PG_MAGIC = b"SQLite format 3\x00", b"PGDMP"
+IN_USE = "sedang-dipakai.lock"  # in the data dir: every `forum serve` worker holds it shared
+_held: list = []
 
 
-class Refused(Exception):
-    """An operator's request this command will not carry out; its message is one Indonesian line."""
+def hold_in_use_lock(data_dir: Path) -> None:
+    """Called by each web worker: while it runs, `forum restore` on this data dir refuses to start."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / IN_USE, "a")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    _held.append(handle)  # kept open (and locked) for the life of the process
+
+
+def _server_running(data_dir: Path) -> bool:
+    path = data_dir / IN_USE
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -28,110 +51,126 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database else None
 
 
-def _libpq_url(url: str) -> str:
-    """The SQLAlchemy URL as pg_dump reads it (no `+psycopg` driver part)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    # as_uri() escapes "#", "?" and spaces: pasted into "file:" as it was, "a#b.db" opened (and created) "a".
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
 
 
-def _pg_tool(name: str) -> str:
-    tool = shutil.which(name)
-    if tool is None:
-        raise Refused(f"Gagal: `{name}` tidak ditemukan. Pasang klien PostgreSQL (Debian: postgresql-client).")
-    return tool
-
-
-def _counts(url: str) -> str:
-    from models import Post, Thread
-    from models.db import make_engine, make_session_factory
-    engine = make_engine(url)
+def _sqlite_forum_counts(path: Path) -> str:
+    """What a SQLite file holds ("N diskusi, M tulisan"), refusing one that is damaged or holds no forum."""
     try:
-        with make_session_factory(engine)() as session:
-            return f"{session.scalar(select(func.count(Thread.id)))} diskusi, {session.scalar(select(func.count(Post.id)))} tulisan"
-    finally:
-        engine.dispose()
+        with closing(_open_read_only(path)) as conn:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise Refused(f"Gagal: {path} rusak (tidak lolos pemeriksaan integritas SQLite).")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"threads", "posts", "alembic_version"} <= tables:
+                raise Refused(f"Gagal: {path} bukan cadangan forum (tidak berisi tabel forum).")
+            threads, posts = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("threads", "posts"))
+    except sqlite3.DatabaseError:
+        raise Refused(f"Gagal: {path} bukan cadangan forum yang utuh.") from None
+    return f"{threads} diskusi, {posts} tulisan"
 
 
-def backup_database(url: str, target: Path) -> None:
-    """Write a consistent copy of the database at `url` to `target` (which must not exist yet)."""
+def backup_database(url: str, target: Path) -> str:
+    """Write a consistent copy of the database at `url` to `target` (which must not exist); returns what it holds."""
     if target.exists():
         raise Refused(f"Gagal: {target} sudah ada. Pilih nama berkas lain; cadangan lama tidak ditimpa.")
+    if not target.parent.is_dir():
+        raise Refused(f"Gagal: folder {target.parent} tidak ada.")
+    if not os.access(target.parent, os.W_OK):
+        raise Refused(f"Gagal: folder {target.parent} tidak dapat ditulisi.")
     part = target.with_name(target.name + ".sebagian")
-    part.unlink(missing_ok=True)
     source = _sqlite_path(url)
-    if source is not None:
-        if not source.exists():
-            raise FileNotFoundError(2, "tidak ada", str(source))
-        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(part)) as copy:
-            live.backup(copy)  # page by page, a consistent snapshot even while the forum writes
-            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise Refused("Gagal: salinan tidak lolos pemeriksaan integritas SQLite.")
-    else:
-        dumped = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(part),
-                                 _libpq_url(url)], capture_output=True, text=True)
-        listed = subprocess.run([_pg_tool("pg_restore"), "--list", str(part)], capture_output=True, text=True) \
-            if dumped.returncode == 0 else dumped
-        if listed.returncode != 0:
-            part.unlink(missing_ok=True)
-            raise Refused(f"Gagal mencadangkan: {(listed.stderr or '').strip().splitlines()[-1:]}")
+    try:
+        if source is None:
+            backup_pg.dump(url, part)
+            held = f"{part.stat().st_size / 1e6:.1f} MB"
+        else:
+            if not source.exists():
+                raise FileNotFoundError(2, "tidak ada", str(source))
+            with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(part)) as copy:
+                live.backup(copy)  # page by page, a consistent snapshot even while the forum writes
+                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm beside it
+            held = f"{part.stat().st_size / 1e6:.1f} MB; {_sqlite_forum_counts(part)}"
+    except BaseException:  # Ctrl-C included: a partial file must never look like a backup
+        part.unlink(missing_ok=True)
+        raise
     os.replace(part, target)
+    return held
 
 
-def restore_database(url: str, source: Path, replace: bool) -> None:
-    """Put the backup `source` into the database at `url`, then migrate it to this code's schema."""
-    from models.db import make_engine
-    from models.migrate import is_empty, upgrade
+def _check_backup_kind(source: Path, sqlite_target: bool) -> None:
+    if source.is_dir():
+        raise IsADirectoryError(21, "folder", str(source))
     if not source.is_file():
         raise FileNotFoundError(2, "tidak ada", str(source))
+    with open(source, "rb") as handle:
+        head = handle.read(16)
+    if head.startswith(SQLITE_MAGIC) and not sqlite_target:
+        raise Refused("Gagal: ini cadangan SQLite, sedangkan FORUM_DATABASE_URL menunjuk PostgreSQL.")
+    if head.startswith(PG_MAGIC) and sqlite_target:
+        raise Refused("Gagal: ini cadangan PostgreSQL (pg_dump), sedangkan FORUM_DATABASE_URL menunjuk SQLite.")
+    if not head.startswith(SQLITE_MAGIC if sqlite_target else PG_MAGIC):
+        raise Refused(f"Gagal: {source} bukan cadangan forum.")
+    if not sqlite_target and not backup_pg.is_forum_dump(source):
+        raise Refused(f"Gagal: {source} bukan cadangan forum yang utuh.")
+
+
+def restore_database(settings: Settings, source: Path, replace: bool) -> None:
+    """Put the backup `source` into the configured database, then migrate it to this code's schema."""
+    from models.db import make_engine
+    from models.migrate import is_empty, upgrade
+    url, target = settings.resolved_database_url, _sqlite_path(settings.resolved_database_url)
+    _check_backup_kind(source, target is not None)
+    if target is not None:
+        _sqlite_forum_counts(source)
+    if _server_running(settings.data_dir):
+        raise Refused("Gagal: `forum serve` sedang berjalan dengan folder data ini. Hentikan dulu, lalu ulangi.")
     engine = make_engine(url)
-    empty = is_empty(engine)
-    engine.dispose()
+    try:
+        empty = is_empty(engine)
+        others = 0 if target is not None else backup_pg.other_connections(engine)
+    finally:
+        engine.dispose()
     if not empty and not replace:
         raise Refused("Gagal: basis data tujuan sudah berisi forum. Hentikan `forum serve` lalu ulangi dengan "
-                         "--ganti untuk menggantinya dengan isi cadangan.")
-    target = _sqlite_path(url)
-    if target is not None:
-        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup:
-            try:
-                whole = backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            except sqlite3.DatabaseError:  # not a database at all
-                whole = False
-            if not whole:
-                raise Refused(f"Gagal: {source} bukan cadangan SQLite yang utuh.")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(target)) as live:
-                backup.backup(live)
+                      "--ganti untuk menggantinya dengan isi cadangan.")
+    if others:
+        raise Refused(f"Gagal: {others} koneksi lain sedang memakai basis data ini (forum serve, psql…). Hentikan "
+                      "dulu, lalu ulangi.")
+    if target is None:
+        backup_pg.restore(url, source)
     else:
-        restored = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                                   "--dbname", _libpq_url(url), str(source)], capture_output=True, text=True)
-        if restored.returncode != 0:
-            raise Refused(f"Gagal memulihkan: {(restored.stderr or '').strip().splitlines()[-1:]}")
+        with closing(_open_read_only(source)) as backup, closing(sqlite3.connect(target)) as live:
+            backup.backup(live)
     upgrade(url)  # a backup made by older code gets this code's schema
+
+
+def _refusal(exc: Refused) -> int:
+    print(exc, file=sys.stderr)
+    return 2
 
 
 def cmd_backup(settings: Settings, args) -> int:
     """Back the database up into one file."""
-    target = Path(args.file)
     try:
-        backup_database(settings.resolved_database_url, target)
+        held = backup_database(settings.resolved_database_url, Path(args.file))
     except Refused as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    size = target.stat().st_size / 1e6
-    print(f"Cadangan tersimpan: {target} ({size:.1f} MB; {_counts(settings.resolved_database_url)}).")
+        return _refusal(exc)
+    print(f"Cadangan tersimpan: {args.file} ({held}).")
     return 0
 
 
 def cmd_restore(settings: Settings, args) -> int:
     """Replace the database with a backup; the search index is rebuilt from the restored vectors."""
     try:
-        restore_database(settings.resolved_database_url, Path(args.file), args.ganti)
+        restore_database(settings, Path(args.file), args.ganti)
     except Refused as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        return _refusal(exc)
     # The index files describe the database as it was: rebuilt from the restored vectors at the next start.
     shutil.rmtree(settings.data_dir / "index", ignore_errors=True)
-    print(f"Dipulihkan dari {args.file}: {_counts(settings.resolved_database_url)}. Jalankan `forum serve`; indeks "
-          "pencarian dibangun ulang dari vektor yang tersimpan, tanpa menghitung ulang.")
+    print(f"Dipulihkan dari {args.file}. Jalankan `forum serve`; indeks pencarian dibangun ulang dari vektor yang "
+          "tersimpan, tanpa menghitung ulang.")
     return 0
 
 

@@ -3,6 +3,7 @@ reindex and eval)."""
 import argparse
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -223,6 +224,10 @@ def _operator_message(exc: Exception) -> str | None:
     from alembic.util.exc import CommandError
     from sqlalchemy.exc import NoSuchModuleError, OperationalError, ProgrammingError
     text = str(exc)
+    missing_database = re.search(r'database "([^"]+)" does not exist', text)
+    if isinstance(exc, OperationalError) and missing_database:
+        return (f"Basis data {missing_database.group(1)} belum ada: buat dulu, mis. `createdb -h 127.0.0.1 -U postgres "
+                f"{missing_database.group(1)}`.")
     if isinstance(exc, (OperationalError, ProgrammingError)) and ("no such table" in text or "does not exist" in text):
         return "Basis data belum berisi tabel forum: jalankan `forum migrate` dulu."
     if isinstance(exc, CommandError) and "Can't locate revision" in text:
