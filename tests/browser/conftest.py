@@ -66,3 +66,12 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield b
         b.close()
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the real form and wait for the welcome message."""
+    page.goto(base + "/masuk")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]:has-text('Masuk')")
+    page.wait_for_selector(".flash")

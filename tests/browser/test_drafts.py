@@ -2,6 +2,7 @@
 confirmed send, "Buang draf" and logging out discard them."""
 import pytest
 
+from tests.browser.conftest import log_in
 from tests.browser.test_member_journey import _register, _seed_catalog
 
 SAVED = 700  # ms: the draft is stored 300 ms after typing stops
@@ -179,11 +180,7 @@ def test_a_restored_reply_draft_still_answers_the_post_it_was_written_to(live_se
         thread_path, answer_id = f"/diskusi/{thread.id}/{thread.slug}", answer.id
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
-    page.goto(live_server + "/masuk")
-    page.fill("#username", "rudi.hartono")
-    page.fill("#password", f.PASSWORD)
-    page.click("button[type=submit]:has-text('Masuk')")
-    page.wait_for_selector(".flash")
+    log_in(page, live_server, "rudi.hartono", f.PASSWORD)
     page.goto(live_server + thread_path)
     page.click(f".js-reply[data-post='{answer_id}']")
     page.fill("#reply_body", "Terima kasih, berarti saya harus menunggu sampai 2029.")

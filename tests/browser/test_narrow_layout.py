@@ -2,6 +2,7 @@
 from forum import moderation, posts
 from models.db import make_engine, make_session_factory
 from tests import factories as f
+from tests.browser.conftest import log_in
 
 LONG_WORD = "KataSangatPanjangTanpaSpasiUntukMengujiTataLetakHalamanDiLayarPonsel" * 2
 
@@ -22,11 +23,7 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
     engine.dispose()
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
     page = context.new_page()
-    page.goto(live_server + "/masuk")
-    page.fill("#username", "moderator.ponsel")
-    page.fill("#password", f.PASSWORD)
-    page.click("button[type=submit]:has-text('Masuk')")
-    page.wait_for_selector(".flash")
+    log_in(page, live_server, "moderator.ponsel", f.PASSWORD)
     for path in paths:
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path

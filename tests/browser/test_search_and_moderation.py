@@ -12,7 +12,7 @@ from urllib.parse import quote
 from forum.demo import DEMO_PASSWORD, seed_demo
 from models.db import make_engine, make_session_factory
 from scripts.cli import DEMO_DATA
-from tests.browser.conftest import ROOT, SCREENSHOTS
+from tests.browser.conftest import ROOT, SCREENSHOTS, log_in
 from tests.conftest import TEST_EMBEDDING_CACHE
 
 
@@ -31,11 +31,7 @@ def _seed_and_index(db_url, tmp_path):
 
 
 def _login(page, base, username):
-    page.goto(base + "/masuk")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Masuk')")
-    page.wait_for_selector(".flash")
+    log_in(page, base, username, DEMO_PASSWORD)
 
 
 def _wait_for_queue(page, base, timeout=240):
