@@ -3,7 +3,7 @@
 Also the names in those filters checked against the forum (an unknown agency is reported, not searched), and the
 plain list of the threads a filter keeps when no words were typed."""
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from forum.listing import unlisted_threads_query, visible_threads_query
@@ -95,12 +95,17 @@ def threads_of(f: dict):
 def check_filter_names(session: Session, q: SearchQuery) -> None:
     """Resolve the agency, topic and member a query filters by; report (and drop) those the forum lacks.
 
-    An agency or topic may be given by its slug or its name as the pages show it ("Cuti & Kehadiran")."""
+    An agency or topic may be given by its slug or its name as the pages show it ("Cuti & Kehadiran"), the
+    abbreviation in brackets left out ("Badan Pusat Statistik" for "Badan Pusat Statistik (BPS)")."""
     for attr, model, label in (("agency", Agency, "Instansi"), ("topic", Topic, "Topik")):
         value = getattr(q, attr)
         if value is None:
             continue
-        slug = session.scalar(select(model.slug).where(or_(model.slug == value, func.lower(model.name) == value)))
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        slug = session.scalar(select(model.slug).where(or_(
+            model.slug == value, func.lower(model.name) == value,
+            func.lower(model.name).like(escaped + " (%)", escape="\\"))).order_by(  # an exact slug or name first
+            case((model.slug == value, 0), (func.lower(model.name) == value, 1), else_=2), model.id).limit(1))
         if slug is None:
             q.problems.append(f"{label} “{value}” tidak dikenal; filter itu diabaikan. Pilih dari daftar {label.lower()}.")
         setattr(q, attr, slug)

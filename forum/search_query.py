@@ -61,8 +61,12 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
     """Split `instansi:bkn topik:cuti status:terjawab sebelum:2025-06-01 sesudah:2024-01-01 urut:terbaru` off the text."""
     q = SearchQuery()
     values = {k: v for k, v in (form or {}).items() if v not in (None, "")}
+    typed: dict[str, str] = {}
     for key, value in _OPERATOR.findall(raw or ""):
-        values[OPERATORS[key.lower()]] = value.strip('"')
+        name, value = key.lower(), value.strip('"')
+        if name in typed and typed[name].lower() != value.lower():  # said, not silently resolved
+            q.notes.append(f"“{name}:” ditulis lebih dari sekali; yang dipakai yang terakhir, “{value}”.")
+        typed[name] = values[OPERATORS[name]] = value
     names = {v: k for k, v in OPERATORS.items()}
     for key in [k for k, v in values.items() if isinstance(v, str) and "\x00" in v]:
         # No slug, name, date or order holds a NUL (and PostgreSQL refuses it in a query parameter).

@@ -25,6 +25,25 @@ def test_a_bad_operator_value_is_reported_in_indonesian_and_ignored():
     assert any("Status" in p for p in q.problems) and any("TTTT-BB-HH" in p for p in q.problems)
 
 
+def test_an_operator_given_twice_uses_the_last_value_and_says_so():
+    q = parse_query("cuti status:terjawab status:belum urut:terbaru urut:terbaru")
+    assert (q.status, q.sort) == ("belum", "terbaru")
+    assert q.notes == ["“status:” ditulis lebih dari sekali; yang dipakai yang terakhir, “belum”."]
+
+
+def test_an_agency_is_found_by_its_name_without_the_abbreviation_in_brackets(db):
+    from forum.search_filters import check_filter_names
+    f.agency(db, "bps", "Badan Pusat Statistik (BPS)")
+    f.agency(db, "bps-jatim", "Badan Pusat Statistik (BPS) Provinsi Jawa Timur")
+    db.commit()
+    for typed, slug in (('instansi:"Badan Pusat Statistik"', "bps"), ('instansi:"badan pusat statistik (bps)"', "bps"),
+                        ("instansi:bps-jatim", "bps-jatim"), ('instansi:"Badan Pusat"', None)):
+        q = parse_query("data inflasi " + typed)
+        check_filter_names(db, q)
+        assert q.agency == slug, typed
+        assert bool(q.problems) == (slug is None), typed
+
+
 def test_agency_and_topic_operators_keep_only_matching_threads(db, forum, open_search):
     engine = open_search()
     page = search_threads(db, engine, None, "uang harian dinas instansi:kemenkeu")
