@@ -1,5 +1,4 @@
 """Halaman diskusi: view, create, reply, edit, history, accept an answer, follow."""
-from anyio import to_thread
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect
@@ -7,11 +6,10 @@ from sqlalchemy.orm import Session
 
 from forum import catalog, notifications, posts, read_model, threads
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
-from forum.markup import loses_text_to_nesting, render_markdown, rendered_html
+from forum.listing import parse_page
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
 from forum.read_model import ThreadRow
-from forum.listing import parse_page
 from forum.thread_pages import page_count, page_holding, page_of_nodes, post_url
 from forum.tree import build_tree
 from models import User
@@ -200,18 +198,6 @@ async def edit_submit(request: Request, db: Session, viewer: User | None, state:
     return redirect(post_url(db, thread, item.id), "Perubahan disimpan.", sent_draft=f"sunting-{item.id}")
 
 
-@get("/tulisan/{post_id:int}/riwayat")
-async def history(request: Request, db: Session, viewer: User | None, post_id: int) -> object:
-    """Every earlier version of a post."""
-    item = posts.get_post(db, post_id, viewer)
-    thread = threads.get_thread(db, item.thread_id, viewer)
-    earlier = posts.post_revisions(db, item)
-    sources = [r.body_md for r in earlier]
-    # Off the event loop, and remembered: anyone may open this page, and an old version can be slow to render.
-    revisions = list(zip(earlier, await to_thread.run_sync(lambda: [rendered_html(s) for s in sources])))
-    return page(request, db, viewer, "history.html", post=item, thread=thread, revisions=revisions)
-
-
 @post("/diskusi/{thread_id:int}/jawaban")
 async def accept_submit(request: Request, db: Session, state: State, viewer: User | None, thread_id: int) -> object:
     """Pick (or clear) the accepted answer."""
@@ -241,25 +227,5 @@ async def watch_submit(request: Request, db: Session, viewer: User | None, threa
     return redirect(threads.thread_url(thread), "Anda mengikuti diskusi ini. Balasan baru akan muncul di notifikasi.")
 
 
-@post("/pratinjau", opt={"reads_only": True})
-async def preview(request: Request, viewer: User | None) -> object:
-    """Live Markdown preview for the composer (htmx); renders exactly what will be saved. Members only: only
-    they write, and rendering a pathological 50 KB text costs half a second of a worker."""
-    from litestar.response import Response
-    viewer = check_logged_in(viewer)
-    data = await read_form(request)
-    body = data.get("body_md", "")[:50_000]
-    # Weighted by size: typing a normal post previews freely, while 50 KB texts are allowed about ten a minute.
-    request.app.state.preview_budget.spend(viewer.id, 1 + len(body) // 5_000,
-                                           "Terlalu banyak pratinjau dalam semenit. Tunggu sebentar.")
-    # Rendered in a worker thread: a slow text must not hold up every other request on the event loop.
-    html = (await to_thread.run_sync(render_markdown, body)).html if body.strip() else \
-        '<p class="muted">Pratinjau akan muncul di sini.</p>'
-    if loses_text_to_nesting(body):  # said before sending: the send would be refused for it
-        html = ('<p class="alert" role="alert">Daftar atau kutipan bertingkat terlalu dalam: bagian yang lebih dalam '
-                'dan sesudahnya tidak tampil. Kurangi tingkatnya.</p>') + html
-    return Response(html, media_type="text/html", status_code=200)  # a preview creates nothing: not 201
-
-
 routes = [thread_short, thread_view, post_permalink, new_thread_form, new_thread_submit, reply_submit, edit_form,
-          edit_submit, history, accept_submit, watch_submit, preview]
+          edit_submit, accept_submit, watch_submit]
