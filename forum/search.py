@@ -13,6 +13,7 @@ from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_que
 from forum.search_terms import match_terms
 from forum.snippets import highlight
 from forum.synonyms import refresh_synonyms
+from forum.unfamiliar import unfamiliar_words
 from models import Post, Thread, User
 from models.id_list import in_id_list
 from search.engine import FILTER_SCAN
@@ -53,6 +54,8 @@ class SearchPage:
     facets: list = field(default_factory=list)  # search_facets.Facet: filters that would narrow the results
     listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
     asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
+    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they made the loose matches held back
+    held_back: int = 0  # how many loose matches were held back (shown with show_unfamiliar)
 
     @property
     def pages(self) -> int:
@@ -121,12 +124,13 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
 
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
                    form: dict | None = None, page_size: int = 20, facets: bool = False,
-                   clamp_page: bool = False) -> SearchPage:
+                   clamp_page: bool = False, show_unfamiliar: bool = False) -> SearchPage:
     """One page of threads for the query box text (operators included) and form filters.
 
     With `facets`, the page also counts the results per agency, topic and answer status (to narrow them).
     With `clamp_page` (the web page), a page past the last one shows the last one; the API keeps it empty.
-    Filters without words list every thread they keep, latest activity first.
+    Filters without words list every thread they keep, latest activity first. A question the forum never
+    discussed gets no results but its unknown words (forum/unfamiliar.py), unless `show_unfamiliar`.
     """
     q = parse_query(raw_query, form)
     check_filter_names(session, q)
@@ -135,6 +139,11 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
             return SearchPage(q, [], 0, page, page_size)
         return _listing(session, viewer, q, page, page_size, clamp_page)
     ranked = ranked_hits(session, engine, viewer, q)
+    # Quoted phrases and -words already ask for exact words: what they find is what was asked for.
+    unfamiliar = () if show_unfamiliar or q.phrases else unfamiliar_words(session, engine, q.text, ranked)
+    held_back = len(_with_terms(session, q, ranked)) if unfamiliar else 0
+    if unfamiliar:
+        ranked = []
     hits = _with_terms(session, q, ranked)
     # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
     # typed in plain words quotes things too), and say so; the -words still apply.
@@ -159,13 +168,14 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         shown = answer is not None and not (answer.is_deleted or answer.is_hidden)
         out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
                              highlight(answer.body_text, q.text) if shown else ""))
-    result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits), asked_page=asked)
+    result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits), asked_page=asked,
+                        unfamiliar=unfamiliar, held_back=held_back)
     if facets:
         result.facets = narrowing_facets(session, q, [h.group_id for h in hits])
     if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
                                    "count": len(ranked)})
-    if not hits and q.filters():
+    if not hits and q.filters() and not unfamiliar:
         result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result
 

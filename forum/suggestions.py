@@ -7,6 +7,7 @@ from forum.result_rows import posts_by_id, threads_by_id
 from forum.search import ranked_hits
 from forum.search_query import WORDS, SearchQuery
 from forum.snippets import excerpt
+from forum.unfamiliar import unfamiliar_words
 from models import Post, Thread, User
 
 
@@ -26,6 +27,8 @@ def suggest_similar(session: Session, engine, viewer: User | None, title: str, b
     if len(WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
         return []
     hits = ranked_hits(session, engine, viewer, SearchQuery(text=text))[:limit]
+    if unfamiliar_words(session, engine, text, hits):
+        return []  # a question the forum never discussed: five loose matches would only mislead
     threads = threads_by_id(session, [h.group_id for h in hits])
     return _with_answers(session, [(threads[h.group_id], h) for h in hits])
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from models.id_list import pg_array_literal
-from search.lexeme_stats import estimated_frequencies
+from search.lexeme_stats import RARE, estimated_frequencies
 from search.text import lexical_terms, stems, synonyms_version
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
@@ -18,7 +18,7 @@ WIDE_FETCH = 5  # how many times more rows that wider fetch asks for
 COMMON_SHARE = 0.10     # a stem in more than this share of documents adds cost, not ranking signal...
 COMMON_MAX_DOCS = 5_000  # ...nor one in more documents than this, on big forums
 COMMON_MIN_DOCS = 200   # small forums: never prune
-_SAFE = re.compile(r"^[0-9a-z]+$")
+SAFE_TERM = re.compile(r"^[0-9a-z]+$")
 
 
 def query_terms(query: str) -> list[str]:
@@ -29,7 +29,7 @@ def query_terms(query: str) -> list[str]:
 @lru_cache(maxsize=2048)
 def _query_terms(query: str, _synonyms: int) -> tuple[str, ...]:
     # Search and the composer ask for the same text in a row; expansion scans every synonym group.
-    return tuple([t for t in lexical_terms(query) if _SAFE.match(t)][:64])
+    return tuple([t for t in lexical_terms(query) if SAFE_TERM.match(t)][:64])
 
 
 def search_lexical(session: Session, query: str, *, limit: int = 100,
@@ -62,7 +62,10 @@ def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
     now = time.monotonic()
     # Keyed by database too: one process may search several forums (tests, evaluation runs).
     where = str(session.get_bind().url)
-    missing = [t for t in terms if (where, t) not in _DF or now - _DF[(where, t)][1] > DF_TTL_SECONDS]
+    # A zero is asked again every time: an absent stem costs one index probe, and a post may have just added it
+    # (a cached zero would hide a new thread's only rare word from lexical search for ten minutes).
+    missing = [t for t in terms if (where, t) not in _DF or not _DF[(where, t)][0]
+               or now - _DF[(where, t)][1] > DF_TTL_SECONDS]
     if missing:
         if session.get_bind().dialect.name == "postgresql":
             # The GIN index on the stored tsvector (migration 0003) answers each capped count.
@@ -80,6 +83,27 @@ def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
     return {t: _DF[(where, t)][0] for t in terms}
 
 
+def document_frequencies(session, terms: list[str]) -> dict[str, int]:
+    """Documents holding each stem, capped at DF_CAP; 0 means no document holds it."""
+    df = estimated_frequencies(session, terms, DF_CAP) if session.get_bind().dialect.name == "postgresql" else None
+    if df is None:
+        return _document_frequencies(session, terms)
+    # The statistics list common stems only: a rarer one is RARE whether one document holds it or none. Whether
+    # any does is one GIN probe each (counting them could read thousands of rows).
+    rare = [t for t, n in df.items() if n == RARE]
+    held = {t for (t,) in session.execute(_HELD, {"terms": rare})} if rare else set()
+    return {**df, **{t: RARE if t in held else 0 for t in rare}}
+
+
+_HELD = text("""SELECT t FROM unnest(CAST(:terms AS text[])) AS t
+                WHERE EXISTS (SELECT 1 FROM search_documents WHERE stems_tsv @@ to_tsquery('indonesian', t))""")
+
+
+def document_total(session) -> int:
+    """About how many documents the lexical index holds (ids are never reused, so the largest id bounds it)."""
+    return session.execute(text("SELECT max(doc_id) FROM search_documents")).scalar() or 0
+
+
 def _prune_common(session, terms: list[str]) -> list[str]:
     """Drop stems too common to matter: OR-ing them makes FTS5 score most of the forum for every query."""
     try:
@@ -88,7 +112,7 @@ def _prune_common(session, terms: list[str]) -> list[str]:
             df = estimated_frequencies(session, terms, DF_CAP)
         if df is None:
             df = _document_frequencies(session, terms)
-        total = session.execute(text("SELECT max(doc_id) FROM search_documents")).scalar() or 0
+        total = document_total(session)
     except OperationalError:  # no FTS5 table to count in: OR every stem
         return terms
     limit = max(min(COMMON_SHARE * total, COMMON_MAX_DOCS), COMMON_MIN_DOCS)
@@ -153,7 +177,7 @@ def groups_holding_every_term(session: Session, query: str, group_ids: set[int])
     typo), are left out; synonym expansions too, since a thread need not spell both forms."""
     if not group_ids:
         return set()
-    own = [t for t in dict.fromkeys(stems(query)) if _SAFE.match(t)][:64]
+    own = [t for t in dict.fromkeys(stems(query)) if SAFE_TERM.match(t)][:64]
     terms = _prune_common(session, own) if own else []
     if not terms:
         return set()

@@ -68,6 +68,9 @@ def db_url(_migrated_template, tmp_path):
     """URL of a clean, migrated database for this test."""
     if PG_URL:
         _empty_postgres(_migrated_template)
+        # Stem counts are cached per database URL, and every PostgreSQL test reuses the same one.
+        from search import lexical
+        lexical._DF.clear()
         return _migrated_template
     path = tmp_path / "forum.db"
     shutil.copyfile(_migrated_template, path)

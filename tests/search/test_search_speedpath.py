@@ -113,6 +113,15 @@ def test_postgres_statistics_drop_common_stems_without_counting_their_documents(
     assert not [s for s in statements if "count(" in s.lower()], statements
     estimated = lexeme_stats.estimated_frequencies(db, ["cuti", "gaji", "taspen"], cap=5001)
     assert estimated["cuti"] == 400 and 30 <= estimated["gaji"] <= 50
+    # Familiarity (search/familiarity.py) must tell an unseen stem from a rare one, still without counting.
+    statements.clear()
+    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        df = lexical.document_frequencies(db, ["cuti", "taspen", "belumpernahada"])
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listen)
+    assert df["cuti"] == 400 and df["taspen"] >= lexeme_stats.RARE and df["belumpernahada"] == 0
+    assert not [s for s in statements if "count(" in s.lower()], statements
 
 
 def test_postgres_statistics_are_not_used_for_a_small_or_unanalyzed_table(db, monkeypatch):

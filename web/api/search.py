@@ -22,11 +22,11 @@ from web.ratelimit import limit_writes
 def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
                page_size: int = 20, instansi: str | None = None, topik: str | None = None,
                status: str | None = None, sebelum: str | None = None, sesudah: str | None = None,
-               oleh: str | None = None, urut: str | None = None) -> dict[str, Any]:
+               oleh: str | None = None, urut: str | None = None, semua: bool = False) -> dict[str, Any]:
     form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah,
             "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
-                            page_size=min(max(page_size, 1), 50), facets=True)
+                            page_size=min(max(page_size, 1), 50), facets=True, show_unfamiliar=semua)
     # A member searching from an app is still a member who may not find the answer: same log as /cari.
     log_search(request, viewer, result)
     return _search_json(result)
@@ -42,6 +42,8 @@ def _search_json(result) -> dict[str, Any]:
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
                        "accepted_answer_html": str(h.answer) or None,
                        "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
+            # A question the forum never discussed: its loose matches are held back (semua=true lists them).
+            "unfamiliar_words": list(result.unfamiliar), "held_back": result.held_back,
             "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions],
             # among_results: how many of this search's threads the filter keeps; the filtered search may find more.
             "facets": [{"filter": f.kind, "value": f.value, "label": f.label, "among_results": f.count,
