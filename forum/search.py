@@ -54,8 +54,8 @@ class SearchPage:
     facets: list = field(default_factory=list)  # search_facets.Facet: filters that would narrow the results
     listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
     asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
-    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they made the loose matches held back
-    held_back: int = 0  # how many loose matches were held back (shown with show_unfamiliar)
+    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every match a loose one
+    held_back: int = 0  # how many loose matches were held back (listed instead with show_unfamiliar)
 
     @property
     def pages(self) -> int:
@@ -130,7 +130,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     With `facets`, the page also counts the results per agency, topic and answer status (to narrow them).
     With `clamp_page` (the web page), a page past the last one shows the last one; the API keeps it empty.
     Filters without words list every thread they keep, latest activity first. A question the forum never
-    discussed gets no results but its unknown words (forum/unfamiliar.py), unless `show_unfamiliar`.
+    discussed gets no results but its unknown words (forum/unfamiliar.py); `show_unfamiliar` lists its loose matches.
     """
     q = parse_query(raw_query, form)
     check_filter_names(session, q)
@@ -140,9 +140,9 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         return _listing(session, viewer, q, page, page_size, clamp_page)
     ranked = ranked_hits(session, engine, viewer, q)
     # Quoted phrases and -words already ask for exact words: what they find is what was asked for.
-    unfamiliar = () if show_unfamiliar or q.phrases else unfamiliar_words(session, engine, q.text, ranked)
-    held_back = len(_with_terms(session, q, ranked)) if unfamiliar else 0
-    if unfamiliar:
+    unfamiliar = () if q.phrases else unfamiliar_words(session, engine, q.text, ranked)
+    held_back = len(_with_terms(session, q, ranked)) if unfamiliar and not show_unfamiliar else 0
+    if held_back:
         ranked = []
     hits = _with_terms(session, q, ranked)
     # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
@@ -175,7 +175,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
     if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
                                    "count": len(ranked)})
-    if not hits and q.filters() and not unfamiliar:
+    if not hits and q.filters() and not held_back:
         result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result
 

@@ -117,7 +117,7 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
                 t0 = time.perf_counter()
                 page = search_threads(session, engine, None, q["text"], 1, page_size=10)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                held_back += bool(page.unfamiliar)
+                held_back += bool(page.held_back)
                 ranked = [mapping[h.thread.id] for h in page.hits]
                 rel = qrels[q["_id"]]
                 scores["ndcg@10"].append(ndcg_at_k(ranked, rel, 10))

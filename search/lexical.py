@@ -53,6 +53,7 @@ _DF: dict[tuple[str, str], tuple[int, float]] = {}  # (database, stem) -> (docum
 DF_TTL_SECONDS = 600.0
 # Pruning only asks "in more than `limit` documents?" and `limit` never exceeds this, so counting stops here.
 DF_CAP = max(COMMON_MAX_DOCS, COMMON_MIN_DOCS) + 1
+COUNT_CHUNK = 400
 
 
 def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
@@ -67,20 +68,31 @@ def _document_frequencies(session, terms: list[str]) -> dict[str, int]:
     missing = [t for t in terms if (where, t) not in _DF or not _DF[(where, t)][0]
                or now - _DF[(where, t)][1] > DF_TTL_SECONDS]
     if missing:
-        if session.get_bind().dialect.name == "postgresql":
-            # The GIN index on the stored tsvector (migration 0003) answers each capped count.
-            match = "SELECT 1 FROM search_documents WHERE stems_tsv @@ to_tsquery('indonesian', :m{i})"
-            params = {f"m{i}": t for i, t in enumerate(missing)}
-        else:
-            match = "SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i}"
-            params = {f"m{i}": f'"{t}"' for i, t in enumerate(missing)}
-        counts = " UNION ALL ".join(
-            f"SELECT {i}, (SELECT count(*) FROM ({match.format(i=i)} LIMIT :cap) AS m{i})" for i in range(len(missing)))
-        found = {missing[i]: n for i, n in session.execute(text(counts), {**params, "cap": DF_CAP})}
+        found = capped_counts(session, missing, DF_CAP)
         if len(_DF) > 100_000:
             _DF.clear()
         _DF.update({(where, t): (int(found.get(t, 0)), now) for t in missing})
     return {t: _DF[(where, t)][0] for t in terms}
+
+
+def capped_counts(session, terms: list[str], cap: int) -> dict[str, int]:
+    """Documents holding each stem, counted up to `cap` (uncached; 0 when none holds it)."""
+    found: dict[str, int] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        # The GIN index on the stored tsvector (migration 0003) answers each capped count.
+        match = "SELECT 1 FROM search_documents WHERE stems_tsv @@ to_tsquery('indonesian', :m{i})"
+        quote = str
+    else:
+        match = "SELECT 1 FROM search_fts WHERE search_fts MATCH :m{i}"
+        quote = '"{}"'.format
+    # SQLite refuses a compound SELECT of more than 500 parts.
+    for start in range(0, len(terms), COUNT_CHUNK):
+        chunk = terms[start:start + COUNT_CHUNK]
+        counts = " UNION ALL ".join(
+            f"SELECT {i}, (SELECT count(*) FROM ({match.format(i=i)} LIMIT :cap) AS m{i})" for i in range(len(chunk)))
+        params = {f"m{i}": quote(t) for i, t in enumerate(chunk)}
+        found.update({chunk[i]: int(n) for i, n in session.execute(text(counts), {**params, "cap": cap})})
+    return found
 
 
 def document_frequencies(session, terms: list[str]) -> dict[str, int]:
@@ -91,12 +103,8 @@ def document_frequencies(session, terms: list[str]) -> dict[str, int]:
     # The statistics list common stems only: a rarer one is RARE whether one document holds it or none. Whether
     # any does is one GIN probe each (counting them could read thousands of rows).
     rare = [t for t, n in df.items() if n == RARE]
-    held = {t for (t,) in session.execute(_HELD, {"terms": rare})} if rare else set()
-    return {**df, **{t: RARE if t in held else 0 for t in rare}}
-
-
-_HELD = text("""SELECT t FROM unnest(CAST(:terms AS text[])) AS t
-                WHERE EXISTS (SELECT 1 FROM search_documents WHERE stems_tsv @@ to_tsquery('indonesian', t))""")
+    held = capped_counts(session, rare, 1) if rare else {}
+    return {**df, **{t: RARE if held.get(t) else 0 for t in rare}}
 
 
 def document_total(session) -> int:
