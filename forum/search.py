@@ -54,8 +54,7 @@ class SearchPage:
     facets: list = field(default_factory=list)  # search_facets.Facet: filters that would narrow the results
     listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
     asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
-    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every match a loose one
-    held_back: int = 0  # how many loose matches were held back (listed instead with show_unfamiliar)
+    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every hit a loose match
 
     @property
     def pages(self) -> int:
@@ -124,13 +123,13 @@ def _broad_filter_search(session, engine, viewer, q: SearchQuery, exclude: int |
 
 def search_threads(session: Session, engine, viewer: User | None, raw_query: str, page: int = 1, *,
                    form: dict | None = None, page_size: int = 20, facets: bool = False,
-                   clamp_page: bool = False, show_unfamiliar: bool = False) -> SearchPage:
+                   clamp_page: bool = False) -> SearchPage:
     """One page of threads for the query box text (operators included) and form filters.
 
     With `facets`, the page also counts the results per agency, topic and answer status (to narrow them).
     With `clamp_page` (the web page), a page past the last one shows the last one; the API keeps it empty.
-    Filters without words list every thread they keep, latest activity first. A question the forum never
-    discussed gets no results but its unknown words (forum/unfamiliar.py); `show_unfamiliar` lists its loose matches.
+    Filters without words list every thread they keep, latest activity first. Hits of a question the forum
+    may never have discussed come with the words no post holds (forum/unfamiliar.py).
     """
     q = parse_query(raw_query, form)
     check_filter_names(session, q)
@@ -139,11 +138,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
             return SearchPage(q, [], 0, page, page_size)
         return _listing(session, viewer, q, page, page_size, clamp_page)
     ranked = ranked_hits(session, engine, viewer, q)
-    # Quoted phrases and -words already ask for exact words: what they find is what was asked for.
-    unfamiliar = () if q.phrases else unfamiliar_words(session, engine, q.text, ranked)
-    held_back = len(_with_terms(session, q, ranked)) if unfamiliar and not show_unfamiliar else 0
-    if held_back:
-        ranked = []
+    unfamiliar = unfamiliar_words(session, engine, q.text, ranked)
     hits = _with_terms(session, q, ranked)
     # As Google does: when no thread holds the quoted words exactly, show what the words find (a question
     # typed in plain words quotes things too), and say so; the -words still apply.
@@ -169,13 +164,13 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
                              highlight(answer.body_text, q.text) if shown else ""))
     result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits), asked_page=asked,
-                        unfamiliar=unfamiliar, held_back=held_back)
+                        unfamiliar=unfamiliar if hits else ())
     if facets:
         result.facets = narrowing_facets(session, q, [h.group_id for h in hits])
     if not hits and (q.phrases or q.excluded) and ranked:
         result.suggestions.append({"filter": "text", "label": _terms_label(q), "query": q.as_string(drop="text"),
                                    "count": len(ranked)})
-    if not hits and q.filters() and not held_back:
+    if not hits and q.filters():
         result.suggestions += _drop_filter_suggestions(session, engine, viewer, q)
     return result
 

@@ -20,17 +20,28 @@ class Suggestion:
     is_accepted: bool
 
 
+@dataclass
+class ComposerSuggestions:
+    items: list[Suggestion]
+    unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every suggestion a loose match
+
+
 def suggest_similar(session: Session, engine, viewer: User | None, title: str, body: str = "",
                     limit: int = 5) -> list[Suggestion]:
     """Earlier questions like the one being written, each with its accepted (or best) answer."""
+    return composer_suggestions(session, engine, viewer, title, body, limit).items
+
+
+def composer_suggestions(session: Session, engine, viewer: User | None, title: str, body: str = "",
+                         limit: int = 5) -> ComposerSuggestions:
+    """suggest_similar(), with the words no post holds when the forum may never have discussed the question."""
     text = composer_text(title, body)
     if len(WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
-        return []
+        return ComposerSuggestions([])
     hits = ranked_hits(session, engine, viewer, SearchQuery(text=text))[:limit]
-    if unfamiliar_words(session, engine, text, hits):
-        return []  # a question the forum never discussed: five loose matches would only mislead
     threads = threads_by_id(session, [h.group_id for h in hits])
-    return _with_answers(session, [(threads[h.group_id], h) for h in hits])
+    return ComposerSuggestions(_with_answers(session, [(threads[h.group_id], h) for h in hits]),
+                               unfamiliar_words(session, engine, text, hits))
 
 
 def composer_text(title: str, body: str = "") -> str:

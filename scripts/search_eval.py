@@ -111,13 +111,13 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
         index_seconds = time.perf_counter() - started
         scores = {"ndcg@10": [], "recall@1": [], "recall@10": [], "mrr@10": []}
         latencies = []
-        held_back = 0  # queries answered "the forum never discussed this" (forum/unfamiliar.py)
+        unfamiliar = 0  # queries whose results were marked as loose matches (forum/unfamiliar.py)
         with factory() as session:
             for q in tqdm(queries, desc="Mencari", unit="kueri", disable=quiet):
                 t0 = time.perf_counter()
                 page = search_threads(session, engine, None, q["text"], 1, page_size=10)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                held_back += bool(page.held_back)
+                unfamiliar += bool(page.unfamiliar)
                 ranked = [mapping[h.thread.id] for h in page.hits]
                 rel = qrels[q["_id"]]
                 scores["ndcg@10"].append(ndcg_at_k(ranked, rel, 10))
@@ -128,7 +128,7 @@ def run_retrieval(corpus, queries, qrels, data_dir: Path, embedder: str = "nanoe
         engine.index.stop()
     out = {k: round(float(np.mean(v)), 4) if v else 0.0 for k, v in scores.items()}
     out.update(queries=len(queries), docs=len(corpus), latency_p50_ms=round(_percentile(latencies, 50), 1),
-               latency_p95_ms=round(_percentile(latencies, 95), 1), held_back_queries=held_back, index_seconds=round(index_seconds, 1),
+               latency_p95_ms=round(_percentile(latencies, 95), 1), unfamiliar_queries=unfamiliar, index_seconds=round(index_seconds, 1),
                passages_embedded=embedded, embedder=engine.embedder.model_id, index=kind)
     return out
 

@@ -24,13 +24,18 @@ class Familiarity:
 
 
 FAMILIAR = Familiarity(1.0, ())
+# Members mix English in ("how to apply cuti besar"); its function words are in no post, and say nothing of the
+# topic. Not "it", "as", "no": in Indonesian posts those are "IT", "AS" (the country) and "no." (nomor).
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "how to the an of for is are was were after before with in on and or what when where who why which can could "
+    "do does did my your our their from at about this that these those be been by should would will".split())
 
 
 def familiarity(session: Session, text: str) -> Familiarity:
     """Which of the query's content words the forum holds, weighted by how rare each is (IDF)."""
     words: dict[str, list[str]] = {}  # stem -> the typed words giving it
     for word in tokens(text):
-        if _misspelt_question_word(word):
+        if word in ENGLISH_FUNCTION_WORDS or _misspelt_question_word(word):
             continue  # "sipakah": a typo of "siapakah" says which kind of question, not what it is about
         for stem in stem_tokens([word]):
             # "gol 3", "20 JP": a number says which, not what about. Stems the lexical index cannot hold

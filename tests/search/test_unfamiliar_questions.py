@@ -1,9 +1,9 @@
-"""A question the forum never discussed says so, instead of listing loose look-alikes as results."""
+"""A question the forum may never have discussed: its results say which words no post holds, and stay listed."""
 import pytest
 from litestar.testing import TestClient
 
 from forum.search import search_threads
-from forum.suggestions import suggest_similar
+from forum.suggestions import composer_suggestions
 from search.familiarity import familiarity
 from tests import factories as f
 from web.app import create_app
@@ -11,27 +11,26 @@ from web.app import create_app
 OFF_TOPIC = "resep rendang padang yang empuk"
 
 
-def test_a_question_about_cooking_gets_no_results_but_the_words_the_forum_never_used(db, forum, open_search):
+def test_a_question_about_cooking_lists_its_loose_matches_with_the_words_no_post_holds(db, forum, open_search):
     page = search_threads(db, open_search(), None, OFF_TOPIC)
-    assert page.hits == [] and page.total == 0
     assert {"resep", "rendang", "padang"} <= set(page.unfamiliar)
-    assert page.held_back > 0  # what e5 would have listed is still counted, and can be shown on request
-
-
-def test_the_held_back_matches_are_listed_when_asked_for(db, forum, open_search):
-    page = search_threads(db, open_search(), None, OFF_TOPIC, show_unfamiliar=True)
-    assert len(page.hits) == search_threads(db, open_search(), None, OFF_TOPIC).held_back
-    assert "rendang" in page.unfamiliar and page.held_back == 0  # still said: these are loose matches
+    assert page.hits  # marked, never hidden: a member's typo or abbreviation meets the same rule
 
 
 @pytest.mark.parametrize("query, key", [
     ("gimana caranya ngajuin cuti besar kalau masa kerja belum 5 tahun?", "cuti"),
     ("uang harian perjadin gol 3 brp ya", "sppd"),  # "perjadin" is held through its synonym "perjalanan dinas"
     ("latihan dasar cpns kapan mulai", "latsar"),
+    ("how to fill skp in e-kinerja", "skp"),  # English function words are not unknown words
 ])
-def test_informal_questions_the_forum_did_discuss_are_not_held_back(db, forum, open_search, query, key):
+def test_informal_questions_the_forum_did_discuss_are_not_marked(db, forum, open_search, query, key):
     page = search_threads(db, open_search(), None, query)
     assert page.unfamiliar == () and page.hits[0].thread.id == forum[key].id
+
+
+def test_a_typo_of_a_question_word_is_not_an_unknown_word(db, forum):
+    assert familiarity(db, "sipakah yang mengisi skp").unknown == ()
+    assert familiarity(db, "kapal yang mengisi skp").unknown == ("kapal",)  # one letter from "kapan", a real word
 
 
 def test_a_word_is_familiar_as_soon_as_a_post_uses_it(db, forum, open_search):
@@ -42,16 +41,18 @@ def test_a_word_is_familiar_as_soon_as_a_post_uses_it(db, forum, open_search):
                            "tanpa melalui e-Katalog?")
     db.commit()
     engine.index.catch_up()
-    # A count of zero is never cached: the new thread is found at once, not ten minutes later.
+    # A count of zero is never cached: the new thread is found at once and its word is familiar.
     assert familiarity(db, "rendang untuk konsumsi rapat").share == 1.0
     page = search_threads(db, engine, None, "rendang untuk konsumsi rapat")
     assert page.unfamiliar == () and page.hits[0].thread.id == thread.id
 
 
-def test_the_composer_offers_nothing_for_a_question_the_forum_never_discussed(db, forum, open_search):
+def test_the_composer_marks_its_suggestions_for_a_question_the_forum_never_discussed(db, forum, open_search):
     engine = open_search()
-    assert suggest_similar(db, engine, None, "Resep rendang padang yang empuk dan enak") == []
-    assert suggest_similar(db, engine, None, "Cara mengajukan cuti besar PNS")[0].thread.id == forum["cuti"].id
+    loose = composer_suggestions(db, engine, None, "Resep rendang padang yang empuk dan enak")
+    assert "rendang" in loose.unfamiliar
+    found = composer_suggestions(db, engine, None, "Cara mengajukan cuti besar PNS")
+    assert found.unfamiliar == () and found.items[0].thread.id == forum["cuti"].id
 
 
 @pytest.fixture
@@ -61,19 +62,27 @@ def client(settings, session_factory, forum, open_search):
         yield client
 
 
-def test_the_search_page_names_the_unknown_words_and_links_to_the_loose_matches(client):
+def test_the_search_page_names_the_unknown_words_above_the_loose_matches(client):
     html = client.get("/cari", params={"q": OFF_TOPIC}).text
-    assert "Forum ini belum pernah membahasnya" in html and "<strong>rendang</strong>" in html
-    assert 'class="thread-title"' not in html and 'data-testid="ask-from-search"' in html
-    link = html.split('data-testid="show-unfamiliar"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
-    shown = client.get(link).text
-    assert 'class="thread-title"' in shown and "belum pernah membahasnya" not in shown
-    assert 'data-testid="loose-matches"' in shown and "<strong>rendang</strong>" in shown
+    note = html.split('data-testid="loose-matches"')[1].split("</p>")[0]
+    assert "Tidak ada tulisan di forum ini yang memuat" in note and "<strong>rendang</strong>" in note
+    assert 'class="thread-title"' in html
+    plain = client.get("/cari", params={"q": "prosedur cuti besar"}).text
+    assert 'class="thread-title"' in plain and 'data-testid="loose-matches"' not in plain
 
 
-def test_the_search_api_reports_the_unknown_words_and_lists_the_loose_matches_with_semua(client):
+def test_a_pasted_paragraph_names_five_unknown_words_and_counts_the_rest(client):
+    text = ("resep rendang padang santan kelapa lengkuas serai daun jeruk cabai merah bawang merah bawang putih "
+            "jahe kunyit lada ketumbar")
+    note = client.get("/cari", params={"q": text}).text.split('data-testid="loose-matches"')[1].split("</p>")[0]
+    assert note.count("<strong>") == 5 and "kata lain" in note
+
+
+def test_the_api_returns_the_unknown_words_with_the_items(client):
     body = client.get("/api/v1/search", params={"q": OFF_TOPIC}).json()
-    assert body["items"] == [] and "rendang" in body["unfamiliar_words"] and body["held_back"] > 0
-    shown = client.get("/api/v1/search", params={"q": OFF_TOPIC, "semua": "true"}).json()
-    assert len(shown["items"]) == min(body["held_back"], 20) and shown["held_back"] == 0
-    assert "rendang" in shown["unfamiliar_words"]
+    assert body["items"] and "rendang" in body["unfamiliar_words"]
+    assert client.get("/api/v1/search", params={"q": "prosedur cuti besar"}).json()["unfamiliar_words"] == []
+    suggest = client.get("/api/v1/suggest", params={"title": "Resep rendang padang yang empuk"}).json()
+    assert suggest["items"] and "rendang" in suggest["unfamiliar_words"]
+    fragment = client.get("/api/v1/suggest", params={"title": "Resep rendang padang yang empuk", "format": "html"}).text
+    assert 'data-testid="suggestions-loose"' in fragment and "<strong>rendang</strong>" in fragment

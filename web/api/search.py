@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from forum import answered_before_asking, asker_verdicts, duplicates, threads
 from forum.listing import parse_page
 from forum.search import search_threads
-from forum.suggestions import suggest_similar
+from forum.suggestions import composer_suggestions
 from forum.permissions import check_logged_in
 from models import User
 from web.api.serialize import thread_json
@@ -22,11 +22,11 @@ from web.ratelimit import limit_writes
 def search_api(request: Request, db: Session, viewer: User | None, q: str = "", page: str | None = None,
                page_size: int = 20, instansi: str | None = None, topik: str | None = None,
                status: str | None = None, sebelum: str | None = None, sesudah: str | None = None,
-               oleh: str | None = None, urut: str | None = None, semua: bool = False) -> dict[str, Any]:
+               oleh: str | None = None, urut: str | None = None) -> dict[str, Any]:
     form = {"agency": instansi, "topic": topik, "status": status, "before": sebelum, "after": sesudah,
             "author": oleh, "sort": urut}
     result = search_threads(db, engine_of(request), viewer, q[:500], parse_page(page), form=form,
-                            page_size=min(max(page_size, 1), 50), facets=True, show_unfamiliar=semua)
+                            page_size=min(max(page_size, 1), 50), facets=True)
     # A member searching from an app is still a member who may not find the answer: same log as /cari.
     log_search(request, viewer, result)
     return _search_json(result)
@@ -42,8 +42,8 @@ def _search_json(result) -> dict[str, Any]:
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
                        "accepted_answer_html": str(h.answer) or None,
                        "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
-            # A question the forum never discussed: its loose matches are held back (semua=true lists them).
-            "unfamiliar_words": list(result.unfamiliar), "held_back": result.held_back,
+            # Words no post holds, when they make every item a loose match (forum/unfamiliar.py).
+            "unfamiliar_words": list(result.unfamiliar),
             "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions],
             # among_results: how many of this search's threads the filter keeps; the filtered search may find more.
             "facets": [{"filter": f.kind, "value": f.value, "label": f.label, "among_results": f.count,
@@ -103,16 +103,18 @@ def suggest_api(request: Request, db: Session, viewer: User | None, title: str =
                 format: str = "json") -> Any:
     # `body` is a reserved handler parameter in Litestar (the raw request body): read it from the query string.
     body = request.query_params.get("body") or body_md
-    items = suggest_similar(db, engine_of(request), viewer, title[:300], body[:2000])
+    found = composer_suggestions(db, engine_of(request), viewer, title[:300], body[:2000])
+    items = found.items
     if format == "html":
         # A fragment under /api/ has no CSRF token of its own (the API is exempt); its "Ya, ini menjawab" forms
         # post to a page route, which checks the token: the browser's own double-submit cookie is that token.
         token = request.cookies.get(request.app.csrf_config.cookie_name, "") if viewer else ""
         return Template(template_name="_suggestions.html", media_type=MediaType.HTML,
-                        context={"suggestions": items, "question": " ".join(title.split())[:300], "form_token": token})
+                        context={"suggestions": items, "unfamiliar": found.unfamiliar,
+                                 "question": " ".join(title.split())[:300], "form_token": token})
     return {"items": [{"thread": thread_json(s.thread), "score": round(s.score, 6), "accepted": s.is_accepted,
                        "answer_post_id": s.answer.id if s.answer else None, "answer_excerpt": s.answer_excerpt}
-                      for s in items]}
+                      for s in items], "unfamiliar_words": list(found.unfamiliar)}
 
 
 routes = [search_api, similar_api, suggest_api, asker_verdict_api, answered_before_asking_api]

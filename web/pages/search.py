@@ -64,18 +64,16 @@ def search_page(request: Request, db: Session, viewer: User | None) -> object:
     raw = apply_form_choices((request.query_params.get("q") or "")[:500], form)
     result = search_threads(db, engine_of(request), viewer, raw, parse_page(request.query_params.get("hal")),
                             form=form, page_size=request.app.state.settings.page_size, facets=True,
-                            clamp_page=True, show_unfamiliar=request.query_params.get("semua") == "1")
+                            clamp_page=True)
     params = {"q": raw, **{k: v for k, v in request.query_params.items() if k in
-                           ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut", "semua") and v}}
+                           ("instansi", "topik", "status", "sebelum", "sesudah", "oleh", "urut") and v}}
     drop_links = [{**s, "url": "/cari?" + urlencode({"q": s["query"]})} for s in result.suggestions]
     facet_groups = {}
     for facet in result.facets:
         facet_groups.setdefault(facet.kind, []).append({"facet": facet, "url": "/cari?" + urlencode({"q": facet.query})})
     question = " ".join(result.query.text.replace('"', " ").split())[:200]
     ask_url = "/diskusi/baru?" + urlencode({"judul": question, **({"topik": result.query.topic} if result.query.topic else {})})
-    show_all_url = "/cari?" + urlencode({**params, "semua": "1"})
     response = page(request, db, viewer, "search.html", result=result, search_query=raw, form=form, ask_url=ask_url,
-                    show_all_url=show_all_url,
                     base_url="/cari?" + urlencode(params) + "&", drop_links=drop_links, facet_groups=facet_groups,
                     agencies=catalog.list_agencies(db), topics=catalog.list_topics(db))
     log_search(request, viewer, result)
