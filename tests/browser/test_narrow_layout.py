@@ -19,7 +19,7 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
         # A pasted link as a moderator's reason: one 491-character word in the moderation log.
         moderation.pin_thread(db, thread, moderator, "https://contoh.go.id/" + "a" * 470)
         db.commit()
-        paths = ["/", f"/diskusi/{thread.id}/{thread.slug}", "/u/nama.panjang", "/moderasi/log"]
+        paths = ["/", f"/diskusi/{thread.id}/{thread.slug}", "/u/nama.panjang", "/moderasi/log", "/cari?q=tabel+tunjangan"]
     engine.dispose()
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
     page = context.new_page()
