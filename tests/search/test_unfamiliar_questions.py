@@ -66,9 +66,9 @@ def test_the_search_page_names_the_unknown_words_above_the_loose_matches(client)
     html = client.get("/cari", params={"q": OFF_TOPIC}).text
     note = html.split('data-testid="loose-matches"')[1].split("</p>")[0]
     assert "Tidak ada tulisan di forum ini yang memuat" in note and "<strong>rendang</strong>" in note
-    assert 'class="thread-title"' in html
+    assert 'class="thread-title"' in html and "diskusi yang mirip samar" in html
     plain = client.get("/cari", params={"q": "prosedur cuti besar"}).text
-    assert 'class="thread-title"' in plain and 'data-testid="loose-matches"' not in plain
+    assert 'class="thread-title"' in plain and 'data-testid="loose-matches"' not in plain and "ditemukan" in plain
 
 
 def test_a_pasted_paragraph_names_five_unknown_words_and_counts_the_rest(client):
