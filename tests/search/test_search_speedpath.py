@@ -113,15 +113,18 @@ def test_postgres_statistics_drop_common_stems_without_counting_their_documents(
     assert not [s for s in statements if "count(" in s.lower()], statements
     estimated = lexeme_stats.estimated_frequencies(db, ["cuti", "gaji", "taspen"], cap=5001)
     assert estimated["cuti"] == 400 and 30 <= estimated["gaji"] <= 50
-    # Familiarity (search/familiarity.py) must tell an unseen stem from a rare one, still without counting.
-    statements.clear()
-    event.listen(db.get_bind(), "before_cursor_execute", listen)
+    # Familiarity (search/familiarity.py) must tell an unseen stem from a rare one, probing (a count stopped at
+    # one row) instead of counting a stem's documents.
+    probes = []
+    probe = lambda conn, cursor, statement, params, *rest: probes.append((statement, params))  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", probe)
     try:
         df = lexical.document_frequencies(db, ["cuti", "taspen", "belumpernahada"])
     finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listen)
+        event.remove(db.get_bind(), "before_cursor_execute", probe)
     assert df["cuti"] == 400 and df["taspen"] >= lexeme_stats.RARE and df["belumpernahada"] == 0
-    assert not [s for s in statements if "count(" in s.lower()], statements
+    counts = [params for statement, params in probes if "count(" in statement.lower()]
+    assert counts and all(params["cap"] == 1 for params in counts), probes
 
 
 def test_postgres_statistics_are_not_used_for_a_small_or_unanalyzed_table(db, monkeypatch):
