@@ -13,7 +13,7 @@ from forum.search_query import OPERATORS, SearchQuery, parse_query, reads_as_que
 from forum.search_terms import match_terms
 from forum.snippets import highlight
 from forum.synonyms import refresh_synonyms
-from forum.unfamiliar import unfamiliar_words
+from forum.unfamiliar import is_vague, unfamiliar_words
 from models import Post, Thread, User
 from models.id_list import in_id_list
 from search.engine import FILTER_SCAN
@@ -55,6 +55,7 @@ class SearchPage:
     listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
     asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
     unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every hit a loose match
+    vague: bool = False  # no content word typed ("aaaaaaa", "oke makasih"): every hit is a loose match
 
     @property
     def pages(self) -> int:
@@ -164,7 +165,7 @@ def search_threads(session: Session, engine, viewer: User | None, raw_query: str
         out.append(ThreadHit(thread, h.score, post, highlight(post.body_text if post else "", q.text), h.signals,
                              highlight(answer.body_text, q.text) if shown else ""))
     result = SearchPage(q, out, len(hits), page, page_size, phrases_relaxed=relaxed and bool(hits), asked_page=asked,
-                        unfamiliar=unfamiliar if hits else ())
+                        unfamiliar=unfamiliar if hits else (), vague=bool(hits) and is_vague(engine, q.text, ranked))
     if facets:
         result.facets = narrowing_facets(session, q, [h.group_id for h in hits])
     if not hits and (q.phrases or q.excluded) and ranked:

@@ -7,7 +7,7 @@ from forum.result_rows import posts_by_id, threads_by_id
 from forum.search import ranked_hits
 from forum.search_query import WORDS, SearchQuery
 from forum.snippets import excerpt
-from forum.unfamiliar import unfamiliar_words
+from forum.unfamiliar import is_vague, unfamiliar_words
 from models import Post, Thread, User
 
 
@@ -39,6 +39,8 @@ def composer_suggestions(session: Session, engine, viewer: User | None, title: s
     if len(WORDS.findall(text)) < 3:  # words with a letter or digit: "🙂 🙂 🙂" or "( ) *" is not a question yet
         return ComposerSuggestions([])
     hits = ranked_hits(session, engine, viewer, SearchQuery(text=text))[:limit]
+    if is_vague(engine, text, hits):
+        return ComposerSuggestions([])  # "yang itu ya": not one content word yet, so not a question yet
     threads = threads_by_id(session, [h.group_id for h in hits])
     return ComposerSuggestions(_with_answers(session, [(threads[h.group_id], h) for h in hits]),
                                unfamiliar_words(session, engine, text, hits))

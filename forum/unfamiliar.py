@@ -12,6 +12,7 @@ searches; hiding would have lost those members their answer (docs/search-researc
 from sqlalchemy.orm import Session
 
 from search.familiarity import familiarity
+from search.text import stems
 
 FAMILIAR_SHARE = 0.5  # marked below this share of the query's word weight held by some post...
 SURE_MARGIN = 0.06    # ...unless a thread scores this far above the noise floor (0.87 for e5)
@@ -27,3 +28,10 @@ def unfamiliar_words(session: Session, engine, text: str, hits: list) -> tuple[s
         return ()
     found = familiarity(session, text)
     return found.unknown if found.share < FAMILIAR_SHARE else ()
+
+
+def is_vague(engine, text: str, hits: list) -> bool:
+    """Letters but not one content word ("aaaaaaa", "oke makasih"), and no close dense match: loose hits only."""
+    if not hits or not any(c.isalpha() for c in text) or any(not s.isdigit() for s in stems(text)):
+        return False
+    return max(h.signals.get("dense_max", 0.0) for h in hits) < engine.noise_floor + SURE_MARGIN

@@ -86,3 +86,12 @@ def test_the_api_returns_the_unknown_words_with_the_items(client):
     assert suggest["items"] and "rendang" in suggest["unfamiliar_words"]
     fragment = client.get("/api/v1/suggest", params={"title": "Resep rendang padang yang empuk", "format": "html"}).text
     assert 'data-testid="suggestions-loose"' in fragment and "<strong>rendang</strong>" in fragment
+
+
+def test_a_search_without_a_single_content_word_says_its_threads_are_loose_matches(client):
+    for text in ("aaaaaaa", "yang itu ya"):
+        html = client.get("/cari", params={"q": text}).text
+        assert 'data-testid="vague-query"' in html and "diskusi yang mirip samar" in html, text
+        assert client.get("/api/v1/search", params={"q": text}).json()["vague"] is True
+    assert client.get("/api/v1/search", params={"q": "prosedur cuti besar"}).json()["vague"] is False
+    assert client.get("/api/v1/suggest", params={"title": "yang itu ya"}).json()["items"] == []

@@ -43,7 +43,7 @@ def _search_json(result) -> dict[str, Any]:
                        "accepted_answer_html": str(h.answer) or None,
                        "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
             # Words no post holds, when they make every item a loose match (forum/unfamiliar.py).
-            "unfamiliar_words": list(result.unfamiliar),
+            "unfamiliar_words": list(result.unfamiliar), "vague": result.vague,
             "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions],
             # among_results: how many of this search's threads the filter keeps; the filtered search may find more.
             "facets": [{"filter": f.kind, "value": f.value, "label": f.label, "among_results": f.count,
