@@ -28,6 +28,12 @@ def test_informal_questions_the_forum_did_discuss_are_not_marked(db, forum, open
     assert page.unfamiliar == () and page.hits[0].thread.id == forum[key].id
 
 
+def test_asn_abbreviations_members_type_are_held_through_the_dictionary(db, forum):
+    # From the QA pass: no post says "cuber", but the forum's cuti besar thread spells it out.
+    assert familiarity(db, "cuber").unknown == ()
+    assert familiarity(db, "cuber zorbanita").unknown == ("zorbanita",)
+
+
 def test_a_typo_of_a_question_word_is_not_an_unknown_word(db, forum):
     assert familiarity(db, "sipakah yang mengisi skp").unknown == ()
     assert familiarity(db, "kapal yang mengisi skp").unknown == ("kapal",)  # one letter from "kapan", a real word
