@@ -55,7 +55,7 @@ class SearchPage:
     listing: bool = False  # no words typed: every thread the filters keep, by date (not a relevance list)
     asked_page: int | None = None  # with clamp_page, the page asked for when it was past the last one
     unfamiliar: tuple[str, ...] = ()  # words no post holds, when they make every hit a loose match
-    vague: bool = False  # no content word typed ("aaaaaaa", "oke makasih"): every hit is a loose match
+    vague: bool = False  # no content word typed ("aaaaaaa", "yang itu ya"): every hit is a loose match
 
     @property
     def pages(self) -> int:

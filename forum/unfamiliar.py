@@ -17,7 +17,6 @@ from search.text import stems
 
 FAMILIAR_SHARE = 0.5  # marked below this share of the query's word weight held by some post...
 SURE_MARGIN = 0.06    # ...unless a thread scores this far above the noise floor (0.87 for e5)
-SHOWN_WORDS = 5       # a pasted paragraph can hold dozens: the first few make the point
 
 
 def unfamiliar_words(session: Session, engine, text: str, hits: list) -> tuple[str, ...]:
@@ -32,7 +31,7 @@ def unfamiliar_words(session: Session, engine, text: str, hits: list) -> tuple[s
 
 
 def is_vague(engine, text: str, hits: list) -> bool:
-    """Letters but not one content word ("aaaaaaa", "oke makasih"), and no close dense match: loose hits only."""
+    """Letters but not one content word ("aaaaaaa", "yang itu ya"), and no close dense match: loose hits only."""
     if not hits or not any(c.isalpha() for c in text) or any(not s.isdigit() for s in stems(text)):
         return False
     return max(h.signals.get("dense_max", 0.0) for h in hits) < engine.noise_floor + SURE_MARGIN
