@@ -30,4 +30,10 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
     page.goto(live_server + paths[1])
     widths = page.evaluate("[...document.querySelectorAll('.post-body table')].map(t => [t.scrollWidth, t.clientWidth])")
     assert widths and widths[0][0] > widths[0][1]  # the table scrolls inside the post instead of squeezing its words
+    # The composer's earlier answers get most of the phone's width (default list and quote indents left ~150 px).
+    page.goto(live_server + "/diskusi/baru")
+    page.fill("#title", "Tata letak tabel tunjangan di layar ponsel")
+    excerpt = page.wait_for_selector("[data-testid=suggestions] .answer-excerpt", timeout=120_000)
+    assert excerpt.bounding_box()["width"] >= 230, excerpt.bounding_box()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
