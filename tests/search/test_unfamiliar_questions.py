@@ -101,3 +101,8 @@ def test_a_search_without_a_single_content_word_says_its_threads_are_loose_match
         assert client.get("/api/v1/search", params={"q": text}).json()["vague"] is True
     assert client.get("/api/v1/search", params={"q": "prosedur cuti besar"}).json()["vague"] is False
     assert client.get("/api/v1/suggest", params={"title": "yang itu ya"}).json()["items"] == []
+
+
+def test_quoted_words_no_post_holds_are_relaxed_and_marked(db, forum, open_search):
+    page = search_threads(db, open_search(), None, '"resep rendang" padang')
+    assert page.phrases_relaxed and page.hits and "rendang" in page.unfamiliar
