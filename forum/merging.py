@@ -26,7 +26,7 @@ THREAD_FIELDS = ("title", "slug", "is_locked", "is_hidden", "is_pinned", "accept
 
 
 def check_mergeable(source: Thread, target: Thread) -> None:
-    """Refuse merging a thread into itself, into a merged-away thread, or a merged-away source."""
+    """Refuse merging a thread into itself or a merged-away thread, a merged-away source, or across hidden/visible."""
     if source.id == target.id:
         raise ValidationFailed("Diskusi tidak dapat digabungkan ke dirinya sendiri.", field="target")
     if source.merged_into_id:
@@ -39,6 +39,12 @@ def check_mergeable(source: Thread, target: Thread) -> None:
         raise ValidationFailed("Diskusi sumber sedang disembunyikan moderator: penggabungan akan menampilkan semua "
                                "tulisannya di diskusi tujuan. Tampilkan dulu diskusi itu bila memang ingin "
                                "menggabungkannya.", field="source")
+    if target.is_hidden and not source.is_hidden:
+        # The other way round a public question would vanish: its asker and repliers would find a bare 404 and
+        # a notification they cannot open (found by a QA pass). Hiding a question is its own decision too.
+        raise ValidationFailed("Diskusi tujuan sedang disembunyikan moderator: penggabungan akan menyembunyikan "
+                               "pertanyaan ini beserta semua balasannya dari penanya dan pembacanya. Tampilkan dulu "
+                               "diskusi tujuan, atau pilih diskusi lain.", field="target")
 
 
 def choose_accepted(source: Thread, target: Thread, choice: object) -> int | None:

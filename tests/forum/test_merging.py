@@ -286,6 +286,23 @@ def test_a_hidden_thread_is_not_merged_and_a_merge_from_a_stale_preview_is_refus
     assert db.get(Thread, s.id).merged_into_id is None
 
 
+def test_a_visible_question_is_not_merged_into_a_hidden_thread_where_its_asker_would_lose_it(db, pair):
+    from forum import moderation
+    s, t = pair["s"], pair["t"]
+    moderation.hide_thread(db, t, pair["mod"], "Data pribadi")
+    db.commit()
+    with pytest.raises(ValidationFailed, match="Diskusi tujuan sedang disembunyikan") as refused:
+        merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
+    assert "target" in refused.value.fields
+    db.rollback()
+    assert db.get(Thread, s.id).merged_into_id is None and not db.get(Thread, s.id).is_hidden
+    moderation.hide_thread(db, s, pair["mod"], "Iklan jasa")  # both hidden: nothing becomes public or vanishes
+    db.commit()
+    merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
+    db.commit()
+    assert db.get(Thread, s.id).merged_into_id == t.id
+
+
 def test_a_scoped_moderator_cannot_merge_a_thread_into_topics_outside_their_scope(db, pair):
     scoped = mf.user(db, "moderator", scopes=[(None, "cuti-kehadiran")])
     db.commit()
