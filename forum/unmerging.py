@@ -39,6 +39,22 @@ def find_active_merge(session: Session, source_id: int, target_id: int) -> Merge
                           .order_by(MergeRecord.id.desc()))
 
 
+def undo_blockers(session: Session, records: list[MergeRecord]) -> dict[int, str]:
+    """Why each merge still in effect cannot be undone right now (merge id -> message); undoable ones are absent.
+
+    A page offers "Batalkan penggabungan" only where it would work: a QA pass clicked it on an older merge into a
+    thread that had a newer one and got only a refusal page."""
+    blocked = {}
+    for record in records:
+        if record.undone_at is not None:
+            continue
+        try:
+            check_undoable(session, record)
+        except Conflict as exc:
+            blocked[record.id] = exc.message
+    return blocked
+
+
 def _restore_topics(session: Session, thread: Thread, before: list[int], after: list[int]) -> None:
     """Take back what the merge changed in the topic set, keeping topic changes made since."""
     current = [t.id for t in thread.topics]

@@ -61,6 +61,26 @@ def test_merge_from_the_queue_redirects_old_links_and_undo_restores_every_byte(c
     assert client.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False).status_code == 200
 
 
+def test_only_the_newest_merge_into_a_thread_offers_undo_and_the_older_says_why(client, db):
+    t, s, _, _, mod, asker = _pair(db)
+    v = mf.thread(db, asker, "Cuti besar dan tunjangan kinerja", 30)
+    db.commit()
+    older = merging.merge_threads(db, source=s, target=t, actor=mod, accepted_choice="target")
+    newer = merging.merge_threads(db, source=v, target=t, actor=mod)
+    db.commit()
+    mf.csrf(client)
+    mf.login(client, db, mod)
+    log = client.get("/moderasi/log").text
+    assert f'/moderasi/gabungan/{newer.id}/batalkan' in log and f'/moderasi/gabungan/{older.id}/batalkan' not in log
+    assert 'data-testid="unmerge-blocked"' in log and "Batalkan yang terbaru terlebih dahulu" in log
+    page = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert page.count('data-testid="unmerge-button"') == 1 and page.count('data-testid="unmerge-blocked"') == 1
+    token = mf.csrf(client)
+    client.post(f"/moderasi/gabungan/{newer.id}/batalkan", data={"_csrf_token": token}, follow_redirects=False)
+    log = client.get("/moderasi/log").text  # the older merge is now the newest still in effect
+    assert f'/moderasi/gabungan/{older.id}/batalkan' in log and 'data-testid="unmerge-blocked"' not in log
+
+
 def test_the_json_api_merges_refuses_a_second_merge_and_undoes(client, db):
     t, s, _, _, mod, _ = _pair(db)
     headers = mf.api_token(db, mod)

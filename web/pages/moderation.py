@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, roles, search_log, threads
+from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, roles, search_log, threads, unmerging
 from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
@@ -60,10 +60,12 @@ async def log_page(request: Request, db: Session, viewer: User | None) -> object
     entries = [] if actor_name and actor_id is None else list_log(db, viewer, action=action, actor_id=actor_id,
                                                                     thread_id=thread_id, limit=200)
     merge_ids = {e.merge_id for e in entries if e.merge_id}
-    undoable = set(db.scalars(select(MergeRecord.id).where(MergeRecord.id.in_(merge_ids),
-                                                           MergeRecord.undone_at.is_(None)))) if merge_ids else set()
+    active = list(db.scalars(select(MergeRecord).where(MergeRecord.id.in_(merge_ids),
+                                                      MergeRecord.undone_at.is_(None)))) if merge_ids else []
+    undo_blocked = unmerging.undo_blockers(db, active)
+    undoable = {r.id for r in active if r.id not in undo_blocked}
     reopenable = duplicate_queue.reopenable_entries(db, viewer, entries)
-    return _tabs(request, db, viewer, "log", entries=entries, labels=ACTIONS, undoable=undoable,
+    return _tabs(request, db, viewer, "log", entries=entries, labels=ACTIONS, undoable=undoable, undo_blocked=undo_blocked,
                  reopenable=reopenable, role_names=roles.ROLE_NAMES,
                  filters={"aksi": action or "", "pelaku": actor_name, "diskusi": thread_id or ""})
 

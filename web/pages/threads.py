@@ -4,7 +4,7 @@ from litestar.datastructures import State
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
-from forum import catalog, notifications, posts, read_model, threads
+from forum import catalog, notifications, posts, read_model, threads, unmerging
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
@@ -49,10 +49,19 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
             if accepted else None,
             "page_query": f"hal={shown.page}&" if shown.page > 1 else "",
             "merged_titles": read_model.thread_titles(db, merged_from),
+            "merge_undo_blocked": _merge_undo_blocked(db, thread) if merged_from and can_moderate(viewer, thread)
+            else {},
             "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
             "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
             "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None,
             "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
+
+
+def _merge_undo_blocked(db: Session, thread) -> dict[int, str]:
+    """Merged-in source thread id -> why its merge cannot be undone now (an older merge, before a newer one)."""
+    records = unmerging.active_merges_into(db, thread)
+    blocked = unmerging.undo_blockers(db, records)
+    return {r.source_thread_id: blocked[r.id] for r in records if r.id in blocked}
 
 
 def _canonical(request: Request, target) -> Redirect:
