@@ -229,6 +229,20 @@ def test_a_reply_sent_from_a_page_opened_before_a_merge_is_offered_on_the_target
     assert db.scalar(select(Post).where(Post.body_md == typed)) is None  # nothing was posted behind their back
 
 
+def test_a_reply_sent_before_a_merge_into_a_locked_thread_keeps_its_text_without_offering_to_send_it(client, db):
+    t, s, _, _, mod, asker = _pair(db)
+    token = mf.csrf(client)
+    mf.login(client, db, asker)
+    moderation.lock_thread(db, t, mod, "Sudah lengkap")
+    merging.merge_threads(db, source=s, target=t, actor=mod, accepted_choice="target")
+    db.commit()
+    typed = "Balasan yang saya ketik sebelum digabungkan ke diskusi yang dikunci."
+    sent = client.post(f"/diskusi/{s.id}/balas", data={"body_md": typed, "_csrf_token": token}, follow_redirects=False)
+    assert sent.status_code == 400 and "diskusi itu dikunci moderator" in sent.text
+    assert "kirim di sini" not in sent.text and f'action="/diskusi/{t.id}/balas"' not in sent.text
+    assert 'data-testid="unsent-reply"' in sent.text and typed in sent.text
+
+
 def test_an_edit_saved_after_the_thread_was_locked_comes_back_with_its_text_and_the_reason(client, db):
     t, s, s1, _, mod, asker = _pair(db)
     token = mf.csrf(client)

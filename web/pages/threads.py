@@ -156,8 +156,10 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         if current.merged_into_id:
             # The old page was open during a merge: offer the reply on the thread that now holds the discussion.
             current = threads.resolve_merged(db, current, viewer)
+            # A locked target takes no reply: say so rather than "kirim di sini" above a read-only box.
             message = (f"Diskusi ini sudah digabungkan ke “{current.title}”. Balasan Anda belum terkirim: "
-                       "periksa lalu kirim di sini.")
+                       + ("diskusi itu dikunci moderator, jadi salin teks Anda bila ingin menyimpannya."
+                          if current.is_locked else "periksa lalu kirim di sini."))
         replied_to = int_or_none(data.get("reply_to"))
         return thread_page(request, db, viewer, current.id, exc.status_code, replied_to or 0, form=data,
                            errors=exc.fields, error=message)
