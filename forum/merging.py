@@ -49,6 +49,11 @@ def check_mergeable(source: Thread, target: Thread) -> None:
 
 def choose_accepted(source: Thread, target: Thread, choice: object) -> int | None:
     """The accepted post T keeps; when both have one the moderator must say which."""
+    if choice not in (None, "", "source", "target") and choice not in (source.accepted_post_id,
+                                                                      target.accepted_post_id):
+        # An API client's typo ("zzz") was accepted silently whenever only one thread had an answer.
+        raise ValidationFailed("Pilihan jawaban terpilih tidak dikenal: gunakan “source”, “target”, atau nomor "
+                               "jawaban terpilih salah satu diskusi.", field="accepted")
     if source.accepted_post_id and target.accepted_post_id:
         if choice == "source" or choice == source.accepted_post_id:
             return source.accepted_post_id

@@ -342,6 +342,19 @@ def test_the_api_merge_checks_the_versions_the_client_read(client, db):
     assert client.post("/api/v1/moderation/merges", json={**body, "source_version": current}, headers=headers).status_code == 201
 
 
+def test_the_api_merge_refuses_an_unknown_accepted_choice_even_when_only_one_thread_has_an_answer(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    s.accepted_post_id = None  # only the target has an accepted answer now: no choice is needed
+    db.commit()
+    headers = mf.api_token(db, mod)
+    refused = client.post("/api/v1/moderation/merges", json={"source": s.id, "target": t.id, "accepted": "zzz"},
+                          headers=headers)
+    assert refused.status_code == 400 and "Pilihan jawaban terpilih tidak dikenal" in refused.text
+    assert db.get(Thread, s.id).merged_into_id is None
+    fine = client.post("/api/v1/moderation/merges", json={"source": s.id, "target": t.id}, headers=headers)
+    assert fine.status_code == 201, fine.text
+
+
 def test_the_duplicate_queue_pages_on_the_site_and_in_the_api(client, db, monkeypatch):
     from tests.web.moderation_world import build_world
     from web.pages import moderation as moderation_pages
