@@ -17,7 +17,7 @@ from forum.unfamiliar import is_vague, unfamiliar_words
 from models import Post, Thread, User
 from models.id_list import in_id_list
 from search.engine import FILTER_SCAN
-from search.lexical import groups_holding_every_term
+from search.typed_match import groups_holding_every_term
 from search.text import stems, tokens
 
 MAX_RESULTS = 200

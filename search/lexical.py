@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.id_list import pg_array_literal
 from search.lexeme_stats import RARE, estimated_frequencies
-from search.text import lexical_terms, stems, synonyms_version
+from search.text import lexical_terms, synonyms_version
 
 SQL_FILTER_MAX = 20_000  # larger group filters are applied in Python after a wider fetch
 WIDE_FETCH = 5  # how many times more rows that wider fetch asks for
@@ -114,6 +114,16 @@ def document_total(session) -> int:
 
 def _prune_common(session, terms: list[str]) -> list[str]:
     """Drop stems too common to matter: OR-ing them makes FTS5 score most of the forum for every query."""
+    counted = frequencies_and_limit(session, terms)
+    if counted is None:  # no FTS5 table to count in: OR every stem
+        return terms
+    df, limit = counted
+    # When every stem is that common the dense side carries the query alone.
+    return [t for t in terms if 0 < df.get(t, 0) <= limit]
+
+
+def frequencies_and_limit(session, terms: list[str]) -> tuple[dict[str, int], float] | None:
+    """Documents holding each stem, and the count above which a stem is too common to rank (None: no index)."""
     try:
         df = None
         if session.get_bind().dialect.name == "postgresql":
@@ -121,11 +131,9 @@ def _prune_common(session, terms: list[str]) -> list[str]:
         if df is None:
             df = _document_frequencies(session, terms)
         total = document_total(session)
-    except OperationalError:  # no FTS5 table to count in: OR every stem
-        return terms
-    limit = max(min(COMMON_SHARE * total, COMMON_MAX_DOCS), COMMON_MIN_DOCS)
-    # When every stem is that common the dense side carries the query alone.
-    return [t for t in terms if 0 < df.get(t, 0) <= limit]
+    except OperationalError:
+        return None
+    return df, max(min(COMMON_SHARE * total, COMMON_MAX_DOCS), COMMON_MIN_DOCS)
 
 
 def _sqlite(session, terms, limit, groups):
@@ -175,28 +183,3 @@ def _postgres(session, terms, limit, groups):
     if groups is not None:
         params["groups"] = pg_array_literal(groups)  # one string, not a list dumped id by id (models/id_list.py)
     return [(int(d), int(g), float(s)) for d, g, s in session.execute(stmt, params)]
-
-
-def groups_holding_every_term(session: Session, query: str, group_ids: set[int]) -> set[int]:
-    """Those of `group_ids` with one document holding every rare stem of the query's own words.
-
-    Such a thread matches what was typed even when e5 scores it low: a one-word query ("transkrip") against a
-    long reply sits under the dense noise floor. Stems too common to rank, and stems no document holds (a
-    typo), are left out; synonym expansions too, since a thread need not spell both forms."""
-    if not group_ids:
-        return set()
-    own = [t for t in dict.fromkeys(stems(query)) if SAFE_TERM.match(t)][:64]
-    terms = _prune_common(session, own) if own else []
-    if not terms:
-        return set()
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = text("""SELECT DISTINCT group_id FROM search_documents
-                       WHERE stems_tsv @@ to_tsquery('indonesian', :query)
-                       AND group_id = ANY(CAST(:groups AS BIGINT[]))""")
-        params = {"query": " & ".join(terms), "groups": pg_array_literal(group_ids)}
-    else:
-        stmt = text("""SELECT DISTINCT d.group_id FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-                       WHERE search_fts MATCH :match AND d.group_id IN :groups""").bindparams(
-            bindparam("groups", expanding=True))
-        params = {"match": " AND ".join(f'"{t}"' for t in terms), "groups": list(group_ids)}
-    return {int(g) for (g,) in session.execute(stmt, params)}

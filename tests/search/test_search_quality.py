@@ -55,3 +55,27 @@ def test_a_lone_rare_keyword_finds_the_one_reply_that_holds_it(db, forum, open_s
     # e5 scores the lone word under its noise floor against that long reply: the typed word must still count.
     assert [h.thread.id for h in page.hits] == [asked.id]
     assert page.hits[0].post.id == reply.id and "<mark>transkrip</mark>" in str(page.hits[0].snippet)
+
+
+def test_an_abbreviation_typed_alone_ranks_first_the_thread_that_spells_it_out(db, forum, open_search):
+    from tests import factories as f
+    # e5 has never seen "cuber": its cosines to every thread are near-ties. Two threads mention both words apart.
+    for title, body in (("Cuti tahunan yang tersisa besar, bisa diuangkan?", "Sisa cuti saya cukup besar tahun ini."),
+                        ("Besaran tunjangan selama cuti sakit", "Apakah tunjangan tetap besar selama cuti sakit?")):
+        f.thread(db, f.user(db), title=title, body=body)
+    db.commit()
+    engine = open_search()
+    for query in ("cuber", "cuber pns"):
+        page = search_threads(db, engine, None, query)
+        assert page.hits[0].thread.id == forum["cuti"].id, query
+
+
+def test_a_typed_word_held_only_through_its_synonym_matches_as_a_phrase(db, forum):
+    from search.typed_match import groups_holding_every_term
+    from tests import factories as f
+    apart = f.thread(db, f.user(db), title="Cuti tahunan yang tersisa besar, bisa diuangkan?",
+                     body="Sisa cuti saya cukup besar tahun ini.")
+    db.commit()
+    every = {t.id for t in forum.values()} | {apart.id}
+    assert groups_holding_every_term(db, "cuber", every) == {forum["cuti"].id}
+    assert groups_holding_every_term(db, "zorbanita cuber", every) == {forum["cuti"].id}  # a typo narrows nothing
