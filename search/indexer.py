@@ -19,7 +19,7 @@ from search.docmap import DocMap
 from search.heap import release_freed_memory
 from search.index_build import IndexBuilder
 from search.index_worker import IndexWorker
-from search.passage_store import store_passages
+from search.passage_store import store_passages, vector_model_id
 from search.vector_index import MIN_TRAIN, IndexMeta, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class SearchIndex:
         # and the regrow lock lets one of them re-learn the clusters while the others adopt its file.
         self._files = FileLock(self.directory / "index.lock")
         self._regrowing = FileLock(self.directory / "regrow.lock")
-        self.model_id, self.dim = embedder.model_id, embedder.dim
+        self.model_id, self.dim = vector_model_id(embedder.model_id), embedder.dim
         self.lock = threading.RLock()  # FAISS is not safe to search while it is being changed
         self.vectors = VectorIndex(self.dim, self.model_id, kind, min_train=min_train)
         self.docmap = DocMap()

@@ -11,7 +11,7 @@ PHASES = (
     "train",  # learning the clusters (no count: FAISS gives no progress)
     "file",  # filing each stored vector under its cluster (count: vectors)
     "add",  # filling the index from stored vectors (count: vectors)
-    "embed",  # embedding passages with no stored vector yet (count: passages)
+    "embed",  # embedding passages with no stored vector yet (count: texts embedded, a passage and its plain form)
 )
 
 

