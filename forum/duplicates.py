@@ -78,6 +78,11 @@ def _banner_links(links: list, thread_id: int, threshold: float) -> list:
     return ([confirmed] if confirmed is not None else []) + judged
 
 
+def banner_threshold() -> float:
+    """The judge score from which a candidate pair is shown to readers as a banner (moderators see which)."""
+    return _threshold(load_judge())
+
+
 def _threshold(judge) -> float:
     """The judge's banner threshold; without a judge no score reaches it (the asker's word still does)."""
     return judge.threshold if judge is not None else 2.0

@@ -56,6 +56,10 @@ def preview_merge(session: Session, *, source: Thread, target: Thread, actor: Us
     if source.agency_id != target.agency_id:
         warnings.append(f"Instansi berbeda: “{source.agency.name}” dan “{target.agency.name}”. "
                         "Jika jawabannya khusus per instansi, pertimbangkan “Varian”.")
+    if source.created_at < target.created_at:
+        warnings.append("Diskusi sumber lebih lama daripada diskusi tujuan. Biasanya pertanyaan yang lebih baru yang "
+                        "digabungkan ke yang lebih lama: pilih “Jadikan ini diskusi utama” bila diskusi lama itu yang "
+                        "seharusnya tetap.")
     if target.is_hidden:
         warnings.append("Diskusi tujuan disembunyikan; tulisan yang digabungkan ikut tersembunyi.")
     if target.is_locked:

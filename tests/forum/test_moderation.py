@@ -305,6 +305,10 @@ def test_merge_preview_shows_counts_topic_union_and_what_blocks_the_merge(db, wo
     db.commit()
     warned = " ".join(preview_merge(db, source=s, target=world["t"], actor=world["mod"]).warnings)
     assert "punya sematan" in warned and "“bukan duplikat”" in warned
+    assert "lebih lama" not in warned  # the newer question goes into the older one: nothing to say
+    # The other way round (an older question into a newer one) is said, with the way to swap them.
+    backwards = " ".join(preview_merge(db, source=world["t"], target=s, actor=world["mod"]).warnings)
+    assert "Diskusi sumber lebih lama daripada diskusi tujuan" in backwards and "Jadikan ini diskusi utama" in backwards
 
 
 def test_the_duplicate_queue_leaves_out_pairs_the_judge_scores_below_even_odds(db, world):

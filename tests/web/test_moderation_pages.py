@@ -61,6 +61,37 @@ def test_merge_from_the_queue_redirects_old_links_and_undo_restores_every_byte(c
     assert client.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False).status_code == 200
 
 
+def test_a_moderator_reaches_the_merge_preview_from_a_similar_thread_newer_into_older(client, db):
+    t, s, _, _, mod, asker = _pair(db)
+    mf.csrf(client)
+    mf.login(client, db, asker)
+    assert 'data-testid="merge-shortcut"' not in client.get(f"/diskusi/{s.id}/{s.slug}").text  # members: no
+    mf.login(client, db, mod)
+    newer_page = client.get(f"/diskusi/{s.id}/{s.slug}").text
+    assert f"/moderasi/gabung?sumber={s.id}&amp;tujuan={t.id}" in newer_page and "Gabungkan diskusi ini ke sana" in newer_page
+    older_page = client.get(f"/diskusi/{t.id}/{t.slug}").text
+    assert f"/moderasi/gabung?sumber={s.id}&amp;tujuan={t.id}" in older_page and "Gabungkan ke diskusi ini" in older_page
+    preview = client.get("/moderasi/gabung", params={"sumber": s.id, "tujuan": t.id})
+    assert preview.status_code == 200 and "lebih lama daripada" not in preview.text
+
+
+def test_the_queue_says_which_pairs_readers_see_a_banner_for(client, db):
+    from forum.duplicates import banner_threshold
+    t, s, _, _, mod, _ = _pair(db)
+    link = db.scalar(select(DuplicateLink).where(DuplicateLink.thread_id == s.id))
+    mf.csrf(client)
+    mf.login(client, db, mod)
+    link.judge_score = banner_threshold() - 0.001  # "0.94" both, to two places
+    db.commit()
+    assert 'data-testid="banner-shown"' not in client.get("/moderasi").text
+    assert 'data-testid="duplicate-banner"' not in client.get(f"/diskusi/{s.id}/{s.slug}").text
+    link.judge_score = banner_threshold()
+    db.commit()
+    queue = client.get("/moderasi").text
+    assert 'data-testid="banner-shown"' in queue and f"penilai {banner_threshold():.3f}" in queue
+    assert 'data-testid="duplicate-banner"' in client.get(f"/diskusi/{s.id}/{s.slug}").text  # the same rule
+
+
 def test_only_the_newest_merge_into_a_thread_offers_undo_and_the_older_says_why(client, db):
     t, s, _, _, mod, asker = _pair(db)
     v = mf.thread(db, asker, "Cuti besar dan tunjangan kinerja", 30)

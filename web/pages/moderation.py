@@ -4,7 +4,8 @@ from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import catalog, duplicate_queue, moderation, posts, question_stats, reports, roles, search_log, threads, unmerging
+from forum import (catalog, duplicate_queue, duplicates, moderation, posts, question_stats, reports, roles, search_log,
+                   threads, unmerging)
 from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
@@ -35,7 +36,7 @@ async def queue(request: Request, db: Session, viewer: User | None) -> object:
     number = parse_page(request.query_params.get("hal"))
     found = duplicate_queue.list_candidates(db, viewer, QUEUE_PAGE + 1, skip=(number - 1) * QUEUE_PAGE)
     return _tabs(request, db, viewer, "duplikat", candidates=found[:QUEUE_PAGE], queue_page=number,
-                 queue_more=len(found) > QUEUE_PAGE)
+                 queue_more=len(found) > QUEUE_PAGE, banner_threshold=duplicates.banner_threshold())
 
 
 @get("/moderasi/laporan")

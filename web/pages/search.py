@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from forum import catalog, duplicate_detection, duplicates, read_model
 from forum.errors import NotFound
 from forum.listing import parse_page
-from forum.permissions import can_view_thread
+from forum.permissions import can_moderate, can_view_thread
 from forum.search import search_threads
 from forum.search_query import apply_form_choices
 from models import User
@@ -115,7 +115,8 @@ def fresh_similar(db: Session, viewer: User | None, thread_id: int) -> Template:
     if thread is None or not can_view_thread(viewer, thread):
         raise NotFound("Diskusi tidak ditemukan.")
     return Template(template_name="_fresh_similar.html",
-                    context={"thread": thread, "viewer": viewer, **duplicates.thread_page_context(db, viewer, thread)})
+                    context={"thread": thread, "viewer": viewer, "can_moderate": can_moderate(viewer, thread),
+                             **duplicates.thread_page_context(db, viewer, thread)})
 
 
 routes = [search_page, fresh_similar]
