@@ -91,10 +91,12 @@ def check_undoable(session: Session, record: MergeRecord) -> None:
 
 
 def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, reason: object = "") -> Thread:
-    """Restore the source thread exactly as it was; replies written in the target after the merge stay there.
+    """Restore the source thread exactly as it was; replies written in the target after the merge stay there,
+    except those answering a post that goes back: they follow it, with the replies to them.
 
-    A post written after the merge that replied to a post going back to the source stays in the target
-    (where its author wrote it) with its reply link cleared; the undo log entry lists those posts.
+    Left behind, such a reply lost its "membalas @nama" and was missing from the source, where its conversation
+    is (QA pass). One exception: the target's accepted answer stays in the target, its reply link cleared. The
+    undo log entry lists the posts that followed and the ones detached.
     """
     source, target = merge_record.source, merge_record.target
     actor = check_moderator(actor, target)
@@ -112,24 +114,55 @@ def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, 
     snap = merge_record.snapshot
     moved = snap["posts"]
     ids = [p["id"] for p in moved]
-    detached = list(session.scalars(select(Post.id).where(Post.thread_id == target.id, Post.id.not_in(ids),
-                                                          Post.reply_to_id.in_(ids)))) if ids else []
+    followers, detached = _later_replies(session, target, ids)
     if detached:
         session.execute(update(Post).where(Post.id.in_(detached)).values(reply_to_id=None),
                         execution_options={"synchronize_session": False})
     if moved:
         session.execute(update(Post), [{"id": p["id"], "thread_id": source.id, "reply_to_id": p["reply_to_id"],
                                         "merged_from_thread_id": p["merged_from_thread_id"]} for p in moved])
+    if followers:
+        session.execute(update(Post).where(Post.id.in_([p.id for p in followers])).values(thread_id=source.id),
+                        execution_options={"synchronize_session": False})
     _restore_source(session, source, snap)
-    _restore_target(session, target, snap, ids, len(moved))
+    _restore_target(session, target, snap, ids + [p.id for p in followers], len(moved))
+    readable = sum(1 for p in followers if not p.is_hidden)  # counted as reports.py counts replies
+    if followers:
+        source.reply_count += readable
+        target.reply_count = max(0, target.reply_count - readable)
+        source.last_activity_at = max(source.last_activity_at, max(p.created_at for p in followers))
+    gone_back = ids + [p.id for p in followers]
     session.flush()
     session.expire_all()
-    sync_search(session, source, ids, retitle=(source.first_post_id,))
-    _notify_unmerged(session, ids, source, target, actor)
+    sync_search(session, source, gone_back, retitle=(source.first_post_id,))
+    _notify_unmerged(session, gone_back, source, target, actor)
     log_action(session, actor, "unmerge", thread=source, target=target, merge_id=merge_record.id, reason=reason,
-               details={"posts": len(ids), "detached_replies": detached, "source_title": source.title})
+               details={"posts": len(ids), "followed_replies": gone_back[len(ids):],
+                        "detached_replies": detached, "source_title": source.title})
     session.flush()
     return source
+
+
+def _later_replies(session: Session, target: Thread, ids: list[int]) -> tuple[list[Post], list[int]]:
+    """Posts written in the target after the merge under a post going back (at any depth), and the ids of those
+    that stay detached instead: the target's accepted answer, and the replies to it, stay where they are."""
+    if not ids:
+        return [], []
+    rows = list(session.scalars(select(Post).where(Post.thread_id == target.id, Post.id.not_in(ids),
+                                                   Post.reply_to_id.is_not(None))))
+    children: dict[int, list[Post]] = {}
+    for post in rows:
+        children.setdefault(post.reply_to_id, []).append(post)
+    followers, detached, frontier = [], [], list(ids)
+    while frontier:
+        parent = frontier.pop()
+        for post in children.get(parent, ()):
+            if post.id == target.accepted_post_id:
+                detached.append(post.id)  # its subtree stays with it in the target
+                continue
+            followers.append(post)
+            frontier.append(post.id)
+    return sorted(followers, key=lambda p: p.id), sorted(detached)
 
 
 def _restore_source(session: Session, source: Thread, snap: dict) -> None:

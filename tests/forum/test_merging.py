@@ -158,7 +158,7 @@ def test_unmerge_restores_both_threads_exactly(db, pair):
     assert db.scalar(select(ModerationLog.action).order_by(ModerationLog.id.desc())) == "unmerge"
 
 
-def test_a_reply_written_after_the_merge_stays_in_the_target_with_its_reply_link_cleared(db, pair):
+def test_replies_written_during_the_merge_to_a_moved_post_follow_it_back_and_the_rest_stay(db, pair):
     s, t = pair["s"], pair["t"]
     record = merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
     db.commit()
@@ -166,18 +166,42 @@ def test_a_reply_written_after_the_merge_stays_in_the_target_with_its_reply_link
                              reply_to=pair["s1"].id)
     late_to_own = mf.reply(db, pair["asker_s"], db.get(Thread, t.id), "Menambahkan pengalaman saya.", 95,
                            reply_to=pair["t1"].id)
+    nested = mf.reply(db, pair["other"], db.get(Thread, t.id), "Sama-sama, semoga lancar.", 100,
+                      reply_to=late_to_moved.id)
     db.commit()
     unmerging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
     db.commit()
     db.expire_all()
-    assert (db.get(Post, late_to_moved.id).thread_id, db.get(Post, late_to_moved.id).reply_to_id) == (t.id, None)
+    # The conversation goes back with the post it answers, reply links kept ("membalas @nama").
+    assert (db.get(Post, late_to_moved.id).thread_id, db.get(Post, late_to_moved.id).reply_to_id) == (s.id, pair["s1"].id)
+    assert (db.get(Post, nested.id).thread_id, db.get(Post, nested.id).reply_to_id) == (s.id, late_to_moved.id)
     assert (db.get(Post, late_to_own.id).thread_id, db.get(Post, late_to_own.id).reply_to_id) == (t.id, pair["t1"].id)
-    t = db.get(Thread, t.id)
-    assert t.reply_count == 4 and t.last_activity_at == mf.at(95)
-    assert {p.id for p in threads.thread_posts(db, db.get(Thread, s.id))} == {s.first_post_id, pair["s1"].id,
-                                                                              pair["s2"].id}
+    t, s = db.get(Thread, t.id), db.get(Thread, s.id)
+    assert t.reply_count == 3 and t.last_activity_at == mf.at(95)
+    assert s.reply_count == 4 and s.last_activity_at == mf.at(100)
+    assert {p.id for p in threads.thread_posts(db, s)} == {s.first_post_id, pair["s1"].id, pair["s2"].id,
+                                                          late_to_moved.id, nested.id}
+    assert {d.group_id for d in db.scalars(select(SearchDocument).where(
+        SearchDocument.doc_id.in_([late_to_moved.id, nested.id])))} == {s.id}
     entry = db.scalar(select(ModerationLog).where(ModerationLog.action == "unmerge"))
-    assert entry.details["detached_replies"] == [late_to_moved.id]
+    assert entry.details["followed_replies"] == [late_to_moved.id, nested.id] and entry.details["detached_replies"] == []
+
+
+def test_the_targets_accepted_answer_written_to_a_moved_post_stays_in_the_target_with_its_link_cleared(db, pair):
+    s, t = pair["s"], pair["t"]
+    record = merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
+    db.commit()
+    answer = mf.reply(db, pair["helper"], db.get(Thread, t.id), "Jawaban lengkapnya: ajukan lewat SIASN.", 90,
+                      reply_to=pair["s1"].id)
+    posts.accept_answer(db, actor=pair["asker_t"], thread=db.get(Thread, t.id), post=answer)
+    db.commit()
+    unmerging.unmerge(db, merge_record=db.get(MergeRecord, record.id), actor=pair["mod"])
+    db.commit()
+    db.expire_all()
+    assert (db.get(Post, answer.id).thread_id, db.get(Post, answer.id).reply_to_id) == (t.id, None)
+    assert db.get(Thread, t.id).accepted_post_id == answer.id
+    entry = db.scalar(select(ModerationLog).where(ModerationLog.action == "unmerge"))
+    assert entry.details["detached_replies"] == [answer.id] and entry.details["followed_replies"] == []
 
 
 def test_undoing_twice_is_refused_with_a_clear_message(db, pair):
