@@ -230,4 +230,16 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     assert posted == [] and page.locator("[data-testid=mod-lock]").count() == 1
     page.click("[data-testid=mod-lock]")  # the button itself still works
     page.wait_for_selector("[data-testid=mod-unlock]", state="attached")
+
+    # A decision on a pair another tab already ruled on: the queue again with the reason, focused (was a bare 400).
+    stale = moderator.new_page()
+    stale.goto(base + "/moderasi")
+    link_id = stale.locator("[data-testid=dup-pair] >> nth=0").get_attribute("data-link-id")
+    page.goto(base + "/moderasi")
+    page.click(f"[data-link-id='{link_id}'] [data-testid=queue-not-duplicate]")
+    page.wait_for_selector(".flash")
+    stale.click(f"[data-link-id='{link_id}'] [data-testid=queue-variant]")
+    stale.wait_for_selector("[data-testid=queue-error]")
+    assert "sudah diputuskan" in stale.inner_text("[data-testid=queue-error]")
+    assert stale.evaluate("document.activeElement.dataset.testid") == "queue-error"
     moderator.close()

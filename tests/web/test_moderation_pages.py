@@ -75,6 +75,21 @@ def test_a_moderator_reaches_the_merge_preview_from_a_similar_thread_newer_into_
     assert preview.status_code == 200 and "lebih lama daripada" not in preview.text
 
 
+def test_a_decision_on_a_pair_another_moderator_already_ruled_on_shows_the_queue_with_the_reason(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    link = db.scalar(select(DuplicateLink).where(DuplicateLink.thread_id == s.id))
+    token = mf.csrf(client)
+    mf.login(client, db, mod)
+    done = client.post(f"/moderasi/duplikat/{link.id}/bukan-duplikat", data={"_csrf_token": token},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    late = client.post(f"/moderasi/duplikat/{link.id}/varian", data={"_csrf_token": token}, follow_redirects=False)
+    assert late.status_code == 400 and 'data-testid="queue-error"' in late.text
+    assert "Pasangan ini sudah diputuskan sebelumnya." in late.text and "Antrean duplikat" in late.text
+    mf.fresh(db)
+    assert db.get(DuplicateLink, link.id).status == "not_duplicate"  # the first decision stands
+
+
 def test_the_queue_says_which_pairs_readers_see_a_banner_for(client, db):
     from forum.duplicates import banner_threshold
     t, s, _, _, mod, _ = _pair(db)

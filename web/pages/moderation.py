@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from forum import (catalog, duplicate_queue, duplicates, moderation, posts, question_stats, reports, roles, search_log,
                    threads, unmerging)
-from forum.errors import NotFound, RateLimited, ValidationFailed
+from forum.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from forum.listing import parse_page
 from forum.moderation_log import ACTIONS, list_log
 from forum.permissions import check_logged_in, check_moderator
@@ -25,18 +25,23 @@ FLAG_MESSAGES = {"kunci": "Diskusi dikunci.", "buka-kunci": "Kunci diskusi dibuk
                  "lepas-sematan": "Sematan diskusi dilepas."}
 
 
-def _tabs(request: Request, db: Session, viewer: User, tab: str, **context):
-    return page(request, db, viewer, "moderation.html", tab=tab, **context)
+def _tabs(request: Request, db: Session, viewer: User, tab: str, status_code: int = 200, **context):
+    return page(request, db, viewer, "moderation.html", status_code=status_code, tab=tab, **context)
+
+
+def _queue_page(request: Request, db: Session, viewer: User, number: int = 1, status_code: int = 200, **extra):
+    """The duplicate queue's page `number`; `extra` adds e.g. the error of a decision that came too late."""
+    found = duplicate_queue.list_candidates(db, viewer, QUEUE_PAGE + 1, skip=(number - 1) * QUEUE_PAGE)
+    return _tabs(request, db, viewer, "duplikat", status_code=status_code, candidates=found[:QUEUE_PAGE],
+                 queue_page=number, queue_more=len(found) > QUEUE_PAGE,
+                 banner_threshold=duplicates.banner_threshold(), **extra)
 
 
 @get("/moderasi", name="moderation")
 async def queue(request: Request, db: Session, viewer: User | None) -> object:
     """Antrean duplikat: candidate pairs, strongest first, side by side."""
     viewer = check_moderator(viewer)
-    number = parse_page(request.query_params.get("hal"))
-    found = duplicate_queue.list_candidates(db, viewer, QUEUE_PAGE + 1, skip=(number - 1) * QUEUE_PAGE)
-    return _tabs(request, db, viewer, "duplikat", candidates=found[:QUEUE_PAGE], queue_page=number,
-                 queue_more=len(found) > QUEUE_PAGE, banner_threshold=duplicates.banner_threshold())
+    return _queue_page(request, db, viewer, parse_page(request.query_params.get("hal")))
 
 
 @get("/moderasi/laporan")
@@ -97,7 +102,12 @@ async def decide_pair(request: Request, db: Session, viewer: User | None, state:
     data = await read_form(request)
     limit_writes(db, state, viewer)
     verb, message = verbs[decision]
-    verb(db, link=link, actor=viewer, reason=data.get("alasan", ""))
+    try:
+        verb(db, link=link, actor=viewer, reason=data.get("alasan", ""))
+    except (Conflict, ValidationFailed) as exc:
+        # A click on a queue page opened before another moderator decided: the queue as it is now, and why.
+        db.rollback()
+        return _queue_page(request, db, viewer, status_code=exc.status_code, error=exc.message)
     return redirect("/moderasi", message)
 
 

@@ -195,6 +195,10 @@ window.addEventListener("pageshow", function () {
     first = first || control;
   });
   if (first && !document.querySelector("[autofocus]")) first.focus();
+  // A refusal that belongs to no field (a merge or a queue decision that came too late) is focused instead,
+  // so a keyboard or screen-reader user starts at the reason.
+  const alert = first ? null : document.querySelector(".alert[role=alert][tabindex='-1']");
+  if (alert && !document.querySelector("[autofocus]")) alert.focus();
 })();
 
 // A confirmation ("Terima kasih…") on a page opened at a post (#post-12) would sit at the top, out of view:
