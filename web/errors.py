@@ -109,6 +109,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
                 if key == "data" and not missing:
                     continue  # the body as a whole ("data" is Litestar's name for it, not a field of the API)
                 fields[missing.group(1) if key == "data" else key] = "Nilai tidak valid atau tidak ada."
+        # A query parameter left out comes with no field list, only Litestar's English sentence naming it.
+        absent = re.search(r"Missing required \w+ parameter '([^']+)'", str(exc.detail))
+        if absent and not fields:
+            fields[absent.group(1)] = "Wajib diisi."
         message = "Data yang dikirim tidak valid" + (f": periksa {', '.join(fields)}." if fields else
                                                       ": kirim satu objek JSON dengan kolom yang diminta.")
     elif isinstance(exc, NotAuthorizedException):

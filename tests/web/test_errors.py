@@ -191,3 +191,12 @@ def test_a_static_path_holding_a_nul_byte_is_a_404_and_a_newline_in_a_path_canno
 def test_an_unknown_address_under_schema_is_the_forums_own_404_not_litestars_english_page(client):
     assert_site_page(client.get("/schema/swagger"), 404, "Tidak ditemukan", "Halaman tidak ditemukan.")
     assert client.get("/schema").status_code == 200
+
+
+def test_an_api_query_parameter_left_out_is_named_in_indonesian(client, db):
+    from tests import moderation_factories as mf
+    mod = mf.user(db, "moderator")
+    db.commit()
+    missing = client.get("/api/v1/moderation/merges/preview?source=1", headers=mf.api_token(db, mod))
+    assert missing.status_code == 400 and missing.json()["errors"] == {"target": "Wajib diisi."}
+    assert missing.json()["detail"] == "Data yang dikirim tidak valid: periksa target."  # not "kirim … JSON"
