@@ -131,3 +131,22 @@ def unwatch_thread(session: Session, user: User | None, thread: Thread) -> None:
 def thread_posts(session: Session, thread: Thread) -> list[Post]:
     """Every post of the thread, oldest first."""
     return list(session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)))
+
+
+def merged_questions(session: Session, viewer: User | None, author: User, limit: int = 20) -> list[tuple]:
+    """The member's questions merged into another thread, newest first, each with the thread now holding it.
+
+    A merge leaves the asker's list without their question (a QA pass); like a question closed as a duplicate on
+    Stack Overflow, it stays on their profile, pointing where its posts went. Targets the viewer may not see
+    (hidden since) are left out."""
+    rows = session.scalars(select(Thread).where(Thread.author_id == author.id, Thread.merged_into_id.is_not(None))
+                           .order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit))
+    out = []
+    for source in rows:
+        try:
+            target = resolve_merged(session, source, viewer)
+        except NotFound:
+            continue
+        out.append((source, target))
+    return out
+

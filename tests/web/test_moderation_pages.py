@@ -61,6 +61,19 @@ def test_merge_from_the_queue_redirects_old_links_and_undo_restores_every_byte(c
     assert client.get(f"/diskusi/{s.id}/{s.slug}", follow_redirects=False).status_code == 200
 
 
+def test_a_merged_question_stays_on_its_askers_profile_pointing_where_it_went(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    asker = s.author
+    merging.merge_threads(db, source=s, target=t, actor=mod, accepted_choice="target")
+    db.commit()
+    profile = client.get(f"/u/{asker.username}").text
+    merged = profile.split('data-testid="merged-questions"')[1].split("</ul>")[0]
+    assert "Syarat cuti besar untuk pegawai negeri" in merged and f'href="/diskusi/{t.id}/{t.slug}"' in merged
+    moderation.hide_thread(db, db.get(Thread, t.id), mod, "Data pribadi")
+    db.commit()
+    assert 'data-testid="merged-questions"' not in client.get(f"/u/{asker.username}").text  # nowhere to point
+
+
 def test_a_moderator_reaches_the_merge_preview_from_a_similar_thread_newer_into_older(client, db):
     t, s, _, _, mod, asker = _pair(db)
     mf.csrf(client)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from forum import accounts, catalog, read_model
 from forum.listing import SORTS, list_threads, list_user_replies, parse_page
+from forum.threads import merged_questions
 from models import User
 from web.pages.own_account import own_forms
 from web.render import page, shared_page
@@ -79,7 +80,7 @@ async def profile(request: Request, db: Session, viewer: User | None, username: 
     return page(request, db, viewer, "profile.html", member=member, own=own,
                 threads=list_threads(db, viewer, author=member, sort="terbaru", page=parse_page(request.query_params.get("hal")),
                                      page_size=request.app.state.settings.page_size, clamp_page=True),
-                replies=list_user_replies(db, viewer, member),
+                replies=list_user_replies(db, viewer, member), merged=merged_questions(db, viewer, member),
                 tokens=accounts.list_api_tokens(db, member) if own else [],
                 sessions=accounts.count_sessions(db, member) if own else 0, new_token=None, errors={},
                 **(own_forms(db, member) if own else {}))

@@ -8,6 +8,7 @@ from forum import accounts, catalog, profiles
 from forum.errors import RateLimited, ValidationFailed
 from forum.listing import list_threads, list_user_replies
 from forum.permissions import check_logged_in
+from forum.threads import merged_questions
 from models import User
 from web.deps import SESSION_COOKIE
 from web.forms import read_form
@@ -26,7 +27,8 @@ def own_profile(request: Request, db: Session, viewer: User, status_code: int = 
     context = {"new_token": None, "error": None, "errors": {}, **own_forms(db, viewer), **extra}
     response = page(request, db, viewer, "profile.html", status_code=status_code, member=viewer, own=True,
                     threads=list_threads(db, viewer, author=viewer, sort="terbaru"),
-                    replies=list_user_replies(db, viewer, viewer), tokens=accounts.list_api_tokens(db, viewer),
+                    replies=list_user_replies(db, viewer, viewer), merged=merged_questions(db, viewer, viewer),
+                    tokens=accounts.list_api_tokens(db, viewer),
                     sessions=accounts.count_sessions(db, viewer), **context)
     response.headers["Cache-Control"] = "no-store"  # a new token is shown once: no copy in any cache or history
     return response
