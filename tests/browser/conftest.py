@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,15 @@ def log_in(page, base: str, username: str, password: str) -> None:
     page.fill("#password", password)
     page.click("button[type=submit]:has-text('Masuk')")
     page.wait_for_selector(".flash")
+
+
+@contextmanager
+def writing_session(engine):
+    """A session on the live server's database whose transaction takes SQLite's write lock first (BEGIN IMMEDIATE),
+    as the app's own writes do. A plain read-then-write transaction fails at once with "database is locked" when
+    the server's index worker commits in between (seen once in CI); this one waits its turn."""
+    from models.db import begin_writing, make_session_factory
+    with make_session_factory(engine)() as db:
+        begin_writing(db)
+        yield db
+

@@ -2,7 +2,7 @@
 confirmed send, "Buang draf" and logging out discard them."""
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, writing_session
 from tests.browser.test_member_journey import _register, _seed_catalog
 
 SAVED = 700  # ms: the draft is stored 300 ms after typing stops
@@ -134,11 +134,11 @@ def test_an_edit_draft_restored_over_a_newer_text_is_refused_as_a_conflict_not_s
 
     from forum import posts
     from models import User
-    from models.db import make_engine, make_session_factory
+    from models.db import make_engine
     from tests import factories as f
     context, page = _member_composing(browser, live_server, db_url, "dewi.kurnia", "Dewi Kurnia", "", "")
     engine = make_engine(db_url)
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         dewi = db.scalar(select(User).where(User.username == "dewi.kurnia"))
         thread = f.thread(db, dewi, title="Apakah tugas belajar tetap dapat TPP?", body="Saya berencana tugas belajar S2.")
         reply = posts.reply(db, author=dewi, thread=thread, body_md="Tambahan: di kantor saya belum ada aturannya.")
@@ -148,7 +148,7 @@ def test_an_edit_draft_restored_over_a_newer_text_is_refused_as_a_conflict_not_s
     page.fill("textarea[name=body_md]", "Tambahan: ternyata sudah ada surat edaran kepala BKD.")
     page.wait_for_timeout(SAVED)
     page.goto(live_server + "/")  # away without saving; meanwhile a moderator corrects the post
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         moderator = f.user(db, username="moderator.bkd", role="moderator")
         posts.edit_post(db, editor=moderator, post=db.get(type(reply), reply_id),
                         body_md="Tambahan: di kantor saya belum ada aturannya. [Catatan moderator: lihat SE BKN.]")
@@ -171,7 +171,7 @@ def test_a_restored_reply_draft_still_answers_the_post_it_was_written_to(live_se
     from models.db import make_engine, make_session_factory
     from tests import factories as f
     engine = make_engine(db_url)
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         asker = f.user(db, username="rudi.hartono")
         thread = f.thread(db, asker, title="Apakah cuti besar bisa diambil dua kali?")
         answer = posts.reply(db, author=f.user(db, username="dewi.lestari"), thread=thread,

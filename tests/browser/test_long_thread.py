@@ -1,13 +1,14 @@
 """A long thread in real Chromium: a link made before the thread grew still lands on the post, on its page."""
 from forum import posts
 from forum.thread_pages import REPLIES_PER_PAGE
-from models.db import make_engine, make_session_factory
+from models.db import make_engine
 from tests import factories as f
+from tests.browser.conftest import writing_session
 
 
 def test_an_old_anchor_link_to_a_post_now_on_page_two_opens_page_two_at_that_post(live_server, browser, db_url):
     engine = make_engine(db_url)
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         asker, helper = f.user(db), f.user(db)
         thread = f.thread(db, asker, title="Pengalaman ujian dinas kenaikan pangkat tahun ini")
         replies = [posts.reply(db, author=helper, thread=thread, body_md=f"Cerita saya yang ke-{n} tentang ujian dinas.")

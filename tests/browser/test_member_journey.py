@@ -1,12 +1,12 @@
 """A member registers, asks a question, another replies, and the reply shows — in real Chromium."""
-from models.db import make_engine, make_session_factory
+from models.db import make_engine
 from tests import factories as f
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, writing_session
 
 
 def _seed_catalog(db_url):
     engine = make_engine(db_url)
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         f.agency(db, "bkn", "Badan Kepegawaian Negara (BKN)")
         f.agency(db, "pemkot-bandung", "Pemerintah Kota Bandung", "kabupaten-kota")
         f.topic(db, "cuti-kehadiran", "Cuti & Kehadiran")

@@ -1,15 +1,15 @@
 """On a 375 px phone, a title typed as one long word or a wide table never widens the page, in real Chromium."""
 from forum import moderation, posts
-from models.db import make_engine, make_session_factory
+from models.db import make_engine
 from tests import factories as f
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, writing_session
 
 LONG_WORD = "KataSangatPanjangTanpaSpasiUntukMengujiTataLetakHalamanDiLayarPonsel" * 2
 
 
 def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_server, browser, db_url):
     engine = make_engine(db_url)
-    with make_session_factory(engine)() as db:
+    with writing_session(engine) as db:
         author = f.user(db, username="nama.panjang")
         thread = f.thread(db, author, title=f"Tata letak {LONG_WORD}",
                           body="Tabel tunjangan:\n\n| " + " | ".join(f"Kolom nomor {i}" for i in range(12)) + " |\n|"
