@@ -153,6 +153,9 @@ def test_composer_and_search_find_the_earlier_answer_and_a_moderator_merges_and_
     fresh = page.wait_for_selector("[data-testid=fresh-similar] [data-testid=related]", timeout=120_000)
     assert re.search(r"cuti besar", fresh.inner_text(), re.I)
     assert page.locator("[data-testid=fresh-similar] [data-testid=asker-verdict]").count() >= 1
+    # Under the question, not above it (five of them put a phone's question ~1,400 px down).
+    assert page.evaluate("document.querySelector('article.post').compareDocumentPosition("
+                         "document.querySelector('[data-testid=fresh-similar]')) & Node.DOCUMENT_POSITION_FOLLOWING")
     member.close()
 
     moderator = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
