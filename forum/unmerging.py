@@ -121,23 +121,24 @@ def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, 
     if moved:
         session.execute(update(Post), [{"id": p["id"], "thread_id": source.id, "reply_to_id": p["reply_to_id"],
                                         "merged_from_thread_id": p["merged_from_thread_id"]} for p in moved])
-    if followers:
-        session.execute(update(Post).where(Post.id.in_([p.id for p in followers])).values(thread_id=source.id),
+    followed = [p.id for p in followers]
+    if followed:
+        session.execute(update(Post).where(Post.id.in_(followed)).values(thread_id=source.id),
                         execution_options={"synchronize_session": False})
+    gone_back = ids + followed
     _restore_source(session, source, snap)
-    _restore_target(session, target, snap, ids + [p.id for p in followers], len(moved))
-    readable = sum(1 for p in followers if not p.is_hidden)  # counted as reports.py counts replies
+    _restore_target(session, target, snap, gone_back, len(moved))
     if followers:
+        readable = sum(1 for p in followers if not p.is_hidden)  # counted as reports.py counts replies
         source.reply_count += readable
         target.reply_count = max(0, target.reply_count - readable)
         source.last_activity_at = max(source.last_activity_at, max(p.created_at for p in followers))
-    gone_back = ids + [p.id for p in followers]
     session.flush()
     session.expire_all()
     sync_search(session, source, gone_back, retitle=(source.first_post_id,))
     _notify_unmerged(session, gone_back, source, target, actor)
     log_action(session, actor, "unmerge", thread=source, target=target, merge_id=merge_record.id, reason=reason,
-               details={"posts": len(ids), "followed_replies": gone_back[len(ids):],
+               details={"posts": len(ids), "followed_replies": followed,
                         "detached_replies": detached, "source_title": source.title})
     session.flush()
     return source
