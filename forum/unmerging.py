@@ -14,14 +14,22 @@ from forum.thread_pages import post_url
 from models import DuplicateLink, MergeRecord, Post, Thread, Topic, User, Watch, utcnow
 
 
-def _notify_unmerged(session: Session, ids: list[int], source: Thread, target: Thread, actor: User) -> None:
+def _notify_unmerged(session: Session, ids: list[int], followed: list[int], source: Thread, target: Thread,
+                     actor: User) -> None:
     # The merge notification pointed these authors at the target; tell them where their posts are now.
-    rows = session.execute(select(Post.author_id, func.min(Post.id)).where(Post.id.in_(ids))
-                           .group_by(Post.author_id)).all() if ids else []
+    # A reply written in the target after the merge never was in the source: for its author it moves, with the
+    # post it answers, rather than "going back".
+    rows = session.execute(select(Post.author_id, func.min(Post.id)).where(Post.id.in_(ids + followed))
+                           .group_by(Post.author_id)).all() if ids or followed else []
+    returning = set(session.scalars(select(Post.author_id).where(Post.id.in_(ids)))) if ids else set()
     for author_id, post_id in rows:
-        notify(session, author_id, "thread_unmerged",
-               f"Penggabungan dibatalkan: tulisan Anda kembali ke “{source.title}” (terpisah dari “{target.title}”).",
-               post_url(session, source, post_id), actor_id=actor.id, thread_id=source.id, post_id=post_id)
+        if author_id in returning:
+            message = f"Penggabungan dibatalkan: tulisan Anda kembali ke “{source.title}” (terpisah dari “{target.title}”)."
+        else:
+            message = (f"Penggabungan dibatalkan: balasan Anda ikut dipindahkan ke “{source.title}” bersama tulisan "
+                       f"yang Anda balas (terpisah dari “{target.title}”).")
+        notify(session, author_id, "thread_unmerged", message, post_url(session, source, post_id),
+               actor_id=actor.id, thread_id=source.id, post_id=post_id)
 
 
 def active_merges_into(session: Session, target: Thread) -> list[MergeRecord]:
@@ -136,7 +144,7 @@ def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, 
     session.flush()
     session.expire_all()
     sync_search(session, source, gone_back, retitle=(source.first_post_id,))
-    _notify_unmerged(session, gone_back, source, target, actor)
+    _notify_unmerged(session, ids, followed, source, target, actor)
     log_action(session, actor, "unmerge", thread=source, target=target, merge_id=merge_record.id, reason=reason,
                details={"posts": len(ids), "followed_replies": followed,
                         "detached_replies": detached, "source_title": source.title})

@@ -185,6 +185,10 @@ def test_replies_written_during_the_merge_to_a_moved_post_follow_it_back_and_the
         SearchDocument.doc_id.in_([late_to_moved.id, nested.id])))} == {s.id}
     entry = db.scalar(select(ModerationLog).where(ModerationLog.action == "unmerge"))
     assert entry.details["followed_replies"] == [late_to_moved.id, nested.id] and entry.details["detached_replies"] == []
+    # For an author whose only post there was written after the merge, the reply moves; it does not "go back".
+    moved_reply = _notes(db, pair["asker_t"], "thread_unmerged")
+    assert len(moved_reply) == 1 and moved_reply[0].message.startswith("Penggabungan dibatalkan: balasan Anda ikut dipindahkan")
+    assert "kembali ke" in _notes(db, pair["other"], "thread_unmerged")[0].message
 
 
 def test_the_targets_accepted_answer_written_to_a_moved_post_stays_in_the_target_with_its_link_cleared(db, pair):
