@@ -8,6 +8,11 @@ from datetime import date
 OPERATORS = {"instansi": "agency", "topik": "topic", "status": "status", "sebelum": "before", "sesudah": "after",
              "oleh": "author", "urut": "sort"}
 _OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|oleh|urut):(\"[^\"]*\"|\S+)", re.IGNORECASE)
+_EMPTY_OPERATOR = re.compile(r"\b(instansi|topik|status|sebelum|sesudah|oleh|urut):(?=\s|$)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL and other control characters nobody types on purpose
+_EXAMPLES = {"instansi": "instansi:bkn", "topik": "topik:cuti", "status": "status:terjawab",
+             "sebelum": "sebelum:2025-06-01", "sesudah": "sesudah:2024-01-01", "oleh": "oleh:nama_pengguna",
+             "urut": "urut:terbaru"}
 WORDS = re.compile(r"[^\W_]+")  # runs of letters or digits, in any script (no "_", no emoji, no punctuation)
 STATUS_VALUES = {"terjawab": "terjawab", "belum": "belum", "belum-terjawab": "belum"}
 SORT_VALUES = {"relevan": None, "terbaru": "terbaru", "baru": "terbaru", "aktif": "aktif", "aktivitas": "aktif"}
@@ -62,7 +67,13 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
     q = SearchQuery()
     values = {k: v for k, v in (form or {}).items() if v not in (None, "")}
     typed: dict[str, str] = {}
-    for key, value in _OPERATOR.findall(raw or ""):
+    raw = _CONTROL.sub(" ", raw or "")
+    for key in _EMPTY_OPERATOR.findall(raw):
+        # "oleh:" with nothing after it was searched as a word before, with no word of why nothing was filtered.
+        q.problems.append(f"“{key.lower()}:” belum diisi; tulis nilainya langsung setelah titik dua, "
+                          f"mis. {_EXAMPLES[key.lower()]}.")
+    raw = _EMPTY_OPERATOR.sub(" ", raw)
+    for key, value in _OPERATOR.findall(raw):
         name, value = key.lower(), value.strip('"')
         if name in typed and typed[name].lower() != value.lower():  # said, not silently resolved
             q.notes.append(f"“{name}:” ditulis lebih dari sekali; yang dipakai yang terakhir, “{value}”.")
@@ -72,7 +83,7 @@ def parse_query(raw: str, form: dict | None = None) -> SearchQuery:
         # No slug, name, date or order holds a NUL (and PostgreSQL refuses it in a query parameter).
         q.problems.append(f"Nilai “{names.get(key, key)}” berisi karakter yang tidak sah; filter itu diabaikan.")
         del values[key]
-    q.typed = " ".join(_OPERATOR.sub(" ", raw or "").split())[:500]
+    q.typed = " ".join(_OPERATOR.sub(" ", raw).split())[:500]
     q.text = _split_text_terms(q)
     if q.text and not WORDS.search(q.text):
         # "*", a lone quote, emoji or an invisible space: e5 finds "similar" threads for anything at all.

@@ -25,6 +25,17 @@ def test_a_bad_operator_value_is_reported_in_indonesian_and_ignored():
     assert any("Status" in p for p in q.problems) and any("TTTT-BB-HH" in p for p in q.problems)
 
 
+def test_an_operator_left_empty_is_named_with_an_example_and_not_searched_as_a_word():
+    q = parse_query("cuti besar oleh: urut:")
+    assert q.text == "cuti besar" and q.author is None and q.sort is None
+    assert q.problems == ["“oleh:” belum diisi; tulis nilainya langsung setelah titik dua, mis. oleh:nama_pengguna.",
+                          "“urut:” belum diisi; tulis nilainya langsung setelah titik dua, mis. urut:terbaru."]
+
+
+def test_control_characters_typed_or_pasted_into_the_query_are_dropped():
+    assert parse_query("\x00cuti\x07 besar").text == "cuti besar"
+
+
 def test_an_operator_given_twice_uses_the_last_value_and_says_so():
     q = parse_query("cuti status:terjawab status:belum urut:terbaru urut:terbaru")
     assert (q.status, q.sort) == ("belum", "terbaru")
