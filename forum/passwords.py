@@ -31,7 +31,8 @@ def check_password_strength(password: object, username: str = "", personal: tupl
         raise ValidationFailed("Kata sandi jangan hanya nama atau email Anda ditambah angka.", field="password")
     # zxcvbn estimates how many guesses a password takes (common passwords, keyboard walks, years, l33t);
     # its dictionaries are English, so the Indonesian words people reach for are given as "personal" inputs.
-    if zxcvbn(password, user_inputs=[*_LOCAL_WORDS, *personal])["score"] < MIN_STRENGTH:
+    # Words of one or two letters would match inside almost any password: zxcvbn gets the longer ones only.
+    if zxcvbn(password, user_inputs=[*_LOCAL_WORDS, *(w for w in personal if len(w) > 2)])["score"] < MIN_STRENGTH:
         raise ValidationFailed("Kata sandi terlalu mudah ditebak (mis. kata umum diikuti angka atau tahun, urutan "
                                "tombol keyboard). Gabungkan beberapa kata yang tidak berhubungan dengan angka atau "
                                "simbol, mis. Kopi-Hujan-Sepeda-27.", field="password")
@@ -51,5 +52,5 @@ def _only_names(letters: str, names: set[str]) -> bool:
 def personal_words(*values: object) -> tuple[str, ...]:
     """Words of the member's own name and e-mail name (not its domain, shared by a whole agency), which a password
     should not lean on."""
-    return tuple(w for v in values if isinstance(v, str) for w in re.split(r"[^\w]+", v.lower().split("@")[0])
-                 if len(w) > 2)
+    # Short parts are kept: "I Made Sudarma" and "QA Tester" make "imadesudarma88" and "qatester123" (QA pass).
+    return tuple(w for v in values if isinstance(v, str) for w in re.split(r"[^\w]+", v.lower().split("@")[0]) if w)

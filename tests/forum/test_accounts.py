@@ -59,6 +59,9 @@ def test_passwords_that_pass_the_simple_rules_but_are_easy_to_guess_are_refused(
     assert passwords.check_password_strength("Kopi-Hujan-Sepeda-27", "budi.santoso", ("budi", "santoso"))
     with pytest.raises(ValidationFailed, match="nama atau email Anda"):  # zxcvbn alone scored this one 3
         passwords.check_password_strength("BudiSantoso2025", "budi.s", passwords.personal_words("Budi Santoso"))
+    for name, password in (("I Made Sudarma", "imadesudarma88"), ("QA Tester", "qatester123")):
+        with pytest.raises(ValidationFailed, match="nama atau email Anda"):  # name parts of one or two letters count
+            passwords.check_password_strength(password, "anggota", passwords.personal_words(name))
 
 
 @pytest.mark.usefixtures("fast_hashing")
