@@ -28,20 +28,31 @@ def post_place(session: Session, post_id: object, viewer: User | None = None) ->
     in its place to everyone), but never one in a thread the viewer may not see (NotFound)."""
     post = session.get(Post, post_id) if valid_id(post_id) else None
     if post is None:
-        raise NotFound("Balasan tidak ditemukan.")
+        raise NotFound("Tulisan tidak ditemukan.")
     return post, get_thread(session, post.thread_id, viewer)
+
+
+def check_editable(editor: User, post: Post, thread: Thread) -> None:
+    """PermissionDenied, with the reason in words, unless `editor` may edit `post`."""
+    if editor.id == post.author_id and not can_moderate(editor, thread):
+        if post.is_hidden:
+            raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
+                                   "Hubungi moderator bila Anda ingin memperbaikinya.")
+        if thread.is_locked:
+            raise PermissionDenied("Diskusi ini dikunci moderator, jadi tulisan di dalamnya tidak dapat disunting lagi.")
+    check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
 
 
 def get_post(session: Session, post_id: object, viewer: User | None = None) -> Post:
     """A post the viewer may see (its thread too), or NotFound."""
     if not valid_id(post_id):
-        raise NotFound("Balasan tidak ditemukan.")
+        raise NotFound("Tulisan tidak ditemukan.")
     post = session.get(Post, post_id)
     if post is None:
-        raise NotFound("Balasan tidak ditemukan.")
+        raise NotFound("Tulisan tidak ditemukan.")
     thread = get_thread(session, post.thread_id, viewer)
     if not can_view_post(viewer, post, thread):
-        raise NotFound("Balasan tidak ditemukan.")
+        raise NotFound("Tulisan tidak ditemukan.")
     return post
 
 
@@ -141,11 +152,8 @@ def edit_post(session: Session, *, editor: User | None, post: Post, body_md: obj
     thread = session.get(Thread, post.thread_id)
     if seen_version is not None and seen_version != edit_version(session, post):
         raise Conflict("Tulisan ini sudah diubah (di tab lain atau oleh moderator) sejak Anda membuka formulir ini. "
-                       "Versi terbarunya ada di bawah; gabungkan perubahan Anda lalu simpan lagi.")
-    if post.is_hidden and editor.id == post.author_id and not can_moderate(editor, thread):
-        raise PermissionDenied("Tulisan ini disembunyikan moderator, jadi tidak dapat disunting. "
-                               "Hubungi moderator bila Anda ingin memperbaikinya.")
-    check(can_edit_post(editor, post, thread), "Anda tidak dapat menyunting tulisan ini.")
+                       "Buka versi terbarunya, gabungkan perubahan Anda, lalu simpan lagi.")
+    check_editable(editor, post, thread)
     question = post.id == thread.first_post_id
     errors: dict[str, str] = {}
     new_title = thread.title

@@ -28,7 +28,7 @@ def test_an_unknown_thread_post_or_member_is_a_404_with_its_own_message(client, 
     f.agency(db)
     db.commit()
     assert_site_page(client.get("/diskusi/424242/judul"), 404, "Tidak ditemukan", "Diskusi tidak ditemukan.")
-    assert_site_page(client.get("/p/424242"), 404, "Tidak ditemukan", "Balasan tidak ditemukan.")
+    assert_site_page(client.get("/p/424242"), 404, "Tidak ditemukan", "Tulisan tidak ditemukan.")
     assert_site_page(client.get("/u/tidak.ada"), 404, "Tidak ditemukan", "Pengguna tidak ditemukan.")
     assert_site_page(client.get("/instansi/tidak-ada"), 404, "Tidak ditemukan", "Instansi tidak ditemukan.")
 

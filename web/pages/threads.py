@@ -181,8 +181,7 @@ async def edit_form(request: Request, db: Session, viewer: User | None, post_id:
     viewer = check_logged_in(viewer)
     item = posts.get_post(db, post_id, viewer)
     thread = threads.get_thread(db, item.thread_id, viewer)
-    if not can_edit_post(viewer, item, thread):
-        raise PermissionDenied("Anda tidak dapat menyunting tulisan ini.")
+    posts.check_editable(viewer, item, thread)
     return page(request, db, viewer, "edit_post.html", post=item, thread=thread, version=posts.edit_version(db, item),
                 form={"body_md": item.body_md, "title": thread.title}, errors={})
 
