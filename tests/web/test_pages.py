@@ -662,7 +662,8 @@ def test_previews_of_long_texts_are_limited_per_member_and_typing_a_normal_post_
     codes = [post_form(client, "/pratinjau", {"body_md": hostile}).status_code for _ in range(11)]
     assert codes == [200] * 10 + [429]
     refused = post_form(client, "/pratinjau", {"body_md": hostile})
-    assert "Terlalu banyak pratinjau" in refused.text and int(refused.headers["retry-after"]) > 0
+    assert "terlalu banyak dalam semenit" in refused.text and int(refused.headers["retry-after"]) > 0
+    assert "Tulisan Anda tetap utuh" in refused.text and not find(refused.text, "html")  # a fragment for the box
     with TestClient(app=app, base_url="http://testserver.local") as colleague:
         login_as(colleague, db, board["other"])
         typed = [post_form(colleague, "/pratinjau", {"body_md": "Menurut saya " * n}).status_code for n in range(60)]

@@ -13,6 +13,7 @@ from forum.markup import loses_text_to_nesting, render_markdown, rendered_html
 from forum.permissions import check_logged_in
 from models import User
 from web.forms import read_form
+from web.ratelimit import RateLimited
 from web.render import page
 
 
@@ -36,8 +37,15 @@ async def preview(request: Request, viewer: User | None) -> object:
     data = await read_form(request)
     body = data.get("body_md", "")[:50_000]
     # Weighted by size: typing a normal post previews freely, while 50 KB texts are allowed about ten a minute.
-    request.app.state.preview_budget.spend(viewer.id, 1 + len(body) // 5_000,
-                                           "Terlalu banyak pratinjau dalam semenit. Tunggu sebentar.")
+    try:
+        request.app.state.preview_budget.spend(viewer.id, 1 + len(body) // 5_000,
+                                               "Terlalu banyak pratinjau dalam semenit. Tunggu sebentar.")
+    except RateLimited as refused:
+        # Said in the preview box (app.js swaps it in): left unsaid, the box silently kept showing an older text.
+        return Response(f'<p class="alert" role="status" data-testid="preview-paused">Pratinjau berhenti sebentar '
+                        f'(terlalu banyak dalam semenit); muncul lagi dalam {refused.retry_after} detik. Tulisan Anda '
+                        f'tetap utuh.</p>', media_type="text/html", status_code=429,
+                        headers={"Retry-After": str(refused.retry_after)})
     # Rendered in a worker thread: a slow text must not hold up every other request on the event loop.
     html = (await to_thread.run_sync(render_markdown, body)).html if body.strip() else \
         '<p class="muted">Pratinjau akan muncul di sini.</p>'

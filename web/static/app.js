@@ -218,3 +218,24 @@ window.addEventListener("pageshow", function () {
   if (!m || document.getElementById("post-" + m[1]) || !document.querySelector(".replies")) return;
   location.replace("/p/" + m[1]);
 })();
+
+// The browser's own checks (a required field left empty) speak in the browser's language, English on many office
+// machines: the forms that use them get the message in Indonesian instead.
+document.addEventListener("invalid", function (event) {
+  const field = event.target, v = field.validity;
+  if (!v || !field.setCustomValidity) return;
+  field.setCustomValidity("");
+  if (v.valueMissing) field.setCustomValidity(field.tagName === "SELECT" ? "Pilih salah satu." : "Kolom ini wajib diisi.");
+  else if (v.tooShort) field.setCustomValidity("Minimal " + field.minLength + " karakter (sekarang " + field.value.length + ").");
+  else if (v.typeMismatch && field.type === "email") field.setCustomValidity("Tulis alamat email yang sah, mis. nama@instansi.go.id.");
+  else if (!v.valid) field.setCustomValidity("Periksa isian ini.");
+}, true);
+document.addEventListener("input", function (event) {
+  if (event.target && event.target.setCustomValidity) event.target.setCustomValidity("");
+}, true);
+
+// htmx leaves the target as it was on an error status; the preview's "paused" notice (429) is meant to be read.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  const d = event.detail;
+  if (d.xhr && d.xhr.status === 429 && d.target && d.target.id === "preview") { d.shouldSwap = true; d.isError = false; }
+});
