@@ -4,7 +4,7 @@ import re
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from forum.errors import ForumError
 from forum.permissions import is_forum_wide_staff
@@ -94,9 +94,30 @@ def forum_error_handler(request: Request, exc: ForumError) -> Response:
     return response
 
 
+# Where a browser opening a form's target address lands. After a refused form the address bar shows that target
+# (/diskusi/7/balas); a tab restored on a phone, or Enter in the address bar, asked it with GET and got a 405 page.
+_FORM_TARGET_PAGES = ((re.compile(r"^/moderasi/diskusi/(\d+)/"), "/diskusi/{}"), (re.compile(r"^/diskusi/(\d+)/"), "/diskusi/{}"),
+                      (re.compile(r"^/tulisan/(\d+)/"), "/p/{}"), (re.compile(r"^/akun/"), "/akun"),
+                      (re.compile(r"^/moderasi/"), "/moderasi"), (re.compile(r"^/keluar$"), "/"))
+
+
+def _page_for_form_target(request: Request) -> str | None:
+    """The page to show instead of a 405 for a page GET of an address that only takes a form's POST."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path.startswith("/api/"):
+        return None
+    for pattern, target in _FORM_TARGET_PAGES:
+        match = pattern.match(path)
+        if match:
+            return target.format(*match.groups())
+    return None
+
+
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     """Framework errors (bad JSON, wrong types, unknown route) in Indonesian."""
     status = exc.status_code
+    if status == 405 and (page := _page_for_form_target(request)):
+        return Redirect(page, status_code=303)
     message = MESSAGES.get(status, "Permintaan tidak dapat diproses.")
     fields = None
     if isinstance(exc, ValidationException):

@@ -49,6 +49,16 @@ def test_a_wrong_method_is_answered_in_indonesian(client):
     assert "Metode permintaan tidak didukung" in response.text and '<html lang="id">' in response.text
 
 
+def test_opening_a_forms_target_address_in_the_browser_leads_to_its_page_instead_of_a_405(client):
+    # After a refused form the address bar shows the form's target; reopening it (a restored tab) is a GET.
+    for target, page in (("/diskusi/7/balas", "/diskusi/7"), ("/tulisan/12/laporkan", "/p/12"),
+                         ("/akun/kata-sandi", "/akun"), ("/moderasi/diskusi/7/tindakan", "/diskusi/7"), ("/keluar", "/")):
+        response = client.get(target, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, page), target
+    assert client.get("/api/v1/posts/12/report").status_code == 405  # an API client gets the plain answer
+    assert client.put("/diskusi/7/balas").status_code == 405
+
+
 def test_an_unexpected_error_on_a_page_is_a_calm_indonesian_500_without_a_traceback(client, monkeypatch):
     def boom(session):
         raise RuntimeError("koneksi basis data putus: SECRET-DETAIL")
