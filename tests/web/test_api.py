@@ -407,6 +407,24 @@ def test_a_body_that_is_not_a_json_object_is_named_as_such_not_by_the_frameworks
         assert "objek JSON" in answer["detail"] and "data" not in answer.get("errors", {})
 
 
+def test_a_member_deletes_their_own_reply_through_the_api_and_nobody_elses(client, db, api):
+    tid = client.post("/api/v1/threads", json=NEW_THREAD, headers=api["as"]("ani")).json()["id"]
+    rid = client.post(f"/api/v1/threads/{tid}/replies", json={"body_md": "Ajukan lewat SIASN."},
+                      headers=api["as"]("budi")).json()["id"]
+    question = client.get(f"/api/v1/threads/{tid}").json()["first_post_id"]
+    assert assert_json_error(client.delete(f"/api/v1/posts/{rid}"), 401)
+    assert "tidak dapat menghapus" in assert_json_error(client.delete(f"/api/v1/posts/{rid}", headers=api["as"]("ani")),
+                                                        403)["detail"]
+    assert "Pertanyaan tidak dapat dihapus" in assert_json_error(
+        client.delete(f"/api/v1/posts/{question}", headers=api["as"]("ani")), 400)["detail"]
+    deleted = client.delete(f"/api/v1/posts/{rid}", headers=api["as"]("budi"))
+    assert deleted.status_code == 200 and deleted.json() == {"id": rid, "deleted": True}
+    thread = client.get(f"/api/v1/threads/{tid}").json()
+    assert thread["reply_count"] == 0
+    assert assert_json_error(client.delete("/api/v1/posts/999999", headers=api["as"]("budi")), 404)["detail"] == \
+        "Tulisan tidak ditemukan."
+
+
 def test_a_member_edits_their_profile_through_the_api_and_fields_left_out_stay(client, api):
     changed = client.patch("/api/v1/me", json={"agency": "pemprov-jatim", "bio": "Analis kepegawaian."},
                            headers=api["as"]("ani"))

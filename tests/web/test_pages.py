@@ -635,6 +635,24 @@ def test_a_new_thread_with_several_errors_reports_each_field_in_indonesian(clien
     assert find(response.text, "input", name="topics", value="cuti")[0].get("checked") is not None
 
 
+def test_a_member_deletes_their_own_reply_after_a_confirmation_page_and_the_thread_shows_its_place(client, db, board):
+    t = _thread(db, board["asker"], "Bagaimana cara mengajukan cuti besar?")
+    mine = posts.reply(db, author=board["helper"], thread=t, body_md="Salah kirim: nomor HP saya 0812xxxx.")
+    theirs = posts.reply(db, author=board["other"], thread=t, body_md="Ajukan lewat SIASN.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    html = client.get(f"/diskusi/{t.id}").text
+    assert [a.get("href") for a in find(html, "a", **{"data-testid": "delete-post"})] == [f"/tulisan/{mine.id}/hapus"]
+    confirm = client.get(f"/tulisan/{mine.id}/hapus")
+    assert confirm.status_code == 200 and "Hapus tulisan ini?" in confirm.text and "0812xxxx" in confirm.text
+    assert client.get(f"/tulisan/{theirs.id}/hapus").status_code == 403
+    done = post_form(client, f"/tulisan/{mine.id}/hapus", follow=True)
+    assert done.status_code == 200 and "Tulisan dihapus." in done.text
+    assert "[tulisan dihapus]" in done.text and "0812xxxx" not in done.text
+    fresh(db)
+    assert db.get(Post, mine.id).is_deleted and db.get(Thread, t.id).reply_count == 1
+
+
 def test_the_live_preview_renders_sanitized_markdown(client, db, board):
     assert post_form(client, "/pratinjau", {"body_md": "**tebal**"}).status_code == 401  # members only
     login_as(client, db, board["helper"])

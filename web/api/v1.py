@@ -2,13 +2,14 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Router, get, patch, post
+from litestar import Router, delete, get, patch, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import catalog, posts, profiles, threads
 from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
+from forum.post_deletion import delete_post
 from forum.permissions import can_view_post, check_logged_in
 from models import Thread, User
 from web.api.login_guard import writes_need_login
@@ -135,6 +136,14 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
     return edited
 
 
+@delete("/posts/{post_id:int}", summary="Hapus balasan (penulisnya, atau moderator)", status_code=200)
+async def post_delete(db: Session, viewer: User | None, state: State, post_id: int) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    item = delete_post(db, post=posts.get_post(db, post_id, viewer), actor=viewer)
+    return {"id": item.id, "deleted": item.is_deleted}
+
+
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)
 async def accept(db: Session, viewer: User | None, state: State, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
@@ -162,6 +171,6 @@ async def me_edit(db: Session, viewer: User | None, state: State, data: ProfileE
 
 def api_router(extra_handlers: list | None = None) -> Router:
     """The /api/v1 router; other packages (search, moderation) append their handlers."""
-    handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
+    handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit, post_delete,
                 accept, me, me_edit, *(extra_handlers or [])]
     return Router(path="/api/v1", route_handlers=handlers, tags=["api"], guards=[writes_need_login])

@@ -1,0 +1,38 @@
+"""Deleting one's own reply: a confirmation page showing the reply, then the deletion."""
+from litestar import Request, get, post
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
+
+from forum import posts, threads
+from forum.post_deletion import check_deletable, delete_post
+from forum.permissions import check_logged_in
+from forum.thread_pages import post_url
+from models import User
+from web.render import page, redirect
+from web.ratelimit import limit_writes
+
+
+@get("/tulisan/{post_id:int}/hapus")
+async def delete_form(request: Request, db: Session, viewer: User | None, post_id: int) -> object:
+    """Ask before deleting: the reply is shown, with what deleting it does."""
+    viewer = check_logged_in(viewer)
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    if item.is_deleted:
+        return redirect(post_url(db, thread, item.id), "Tulisan ini sudah dihapus.")
+    check_deletable(viewer, item, thread)
+    return page(request, db, viewer, "delete_post.html", post=item, thread=thread)
+
+
+@post("/tulisan/{post_id:int}/hapus")
+async def delete_submit(request: Request, db: Session, state: State, viewer: User | None, post_id: int) -> object:
+    """Delete the reply and go back to where it was in the thread."""
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    delete_post(db, post=item, actor=viewer)
+    return redirect(post_url(db, thread, item.id), "Tulisan dihapus.")
+
+
+routes = [delete_form, delete_submit]
