@@ -42,12 +42,22 @@ def _image_as_link(self, tokens, idx, options, env) -> str:
     return f'<a href="{html.escape(src, quote=True)}">🖼 {html.escape(alt)}</a>'
 
 
+def _demoted_heading(self, tokens, idx, options, env) -> str:
+    # A post sits under the page's own h1 (the thread title) and h2s: "# Judul" in a post becomes an h3, so the
+    # page's heading outline, which screen-reader users navigate by, stays in order (QA pass: several h1s a page).
+    token = tokens[idx]
+    level = min(6, int(token.tag[1]) + 2)
+    return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
+
+
 def _build(max_nesting: int = 20) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False, "breaks": True,
                                    "maxNesting": max_nesting})
     md.enable(["table", "strikethrough", "linkify"])
     md.validateLink = _validate_link
     md.add_render_rule("image", _image_as_link)
+    md.add_render_rule("heading_open", _demoted_heading)
+    md.add_render_rule("heading_close", _demoted_heading)
     return md
 
 

@@ -95,3 +95,9 @@ def test_an_image_from_another_site_is_a_link_so_its_host_never_learns_who_reads
     linked = render_markdown("[![logo](https://x.go.id/l.png)](https://bkn.go.id) ![kosong]()").html
     assert linked.count("<a ") == 1 and '<a href="https://bkn.go.id" rel="nofollow ugc noopener">🖼 logo</a>' in linked
     assert "🖼 kosong" in linked  # no source: text, not a link to the page itself
+
+
+def test_headings_in_a_post_sit_below_the_pages_own_headings():
+    html = render_markdown("# Judul\n\nisi\n\n## Sub\n\n##### lima").html
+    assert "<h1>" not in html and "<h2>" not in html
+    assert "<h3>Judul</h3>" in html and "<h4>Sub</h4>" in html and "<h6>lima</h6>" in html
