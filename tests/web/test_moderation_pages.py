@@ -313,7 +313,7 @@ def test_an_edit_saved_after_the_thread_was_locked_comes_back_with_its_text_and_
     saved = client.post(f"/tulisan/{s1.id}/sunting", data={"body_md": typed, "_csrf_token": token},
                         follow_redirects=False)
     assert saved.status_code == 403
-    assert "Anda tidak dapat menyunting tulisan ini." in saved.text
+    assert "Diskusi ini dikunci moderator, jadi tulisan di dalamnya tidak dapat disunting lagi." in saved.text
     assert typed in saved.text and f'action="/tulisan/{s1.id}/sunting"' in saved.text
     db.expire_all()
     assert db.get(Post, s1.id).body_md == "Masa kerja minimal lima tahun."

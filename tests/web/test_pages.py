@@ -306,7 +306,8 @@ def test_a_reply_with_errors_comes_back_with_400_and_the_typed_text(client, db, 
     db.commit()
     login_as(client, db, board["helper"])
     too_short = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": "x"})
-    assert too_short.status_code == 400 and "Balasan minimal 2 karakter" in too_short.text
+    assert too_short.status_code == 400 and too_short.text.count("Balasan minimal 2 karakter") == 1  # said once
+    assert "Periksa isian yang ditandai di bawah." in too_short.text  # the alert above points to the field
     assert re.search(r'<textarea name="body_md"[^>]*>x</textarea>', too_short.text)
     typed = "Jawaban panjang yang saya ketik dengan susah payah & <hati-hati>."
     bad_parent = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": typed, "reply_to": "999999"})
