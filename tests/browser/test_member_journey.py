@@ -34,6 +34,15 @@ def test_member_registers_posts_a_question_and_sees_a_colleagues_reply(live_serv
     problems = []  # script errors, blocked resources (the Content-Security-Policy included), missing files
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
+    # The browser's own check of an empty required field speaks Indonesian, not the browser's language.
+    page.goto(live_server + "/masuk")
+    page.click("button[type=submit]:has-text('Masuk')")
+    assert page.eval_on_selector("#username", "e => e.validationMessage") == "Kolom ini wajib diisi."
+    assert page.url.endswith("/masuk")  # not sent
+    page.goto(live_server + "/daftar")
+    page.fill("#password", "Rahasia-Kuat-2025")
+    page.check("[data-testid=show-password]")  # a password typed on a phone can be read back
+    assert page.get_attribute("#password", "type") == "text"
     _register(page, live_server, "dewi.lestari", "Dewi Lestari", "pemkot-bandung")
     assert "Selamat datang, Dewi Lestari" in page.inner_text(".flash")
     page.keyboard.press("Tab")  # the first stop skips the header

@@ -239,3 +239,17 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   const d = event.detail;
   if (d.xhr && d.xhr.status === 429 && d.target && d.target.id === "preview") { d.shouldSwap = true; d.isError = false; }
 });
+
+// "Tampilkan kata sandi" under every password field: on a phone keyboard a typo in a hidden password is easy to
+// make and hard to see, and the register form asks for the password once.
+document.querySelectorAll("input[type=password]").forEach(function (field) {
+  const label = document.createElement("label"), box = document.createElement("input");
+  label.className = "show-password small";
+  box.type = "checkbox";
+  box.setAttribute("data-testid", "show-password");
+  box.addEventListener("change", function () { field.type = box.checked ? "text" : "password"; });
+  label.append(box, " Tampilkan kata sandi");
+  field.insertAdjacentElement("afterend", label);
+  // Sent as a password field again: a browser offers to save only what it saw typed as one.
+  if (field.form) field.form.addEventListener("submit", function () { field.type = "password"; });
+});
