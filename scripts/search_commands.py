@@ -9,12 +9,17 @@ def cmd_reindex(settings, args) -> int:
     from models.db import make_engine, make_session_factory
     from scripts.phase_progress import PhaseProgress
     from search.embedders import bulk_threads
-    from search.passage_store import drop_other_models
+    from search.passage_store import drop_other_models, made_another_way
     factory = make_session_factory(make_engine(settings.resolved_database_url))
-    if args.documents:
+    with factory() as session:
+        upgrade = made_another_way(session)
+    if args.documents or upgrade:
+        # After an upgrade the stems were cut by the older text code too (e.g. "PPPK" read as "pakai" before
+        # session 30): documents first, so the new vectors are made once, from the new plain forms.
         from forum.indexing import reindex_every_post
         with factory() as session:
-            print(f"Dokumen pencarian disusun ulang dari {reindex_every_post(session)} tulisan.")
+            why = " (vektor dari versi sebelumnya ditemukan)" if upgrade and not args.documents else ""
+            print(f"Dokumen pencarian disusun ulang dari {reindex_every_post(session)} tulisan{why}.")
     if args.rebuild:
         # Dropping the cache files is safe: the database holds every vector.
         for name in ("vectors.faiss", "vectors.json", "docmap.npy"):
@@ -65,6 +70,22 @@ def cmd_eval_retrieval(settings, args) -> int:
 def cmd_eval_pairs(settings, args) -> int:
     from scripts.search_eval import eval_pairs
     _report(eval_pairs(Path(args.file), Path(settings.data_dir), embedder=settings.embedder), args.json)
+    return 0
+
+
+def cmd_eval_demo(settings, args) -> int:
+    """Phone-style searches aimed at the demo forum's threads (scripts/demo_search_eval.py)."""
+    from scripts.demo_search_eval import SEARCHES, eval_demo
+    result = eval_demo(Path(args.file) if args.file else SEARCHES, Path(settings.data_dir), embedder=settings.embedder,
+                       quiet=args.json)
+    misses = result.pop("misses")
+    for key, value in result.items():
+        print(f"{key:<18}  {value}")
+    print("Bukan yang pertama (peringkat, jenis, pencarian → yang tampil pertama):")
+    for miss in misses:
+        print(f"  {miss['rank'] or '-'}\t{miss['kind']}\t{miss['query'][:70]} → {miss['first'][:60]}")
+    if args.json:
+        print(json.dumps({**result, "misses": misses}, ensure_ascii=False))  # the last stdout line, for scripts
     return 0
 
 
@@ -138,6 +159,10 @@ def register(sub) -> None:
     p.add_argument("file", help="TSV: id, text_a, text_b, label")
     p.add_argument("--json", action="store_true", help="baris terakhir: satu objek JSON")
     p.set_defaults(func=cmd_eval_pairs)
+    p = ev.add_parser("demo", help="pencarian gaya ponsel terhadap diskusi demo (forum sementara)")
+    p.add_argument("file", nargs="?", default=None, help="TSV: kind, query, answered_by (bawaan: scripts/eval_data)")
+    p.add_argument("--json", action="store_true", help="baris terakhir: satu objek JSON")
+    p.set_defaults(func=cmd_eval_demo)
     p = ev.add_parser("forum", help="pertanyaan berlabel dari forum ini sendiri (jawaban yang ditemukan anggota)")
     p.add_argument("--misses", type=int, default=20, help="tampilkan paling banyak N yang tidak ditemukan")
     p.add_argument("--json", action="store_true", help="baris terakhir: satu objek JSON")

@@ -23,7 +23,13 @@ def upsert_document(session: Session, doc_id: int, group_id: int, text: str, tit
         session.add(SearchDocument(doc_id=doc_id, group_id=group_id, title=title, text=text,
                                    stems=lexical_stems(title, text), updated_at=utcnow()))
     elif (doc.title, doc.text, doc.group_id) == (title, text, group_id):
-        return  # nothing changed: no event, no re-embedding
+        # Nothing changed for the vectors: no event, no re-embedding. The stems may still be an older version's
+        # (`forum reindex` after an upgrade); the lexical index follows them by trigger.
+        stems = lexical_stems(title, text)
+        if doc.stems != stems:
+            doc.stems = stems
+            session.flush()
+        return
     else:
         if (doc.title, doc.text) != (title, text):
             doc.title, doc.text, doc.stems = title, text, lexical_stems(title, text)

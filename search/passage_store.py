@@ -16,7 +16,7 @@ from search.text import normalize
 
 # How stored vectors are made, beside the model: part of the index's model id, so that a forum indexed before
 # passages were blended (below) re-embeds them once, its raw passages coming from the embedding cache.
-VECTOR_RECIPE = "+plainblend1"
+VECTOR_RECIPE = "+plainblend2"
 
 
 def vector_model_id(embedder_model_id: str) -> str:
@@ -70,6 +70,12 @@ def store_passages(session_factory, embedder, doc_ids: list[int], progress=None)
                            ids=np.array([r[0] for r in rows], dtype=np.int64),
                            owners=np.array([r[1] for r in rows], dtype=np.int64),
                            mat=matrix([r[2] for r in rows], embedder.dim))
+
+
+def made_another_way(session) -> bool:
+    """Whether some stored vector comes from another model or recipe: an upgrade, whose search documents were
+    also written by older text code (stems, plain forms) and are due to be written again."""
+    return bool(session.scalar(select(exists().where(~SearchVector.model_id.endswith(VECTOR_RECIPE)))))
 
 
 def drop_other_models(session_factory, model_id: str) -> int:

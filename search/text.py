@@ -18,7 +18,13 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 # Letters, digits and inner hyphens survive; everything else becomes a space.
 _NON_WORD = re.compile(r"[^\w\-]+")
 _EDGE_HYPHENS = re.compile(r"(?<!\w)-+|-+(?!\w)")
-_LONG_RUN = re.compile(r"([a-z])\1{2,}")          # "sedihhh" -> "sedih"
+# "sedihhh" -> "sedih". Not a run that starts a word: "pppk" would become "pk", which the slang map reads as
+# "pakai" (a QA pass found PPPK missing from the whole index); nor a Roman numeral ("viii", "d-iii").
+_LONG_RUN = re.compile(r"(?<=[a-z])([a-z])\1{2,}")
+_ROMAN = re.compile(r"[ivx]+")
+# A word typed in capitals inside ordinary text is an acronym, not chat: "SIP", "KK", "SMP", "PK" are a permit,
+# a family card, a school and a work agreement, while "sip", "kk", "smp", "pk" are chat for oke, kak, sampai, pakai.
+_CAPS_WORD = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]+(?![\w-])")
 _TRAIL_DOUBLE = re.compile(r"^(\w+?)([aiueohkg])\2$")  # "yaa", "gakk", "sihh"
 _REDUP_DIGIT = re.compile(r"^([a-z]{2,})2$")        # "bisa2" -> "bisa-bisa"
 _CLITICS = ("nya", "ku", "mu")
@@ -49,6 +55,8 @@ def _formal(word: str) -> str:
     slang = _slang()
     if word in slang:
         return slang[word]
+    if _ROMAN.fullmatch(word):
+        return word  # "iii", "viii": a grade or a class, not a lengthened letter
     word = _LONG_RUN.sub(r"\1", word)
     if word not in slang:
         word = _TRAIL_DOUBLE.sub(r"\1\2", word)
@@ -67,13 +75,27 @@ def _formal(word: str) -> str:
 
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
-    """Lowercase, NFKC, punctuation stripped and informal spellings made formal."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Lowercase, NFKC, punctuation stripped and informal spellings made formal (acronyms typed in capitals kept)."""
+    text = unicodedata.normalize("NFKC", text)
+    acronyms = _acronyms(text)
+    text = text.lower()
     text = _URL.sub(" ", text)
     text = _CURRENCY.sub("rp ", _THOUSANDS.sub("", text))
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     text = _EDGE_HYPHENS.sub(" ", text)
-    return " ".join(_formal(w) for w in text.split())
+    return " ".join(w if w in acronyms else _formal(w) for w in text.split())
+
+
+def _acronyms(text: str) -> frozenset[str]:
+    """Words typed in capitals, lowercased, unless the text is shouted (mostly capitals, or a capital stopword)."""
+    caps = _CAPS_WORD.findall(text)
+    if not caps:
+        return frozenset()
+    words = frozenset(w.lower() for w in caps)
+    shouted = len(caps) >= 3 and sum(ch.isupper() for ch in text) > sum(ch.islower() for ch in text)
+    if shouted or words & stopwords():
+        return frozenset()  # "GAK BISA LOGIN" is chat in capitals: it still gets its formal spelling
+    return words
 
 
 def tokens(text: str) -> list[str]:
@@ -102,7 +124,8 @@ def stem_tokens(words: list[str]) -> list[str]:
             parts = parts[:1]
         for part in parts:
             if part and part not in stop and (len(part) > 1 or part.isdigit()):
-                out.append(_stem(part))
+                # Snowball reads the last "i" of "iii" as a suffix: golongan III and II would share a stem.
+                out.append(part if _ROMAN.fullmatch(part) else _stem(part))
     return out
 
 
@@ -225,9 +248,28 @@ def concepts(text: str) -> frozenset[int]:
     return frozenset(found)
 
 
+_SHORT_WORD = re.compile(r"(?<![\w-])[a-z]{2,3}(?![\w-])")
+_VOWELS = set("aiueo")
+
+
+def acronym_readings(text: str) -> list[tuple[str, str]]:
+    """(word, formal) for each short chat word typed in lowercase that may also be an acronym.
+
+    A post writes the acronym in capitals ("PK", "KK", "SMP": kept so by normalize()), while a phone query types
+    "pk pppk" in lowercase, which normalize() reads as the chat word "pakai". A query matches both readings."""
+    slang, out = _slang(), []
+    for word in dict.fromkeys(_SHORT_WORD.findall(unicodedata.normalize("NFKC", text))):
+        formal = slang.get(word)
+        if formal and formal != word and sum(ch in _VOWELS for ch in word) <= 1:
+            out.append((word, formal))
+    return out
+
+
 def lexical_terms(text: str) -> list[str]:
-    """Unique stems to OR together in a lexical query: the text's own stems, then its expansions'."""
+    """Unique stems to OR together in a lexical query: the text's own stems, its expansions', then the acronym
+    reading of short chat words ("pk" is "pakai", and also PK)."""
     terms = stems(text)
     for phrase in expand_query(text):
         terms.extend(stems(phrase))
+    terms.extend(word for word, _ in acronym_readings(text))
     return list(dict.fromkeys(terms))

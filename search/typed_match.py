@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.id_list import pg_array_literal
 from search.lexical import SAFE_TERM, frequencies_and_limit
-from search.text import expand_query, stem_tokens, stems, tokens
+from search.text import acronym_readings, expand_query, stem_tokens, stems, tokens
 
 MAX_WORDS = 64
 
@@ -29,6 +29,10 @@ def word_alternatives(query: str) -> list[list[tuple[str, ...]]]:
             alt = tuple(t for t in dict.fromkeys(stems(phrase)) if SAFE_TERM.match(t))
             if alt and alt not in options[own[0]]:
                 options[own[0]].append(alt)
+    for word, formal in acronym_readings(query):  # "pk" typed: a post saying "pakai" or one saying "PK" holds it
+        own = [s for s in stem_tokens([formal]) if SAFE_TERM.match(s)]
+        if len(own) == 1 and own[0] in options and (word,) not in options[own[0]]:
+            options[own[0]].append((word,))
     return list(options.values())[:MAX_WORDS]
 
 

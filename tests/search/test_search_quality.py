@@ -79,3 +79,28 @@ def test_a_typed_word_held_only_through_its_synonym_matches_as_a_phrase(db, foru
     every = {t.id for t in forum.values()} | {apart.id}
     assert groups_holding_every_term(db, "cuber", every) == {forum["cuti"].id}
     assert groups_holding_every_term(db, "zorbanita cuber", every) == {forum["cuti"].id}  # a typo narrows nothing
+
+
+
+def test_a_thread_saying_pakai_does_not_hold_the_typed_word_pppk(db, forum, open_search):
+    from search.typed_match import groups_holding_every_term
+    from tests import factories as f
+    # "pppk" was read as "pk", the chat word for "pakai": a chatty thread saying "pakai" held every typed word
+    # and was listed above the PPPK thread (QA pass).
+    pppk = f.thread(db, f.user(db), title="Syarat cuti besar untuk PPPK",
+                    body="Apakah pegawai PPPK berhak atas cuti besar seperti PNS, dan apa syaratnya?")
+    chat = f.thread(db, f.user(db), title="gimana sih caranya ambil cuti besar 3 bulan?",
+                    body="udah kerja 6 taun, katanya harus pakai formulir dari kepegawaian, bener ga sih?")
+    db.commit()
+    for query in ("cuti besar pppk", "Cuti besar PPPK"):
+        assert groups_holding_every_term(db, query, {pppk.id, chat.id}) == {pppk.id}, query
+        assert search_threads(db, open_search(), None, query).hits[0].thread.id == pppk.id, query
+
+
+def test_a_lowercase_pk_typed_on_a_phone_finds_the_post_that_writes_pk_in_capitals(db, forum, open_search):
+    from search.typed_match import groups_holding_every_term
+    from tests import factories as f
+    contract = f.thread(db, f.user(db), title="Perpanjangan PK PPPK setelah lima tahun",
+                        body="Bagaimana prosedur perpanjangan PK bagi PPPK yang kontraknya habis tahun ini?")
+    db.commit()
+    assert groups_holding_every_term(db, "pk pppk", {contract.id}) == {contract.id}

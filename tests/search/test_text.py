@@ -33,6 +33,23 @@ def test_civil_service_acronyms_are_not_mistaken_for_slang():
     assert tokens("Kantor BKN dan SPT tahunan") == ["kantor", "bkn", "dan", "spt", "tahunan"]
 
 
+def test_pppk_keeps_its_letters_in_any_case_instead_of_becoming_the_chat_word_pakai():
+    assert normalize("cuti besar pppk") == normalize("Cuti besar PPPK") == "cuti besar pppk"
+    assert "pppk" in stems("Syarat cuti besar untuk PPPK")
+
+
+def test_an_acronym_typed_in_capitals_is_kept_while_the_same_letters_in_chat_are_slang():
+    assert normalize("Surat PK dan KK, lulusan SMP") == "surat pk dan kk lulusan smp"
+    assert normalize("pk formulir cuti kk") == "pakai formulir cuti kak"
+    assert normalize("GAK BISA LOGIN SIASN") == "tidak bisa login siasn"  # shouted chat is still chat
+
+
+def test_roman_numerals_keep_their_letters_and_their_stem():
+    assert normalize("golongan III/a, lulusan D-III") == "golongan iii a lulusan d-iii"
+    assert normalize("golongan iii kelas viii") == "golongan iii kelas viii"
+    assert stems("golongan III") != stems("golongan II")
+
+
 def test_stems_drop_stopwords_and_share_a_root_across_affixes():
     assert stems("Pengajuan yang diajukan") == ["aju", "aju"]
     assert "tidak" in stems("tidak dapat cuti")
@@ -89,3 +106,11 @@ def test_a_broken_synonym_file_is_refused_with_an_indonesian_reason(tmp_path):
     with pytest.raises(ValueError, match="tidak bisa dibaca"):
         use_local_synonyms(tmp_path / "missing.json")
     assert expand_query("login simpeg") == []  # nothing half-applied
+
+
+def test_a_short_chat_word_typed_in_lowercase_is_also_read_as_the_acronym_a_post_writes_in_capitals():
+    from search.text import acronym_readings
+    assert acronym_readings("perpanjangan pk pppk") == [("pk", "pakai")]
+    assert "pk" in lexical_terms("perpanjangan pk pppk") and "paka" in lexical_terms("perpanjangan pk pppk")
+    assert acronym_readings("PK pppk") == []  # typed in capitals: already the acronym
+    assert acronym_readings("cuti besar") == []
