@@ -328,6 +328,17 @@ def test_a_merge_that_cannot_happen_shows_why_and_no_form(client, db):
     assert "digabung dari" not in same.text
 
 
+def test_a_mistyped_thread_in_merge_here_is_refused_on_the_thread_page_beside_the_box_with_the_typed_text(client, db):
+    t, s, _, _, mod, _ = _pair(db)
+    mf.login(client, db, mod)
+    for typed, reason in (("abc", "Pilih dua diskusi"), ("999999", "tidak ditemukan: periksa nomor")):
+        refused = client.get(f"/moderasi/gabung?tujuan={t.id}&sumber={typed}")
+        assert refused.status_code in (400, 404) and f"<h1>{t.title}</h1>" in refused.text  # still on the thread
+        assert reason in refused.text and 'data-testid="merge-here-error"' in refused.text
+        assert f'name="sumber" placeholder="Nomor atau alamat diskusi duplikat" aria-label="Diskusi yang akan digabungkan ke sini" required value="{typed}"' in refused.text
+    assert client.get("/moderasi/gabung?tujuan=999999&sumber=abc").status_code == 400  # no thread to go back to
+
+
 def test_a_not_duplicate_decision_is_taken_back_from_the_log_and_the_pair_returns_to_the_queue(client, db):
     t, s, _, _, mod, _ = _pair(db)
     link = db.scalar(select(DuplicateLink))

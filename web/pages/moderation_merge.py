@@ -10,6 +10,7 @@ from forum.permissions import check_moderator
 from models import MergeRecord, User
 from web.forms import read_form
 from web.pages.moderation_base import thread_ref
+from web.pages.threads import thread_page
 from web.render import page, redirect
 from web.ratelimit import limit_writes
 
@@ -43,9 +44,27 @@ async def merge_form(request: Request, db: Session, viewer: User | None) -> obje
     """Preview of the merged thread; the moderator picks the canonical one, the accepted answer and topics."""
     viewer = check_moderator(viewer)
     params = request.query_params
-    source, target = _pair(db, viewer, params.get("sumber"), params.get("tujuan"))
     form = {"jawaban": params.get("jawaban", ""), "topics": params.getall("topics", []), "alasan": params.get("alasan", "")}
-    return _merge_page(request, db, viewer, source, target, form)
+    try:
+        source, target = _pair(db, viewer, params.get("sumber"), params.get("tujuan"))
+        return _merge_page(request, db, viewer, source, target, form)
+    except ForumError as exc:
+        # Typed into "Gabungkan ke sini…" on a thread: the refusal goes back to that thread, beside the box, with
+        # what was typed (a full error page lost the thread the moderator was on).
+        target_id = thread_ref(params.get("tujuan"))
+        if not target_id or not _shows_thread(db, viewer, target_id):
+            raise
+        message = ("Diskusi yang akan digabungkan tidak ditemukan: periksa nomor atau alamatnya."
+                   if isinstance(exc, NotFound) else exc.message)
+        return thread_page(request, db, viewer, target_id, exc.status_code, None,
+                           merge_here={"sumber": str(params.get("sumber") or "")[:200], "error": message})
+
+
+def _shows_thread(db: Session, viewer: User, thread_id: int) -> bool:
+    try:
+        return threads.get_thread(db, thread_id, viewer).merged_into_id is None
+    except NotFound:
+        return False
 
 
 @post("/moderasi/gabung")
