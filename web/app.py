@@ -24,8 +24,8 @@ from web.openapi_errors import localise_openapi
 from web.path_ids import ids_in_range
 from web.api.v1 import api_router
 from web.deps import provide_db, provide_viewer
-from web.pages import (accounts, browse, earlier_answers, markdown_views, notifications, own_account, password_reset,
-                       post_deletion, threads)
+from web.pages import (accounts, api_docs, browse, earlier_answers, markdown_views, notifications, own_account,
+                       password_reset, post_deletion, threads)
 from web.pages import search as search_pages
 from web.api import search as search_api
 from web.api import following as following_api
@@ -39,7 +39,7 @@ PREVIEW_UNITS_PER_MINUTE = 120  # a preview costs 1 unit per started 5,000 chara
 HERE = Path(__file__).parent
 PAGE_ROUTES = [*accounts.routes, *browse.routes, *threads.routes, *markdown_views.routes, *earlier_answers.routes,
                *notifications.routes, *own_account.routes, *password_reset.routes, *search_pages.routes, *moderation.routes,
-               *post_deletion.routes]
+               *post_deletion.routes, *api_docs.routes]
 API_EXTRA: list = [*search_api.routes, *moderation_api.handlers, *moderation_reports_api.handlers,
                    *moderation_search_api.handlers, *following_api.handlers]
 

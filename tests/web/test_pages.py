@@ -763,3 +763,11 @@ def test_times_are_shown_in_wib_with_the_day_they_fall_on_there():
     assert format_datetime(late_evening_utc) == "29 Nov 2026 01.05 WIB"
     assert format_date(late_evening_utc) == "29 Nov 2026"
     assert format_datetime(datetime(2026, 1, 1, 2, 0)) == "1 Jan 2026 09.00 WIB"
+
+
+def test_the_api_reference_page_lists_every_operation_in_indonesian(client):
+    html = client.get("/dokumentasi-api").text
+    rows = visible_text(html)
+    assert "GET /api/v1/search Cari diskusi" in rows and "DELETE /api/v1/posts/{post_id} Hapus balasan" in rows
+    assert "(perlu token)" in rows and 'href="/schema/openapi.json"' in html
+    assert client.get("/schema/openapi.json").json()["info"]["title"] == "Forum ASN Progresif API"
