@@ -18,9 +18,11 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 # Letters, digits and inner hyphens survive; everything else becomes a space.
 _NON_WORD = re.compile(r"[^\w\-]+")
 _EDGE_HYPHENS = re.compile(r"(?<!\w)-+|-+(?!\w)")
-# "sedihhh" -> "sedih". Not a run that starts a word: "pppk" would become "pk", which the slang map reads as
-# "pakai" (a QA pass found PPPK missing from the whole index); nor a Roman numeral ("viii", "d-iii").
-_LONG_RUN = re.compile(r"(?<=[a-z])([a-z])\1{2,}")
+# "sedihhh" -> "sedih", "aaaaaaa" -> "a". Not a consonant run that starts a word before more letters: "pppk"
+# would become "pk", which the slang map reads as "pakai" (a QA pass found PPPK missing from the whole index);
+# nor a Roman numeral ("viii", "d-iii").
+_LONG_RUN = re.compile(r"([a-z])\1{2,}")
+_LEADING_CONSONANT_RUN = re.compile(r"^([b-df-hj-np-tv-z])\1{2,}(?!\1)(?=[a-z])")
 _ROMAN = re.compile(r"[ivx]+")
 # A word typed in capitals inside ordinary text is an acronym, not chat: "SIP", "KK", "SMP", "PK" are a permit,
 # a family card, a school and a work agreement, while "sip", "kk", "smp", "pk" are chat for oke, kak, sampai, pakai.
@@ -55,9 +57,11 @@ def _formal(word: str) -> str:
     slang = _slang()
     if word in slang:
         return slang[word]
-    if _ROMAN.fullmatch(word):
-        return word  # "iii", "viii": a grade or a class, not a lengthened letter
-    word = _LONG_RUN.sub(r"\1", word)
+    if any(_ROMAN.fullmatch(part) for part in word.split("-")):
+        return word  # "iii", "viii", "d-iii": a grade, a class or a diploma, not a lengthened letter
+    lead = _LEADING_CONSONANT_RUN.match(word)
+    kept = lead.end() if lead else 0
+    word = word[:kept] + _LONG_RUN.sub(r"\1", word[kept:])
     if word not in slang:
         word = _TRAIL_DOUBLE.sub(r"\1\2", word)
     if word in slang:

@@ -14,6 +14,7 @@ def test_common_chat_abbreviations_become_formal_words():
 
 def test_stretched_letters_and_digit_reduplication_are_undone():
     assert normalize("yaa gakk tauu") == "ya tidak tahu"
+    assert normalize("aaaaaaa hmmm") == "a hm"  # a word of one letter repeated is still shortened
     assert normalize("rumah2 dinas") == "rumah-rumah dinas"
 
 
