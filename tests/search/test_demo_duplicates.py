@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from forum import duplicate_detection, duplicates
-from forum.demo import demo_thread_ids, seed_demo
 from forum.search import search_threads
 from forum.suggestions import suggest_similar
 from models import Thread
-from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
+from scripts.demo_search_eval import seed_demo_database
 from search.service import open_engine
 
 DEMO = Path(__file__).resolve().parents[2] / "scripts" / "demo_data"
@@ -23,13 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not list(DEMO.glob("threads_*
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, embedding_cache_dir):
     path = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{path / 'demo.db'}"
-    upgrade(url)
-    factory = make_session_factory(make_engine(url))
-    with factory() as session:
-        seed_demo(session, DEMO)
-        session.commit()
-        ids = demo_thread_ids(session, DEMO)
+    factory, ids = seed_demo_database(path)
     engine = open_engine(factory, path / "data", cache_dir=embedding_cache_dir)
     data = {"groups": [], "lookalikes": []}
     for part in sorted(DEMO.glob("duplicates_*.json")):
