@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from forum import catalog, merging, threads, unmerging
 from forum.errors import ForumError, NotFound, ValidationFailed
 from forum.merge_preview import preview_merge
-from forum.permissions import check_moderator
+from forum.permissions import can_moderate, check_moderator
 from models import MergeRecord, User
 from web.forms import read_form
 from web.pages.moderation_base import thread_ref
@@ -48,11 +48,12 @@ async def merge_form(request: Request, db: Session, viewer: User | None) -> obje
     try:
         source, target = _pair(db, viewer, params.get("sumber"), params.get("tujuan"))
         return _merge_page(request, db, viewer, source, target, form)
-    except ForumError as exc:
+    except (ValidationFailed, NotFound) as exc:
         # Typed into "Gabungkan ke sini…" on a thread: the refusal goes back to that thread, beside the box, with
-        # what was typed (a full error page lost the thread the moderator was on).
+        # what was typed (a full error page lost the thread the moderator was on). A permission refusal is not a
+        # typo: it keeps its own page.
         target_id = thread_ref(params.get("tujuan"))
-        if not target_id or not _shows_thread(db, viewer, target_id):
+        if not target_id or not _shows_merge_box(db, viewer, target_id):
             raise
         message = ("Diskusi yang akan digabungkan tidak ditemukan: periksa nomor atau alamatnya."
                    if isinstance(exc, NotFound) else exc.message)
@@ -60,11 +61,13 @@ async def merge_form(request: Request, db: Session, viewer: User | None) -> obje
                            merge_here={"sumber": str(params.get("sumber") or "")[:200], "error": message})
 
 
-def _shows_thread(db: Session, viewer: User, thread_id: int) -> bool:
+def _shows_merge_box(db: Session, viewer: User, thread_id: int) -> bool:
+    """Whether the thread's page shows this moderator the "Gabungkan ke sini…" box."""
     try:
-        return threads.get_thread(db, thread_id, viewer).merged_into_id is None
+        thread = threads.get_thread(db, thread_id, viewer)
     except NotFound:
         return False
+    return thread.merged_into_id is None and can_moderate(viewer, thread)
 
 
 @post("/moderasi/gabung")
