@@ -77,6 +77,7 @@ class PostRow:
     is_deleted: bool
     is_hidden: bool
     merged_from_thread_id: int | None
+    deleted_by_id: int | None
     author: AuthorRef
 
 
@@ -112,7 +113,7 @@ _HEAD = (_thread_select(Topic.id, Topic.slug, Topic.name)
          .where(Thread.id == bindparam("thread_id")).order_by(Topic.name, Topic.id))
 _POSTS = _with_author(select(Post.id, Post.thread_id, Post.author_id, Post.reply_to_id, Post.body_html,
                              Post.created_at, Post.edited_at, Post.is_deleted, Post.is_hidden,
-                             Post.merged_from_thread_id, *_AUTHOR), Post.author_id).where(
+                             Post.merged_from_thread_id, Post.deleted_by_id, *_AUTHOR), Post.author_id).where(
     Post.thread_id == bindparam("thread_id")).order_by(Post.created_at, Post.id)
 _TITLES = select(Thread.id, Thread.title).where(in_id_list(Thread.id))
 _VISIBLE = {staff: _thread_select().where(in_id_list(Thread.id), *visibility_clauses(staff))
@@ -155,8 +156,8 @@ def thread_posts(session: Session, thread_id: int) -> list[PostRow]:
     for r in run(session, _POSTS, thread_id=thread_id):
         author = authors.get(r[2])
         if author is None:
-            author = authors[r[2]] = _author(r[2], r, 10)
-        out.append(PostRow(*r[:10], author=author))
+            author = authors[r[2]] = _author(r[2], r, 11)
+        out.append(PostRow(*r[:11], author=author))
     return out
 
 

@@ -83,11 +83,14 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who deleted it and when: the author may restore only what they deleted themselves, not a moderator's removal.
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set on a post that came in through a merge: the thread it came from (kept for undo and display).
     merged_from_thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
     thread: Mapped[Thread] = relationship(foreign_keys=[thread_id])
 
     __table_args__ = (Index("ix_posts_thread_created", "thread_id", "created_at"),)

@@ -91,3 +91,25 @@ def test_upgrading_counts_again_the_replies_of_threads_holding_a_hidden_reply(db
     upgrade(db_url)
     db.expire_all()
     assert (with_hidden.reply_count, untouched.reply_count) == (2, 1)
+
+
+def test_upgrading_attributes_each_deleted_reply_to_the_moderator_the_log_names_or_else_to_its_author(db, db_url):
+    from alembic import command
+    from forum.post_deletion import delete_post
+    from models import Post
+    from models.migrate import alembic_config, upgrade
+    from tests import moderation_factories as mf
+
+    asker, member, moderator = mf.user(db), mf.user(db), mf.user(db, role="moderator")
+    t = mf.thread(db, asker, "Cara mengajukan cuti besar bagi PNS", 0)
+    taken_back, removed, kept = (mf.reply(db, member, t, f"Jawaban nomor {n}.", 2 + n) for n in range(3))
+    delete_post(db, post=taken_back, actor=member)
+    delete_post(db, post=removed, actor=moderator)
+    db.commit()
+    command.downgrade(alembic_config(db_url), "0015_visible_reply_counts")  # the columns are gone
+    upgrade(db_url)
+    db.expire_all()
+    stored = {p.id: (p.deleted_by_id, p.deleted_at is not None) for p in db.query(Post)}
+    assert stored[taken_back.id] == (member.id, False)  # the author's own deletions were never logged
+    assert stored[removed.id] == (moderator.id, True)
+    assert stored[kept.id] == (None, False)

@@ -407,7 +407,7 @@ def test_a_body_that_is_not_a_json_object_is_named_as_such_not_by_the_frameworks
         assert "objek JSON" in answer["detail"] and "data" not in answer.get("errors", {})
 
 
-def test_a_member_deletes_their_own_reply_through_the_api_and_nobody_elses(client, db, api):
+def test_a_member_deletes_and_restores_their_own_reply_through_the_api_and_nobody_elses(client, db, api):
     tid = client.post("/api/v1/threads", json=NEW_THREAD, headers=api["as"]("ani")).json()["id"]
     rid = client.post(f"/api/v1/threads/{tid}/replies", json={"body_md": "Ajukan lewat SIASN."},
                       headers=api["as"]("budi")).json()["id"]
@@ -421,6 +421,12 @@ def test_a_member_deletes_their_own_reply_through_the_api_and_nobody_elses(clien
     assert deleted.status_code == 200 and deleted.json() == {"id": rid, "deleted": True}
     thread = client.get(f"/api/v1/threads/{tid}").json()
     assert thread["reply_count"] == 0
+    assert "tidak dapat memulihkan" in assert_json_error(
+        client.post(f"/api/v1/posts/{rid}/restore", headers=api["as"]("ani")), 403)["detail"]
+    restored = client.post(f"/api/v1/posts/{rid}/restore", headers=api["as"]("budi"))
+    assert restored.status_code == 200 and restored.json() == {"id": rid, "deleted": False}
+    assert client.get(f"/api/v1/threads/{tid}").json()["reply_count"] == 1
+    client.delete(f"/api/v1/posts/{rid}", headers=api["as"]("budi"))
     assert assert_json_error(client.delete("/api/v1/posts/999999", headers=api["as"]("budi")), 404)["detail"] == \
         "Tulisan tidak ditemukan."
 

@@ -649,9 +649,31 @@ def test_a_member_deletes_their_own_reply_after_a_confirmation_page_and_the_thre
     assert client.get(f"/tulisan/{theirs.id}/hapus").status_code == 403
     done = post_form(client, f"/tulisan/{mine.id}/hapus", follow=True)
     assert done.status_code == 200 and "Tulisan dihapus." in done.text
-    assert "[tulisan dihapus]" in done.text and "0812xxxx" not in done.text
+    assert "[tulisan dihapus]" in done.text
+    # The author still finds their words folded away under the placeholder, with a way back; nobody else does.
+    folded = re.findall(r'<details class="deleted-body">(.*?)</details>', done.text, re.S)
+    assert len(folded) == 1 and "0812xxxx" in folded[0] and done.text.count("0812xxxx") == 1
+    assert len(find(done.text, "button", **{"data-testid": "restore-post"})) == 1
     fresh(db)
     assert db.get(Post, mine.id).is_deleted and db.get(Thread, t.id).reply_count == 1
+    login_as(client, db, board["other"])
+    assert "0812xxxx" not in client.get(f"/diskusi/{t.id}").text
+    restore_refused = post_form(client, f"/tulisan/{mine.id}/pulihkan")
+    assert restore_refused.status_code == 403 and "tidak dapat memulihkan" in restore_refused.text
+
+
+def test_a_member_restores_their_deleted_reply_from_its_place_and_it_is_back_in_the_thread(client, db, board):
+    t = _thread(db, board["asker"], "Bagaimana cara mengajukan cuti besar?")
+    mine = posts.reply(db, author=board["helper"], thread=t, body_md="Ajukan lewat SIASN dengan surat atasan.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    post_form(client, f"/tulisan/{mine.id}/hapus")
+    assert client.get(f"/tulisan/{mine.id}/pulihkan", follow_redirects=False).status_code == 303  # the page instead
+    back = post_form(client, f"/tulisan/{mine.id}/pulihkan", follow=True)
+    assert back.status_code == 200 and "Tulisan dipulihkan." in back.text
+    assert "[tulisan dihapus]" not in back.text and "surat atasan" in back.text
+    fresh(db)
+    assert not db.get(Post, mine.id).is_deleted and db.get(Thread, t.id).reply_count == 1
 
 
 def test_the_live_preview_renders_sanitized_markdown(client, db, board):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from forum import catalog, posts, profiles, threads
 from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
-from forum.post_deletion import delete_post
+from forum.post_deletion import delete_post, restore_post
 from forum.permissions import can_view_post, check_logged_in
 from models import Thread, User
 from web.api.login_guard import writes_need_login
@@ -144,6 +144,15 @@ async def post_delete(db: Session, viewer: User | None, state: State, post_id: i
     return {"id": item.id, "deleted": item.is_deleted}
 
 
+@post("/posts/{post_id:int}/restore", summary="Pulihkan balasan yang dihapus (penghapusnya sendiri, atau moderator)",
+      status_code=200)
+async def post_restore(db: Session, viewer: User | None, state: State, post_id: int) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    item = restore_post(db, post=posts.get_post(db, post_id, viewer), actor=viewer)
+    return {"id": item.id, "deleted": item.is_deleted}
+
+
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)
 async def accept(db: Session, viewer: User | None, state: State, thread_id: int, data: AcceptAnswer) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
@@ -171,6 +180,6 @@ async def me_edit(db: Session, viewer: User | None, state: State, data: ProfileE
 
 def api_router(extra_handlers: list | None = None) -> Router:
     """The /api/v1 router; other packages (search, moderation) append their handlers."""
-    handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit, post_delete,
-                accept, me, me_edit, *(extra_handlers or [])]
+    handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
+                post_delete, post_restore, accept, me, me_edit, *(extra_handlers or [])]
     return Router(path="/api/v1", route_handlers=handlers, tags=["api"], guards=[writes_need_login])

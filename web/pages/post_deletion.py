@@ -1,10 +1,10 @@
-"""Deleting one's own reply: a confirmation page showing the reply, then the deletion."""
+"""Deleting one's own reply (a confirmation page showing the reply, then the deletion) and restoring it."""
 from litestar import Request, get, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import posts, threads
-from forum.post_deletion import check_deletable, delete_post
+from forum.post_deletion import check_deletable, delete_post, restore_post
 from forum.permissions import check_logged_in
 from forum.thread_pages import post_url
 from models import User
@@ -35,4 +35,15 @@ async def delete_submit(request: Request, db: Session, state: State, viewer: Use
     return redirect(post_url(db, thread, item.id), "Tulisan dihapus.")
 
 
-routes = [delete_form, delete_submit]
+@post("/tulisan/{post_id:int}/pulihkan")
+async def restore_submit(request: Request, db: Session, state: State, viewer: User | None, post_id: int) -> object:
+    """Restore a deleted reply and go back to its place in the thread."""
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    item = posts.get_post(db, post_id, viewer)
+    thread = threads.get_thread(db, item.thread_id, viewer)
+    restore_post(db, post=item, actor=viewer)
+    return redirect(post_url(db, thread, item.id), "Tulisan dipulihkan.")
+
+
+routes = [delete_form, delete_submit, restore_submit]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from forum import catalog, notifications, posts, read_model, threads, unmerging
 from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.listing import parse_page
-from forum.post_deletion import can_delete_post
+from forum.post_deletion import can_delete_post, can_restore_post
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
 from forum.read_model import ThreadRow
@@ -56,6 +56,7 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
             "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
             "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None,
             "can_delete": lambda p: can_delete_post(viewer, p, thread),
+            "can_restore": lambda p: can_restore_post(viewer, p, thread),
             "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
 
 
