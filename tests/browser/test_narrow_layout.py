@@ -37,3 +37,22 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
     assert excerpt.bounding_box()["width"] >= 230, excerpt.bounding_box()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_members_header_links_fit_one_row_on_a_phone_even_with_a_long_name(live_server, browser, db_url):
+    engine = make_engine(db_url)
+    with writing_session(engine) as db:
+        f.user(db, username="raden.ajeng").display_name = "Raden Ajeng Kartika Sari Dewi Anggraini"
+        db.commit()
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    log_in(page, live_server, "raden.ajeng", f.PASSWORD)
+    page.goto(live_server + "/")
+    shown = "[...document.querySelectorAll('.mainnav > *')].filter(e => e.offsetWidth)"
+    tops = page.evaluate(f"{shown}.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(tops) == 5 and len(set(tops)) == 1, tops  # Instansi, Topik, the bell, the name, Keluar
+    assert page.evaluate(f"{shown}.every(e => e.getBoundingClientRect().right <= 375)")
+    assert page.get_attribute(".mainnav .me", "title") == "Raden Ajeng Kartika Sari Dewi Anggraini"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
