@@ -301,3 +301,10 @@ def test_a_date_too_far_back_is_reported_not_a_server_error_on_the_page_and_api(
         assert forum["cuti"].id in [item["thread"]["id"] for item in api.json()["items"]]
         page = search_client.get("/cari", params=params)
         assert page.status_code == 200 and "terlalu lampau" in page.text
+
+
+def test_the_api_numbers_its_results_in_their_order_across_pages(search_client, forum):
+    both = search_client.get("/api/v1/search", params={"q": "cuti", "page_size": 2}).json()["items"]
+    assert [i["rank"] for i in both] == [1, 2]
+    second = search_client.get("/api/v1/search", params={"q": "cuti", "page_size": 1, "page": 2}).json()["items"]
+    assert [(i["rank"], i["thread"]["id"]) for i in second] == [(2, both[1]["thread"]["id"])]

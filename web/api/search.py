@@ -38,10 +38,13 @@ def _search_json(result) -> dict[str, Any]:
             "phrases_relaxed": result.phrases_relaxed,
             "filters": {k: str(v) for k, v in result.query.filters().items()},
             "sort": result.query.sort or "relevan", "problems": result.query.problems, "notes": result.query.notes, "total": result.total, "page": result.page, "pages": result.pages,
-            "items": [{"thread": thread_json(h.thread), "score": round(h.score, 6),
+            # rank is the order: score is the fused relevance, but a keyword search puts the threads holding every
+            # typed word first, and urut: orders by date, so a client must not re-sort by score.
+            "items": [{"rank": rank, "thread": thread_json(h.thread), "score": round(h.score, 6),
                        "post_id": h.post.id if h.post else None, "snippet_html": str(h.snippet),
                        "accepted_answer_html": str(h.answer) or None,
-                       "signals": {k: round(v, 4) for k, v in h.signals.items()}} for h in result.hits],
+                       "signals": {k: round(v, 4) for k, v in h.signals.items()}}
+                      for rank, h in enumerate(result.hits, start=(result.page - 1) * result.page_size + 1)],
             # Words no post holds, when they make every item a loose match (forum/unfamiliar.py).
             "unfamiliar_words": list(result.unfamiliar), "vague": result.vague,
             "suggestions": [{"drop": s["label"], "query": s["query"], "count": s["count"]} for s in result.suggestions],
