@@ -13,6 +13,7 @@ ACTIONS = {
     "dismiss_report": "Abaikan laporan", "reopen_report": "Buka lagi laporan", "not_duplicate": "Bukan duplikat", "variant": "Varian",
     "reopen_duplicate": "Batalkan keputusan duplikat", "unhide_post": "Tampilkan tulisan",
     "delete_post": "Hapus tulisan anggota", "restore_post": "Pulihkan tulisan anggota",
+    "withdraw": "Dihapus penanya",
     "set_role": "Ubah peran", "password_reset": "Tautan atur ulang kata sandi", "add_synonyms": "Tambah sinonim", "remove_synonyms": "Hapus sinonim",
 }
 

@@ -31,8 +31,9 @@ def can_restore_post(user: User | None, post: Post, thread: Thread) -> bool:
 def check_deletable(actor: User, post: Post, thread: Thread) -> None:
     """ValidationFailed or PermissionDenied, with the reason in words, unless `actor` may delete `post`."""
     if post.id == thread.first_post_id:
-        raise ValidationFailed("Pertanyaan tidak dapat dihapus: balasan di bawahnya akan kehilangan konteks. "
-                               "Sunting isinya, atau minta moderator menyembunyikan diskusi ini.")
+        raise ValidationFailed("Pertanyaan tidak dapat dihapus seperti balasan. Selama belum ada anggota lain yang "
+                               "membalas, penanya dapat menghapus seluruh diskusinya (“Hapus pertanyaan”); sesudah "
+                               "itu, sunting isinya atau minta moderator menyembunyikan diskusi ini.")
     if actor.id == post.author_id and not can_moderate(actor, thread):
         if thread.is_locked:
             raise PermissionDenied("Diskusi ini dikunci moderator, jadi tulisan di dalamnya tidak dapat dihapus lagi.")

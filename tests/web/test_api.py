@@ -431,6 +431,15 @@ def test_a_member_deletes_and_restores_their_own_reply_through_the_api_and_nobod
         "Tulisan tidak ditemukan."
 
 
+def test_an_asker_deletes_their_unanswered_question_through_the_api(client, api):
+    tid = client.post("/api/v1/threads", json=NEW_THREAD, headers=api["as"]("ani")).json()["id"]
+    assert "Hanya penanya" in assert_json_error(client.delete(f"/api/v1/threads/{tid}", headers=api["as"]("budi")),
+                                                403)["detail"]
+    deleted = client.delete(f"/api/v1/threads/{tid}", headers=api["as"]("ani"))
+    assert deleted.status_code == 200 and deleted.json() == {"id": tid, "deleted": True}
+    assert assert_json_error(client.get(f"/api/v1/threads/{tid}"), 404)
+
+
 def test_a_member_edits_their_profile_through_the_api_and_fields_left_out_stay(client, api):
     changed = client.patch("/api/v1/me", json={"agency": "pemprov-jatim", "bio": "Analis kepegawaian."},
                            headers=api["as"]("ani"))

@@ -662,6 +662,29 @@ def test_a_member_deletes_their_own_reply_after_a_confirmation_page_and_the_thre
     assert restore_refused.status_code == 403 and "tidak dapat memulihkan" in restore_refused.text
 
 
+def test_an_asker_deletes_their_unanswered_question_after_a_confirmation_page(client, db, board):
+    t = _thread(db, board["asker"], "Bagaimana cara mengajukan cuti besar?")
+    answered = _thread(db, board["asker"], "Syarat kenaikan pangkat pilihan bagi fungsional")
+    posts.reply(db, author=board["helper"], thread=answered, body_md="Lihat Peraturan BKN terbaru.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    assert not find(client.get(f"/diskusi/{t.id}").text, "a", **{"data-testid": "withdraw-question"})
+    assert client.get(f"/diskusi/{t.id}/hapus").status_code == 403
+    login_as(client, db, board["asker"])
+    assert not find(client.get(f"/diskusi/{answered.id}").text, "a", **{"data-testid": "withdraw-question"})
+    refused = client.get(f"/diskusi/{answered.id}/hapus")
+    assert refused.status_code == 400 and "sudah dibalas anggota lain" in refused.text
+    links = find(client.get(f"/diskusi/{t.id}").text, "a", **{"data-testid": "withdraw-question"})
+    assert [a["href"] for a in links] == [f"/diskusi/{t.id}/hapus"]
+    confirm = client.get(f"/diskusi/{t.id}/hapus")
+    assert confirm.status_code == 200 and "Hapus pertanyaan ini?" in confirm.text
+    done = post_form(client, f"/diskusi/{t.id}/hapus", follow=True)
+    assert done.status_code == 200 and "Pertanyaan Anda dihapus." in done.text and f"/diskusi/{t.id}/" not in done.text
+    assert client.get(f"/diskusi/{t.id}").status_code == 404
+    fresh(db)
+    assert db.get(Thread, t.id).is_hidden and not db.get(Thread, answered.id).is_hidden
+
+
 def test_a_member_restores_their_deleted_reply_from_its_place_and_it_is_back_in_the_thread(client, db, board):
     t = _thread(db, board["asker"], "Bagaimana cara mengajukan cuti besar?")
     mine = posts.reply(db, author=board["helper"], thread=t, body_md="Ajukan lewat SIASN dengan surat atasan.")

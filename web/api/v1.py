@@ -10,6 +10,7 @@ from forum import catalog, posts, profiles, threads
 from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
 from forum.post_deletion import delete_post, restore_post
+from forum.question_withdrawal import withdraw_question
 from forum.permissions import can_view_post, check_logged_in
 from models import Thread, User
 from web.api.login_guard import writes_need_login
@@ -144,6 +145,14 @@ async def post_delete(db: Session, viewer: User | None, state: State, post_id: i
     return {"id": item.id, "deleted": item.is_deleted}
 
 
+@delete("/threads/{thread_id:int}", summary="Hapus pertanyaan sendiri yang belum dibalas anggota lain", status_code=200)
+async def thread_delete(db: Session, viewer: User | None, state: State, thread_id: int) -> dict[str, Any]:
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    thread = withdraw_question(db, thread=threads.get_thread(db, thread_id, viewer), actor=viewer)
+    return {"id": thread.id, "deleted": thread.is_hidden}
+
+
 @post("/posts/{post_id:int}/restore", summary="Pulihkan balasan yang dihapus (penghapusnya sendiri, atau moderator)",
       status_code=200)
 async def post_restore(db: Session, viewer: User | None, state: State, post_id: int) -> dict[str, Any]:
@@ -181,5 +190,5 @@ async def me_edit(db: Session, viewer: User | None, state: State, data: ProfileE
 def api_router(extra_handlers: list | None = None) -> Router:
     """The /api/v1 router; other packages (search, moderation) append their handlers."""
     handlers = [agencies, agency, topics, topic, thread_list, thread_detail, thread_create, reply_create, post_edit,
-                post_delete, post_restore, accept, me, me_edit, *(extra_handlers or [])]
+                post_delete, post_restore, thread_delete, accept, me, me_edit, *(extra_handlers or [])]
     return Router(path="/api/v1", route_handlers=handlers, tags=["api"], guards=[writes_need_login])

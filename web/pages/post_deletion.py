@@ -1,11 +1,13 @@
-"""Deleting one's own reply (a confirmation page showing the reply, then the deletion) and restoring it."""
+"""Deleting one's own reply (a confirmation page showing the reply, then the deletion) and restoring it; deleting
+one's own unanswered question."""
 from litestar import Request, get, post
 from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import posts, threads
 from forum.post_deletion import check_deletable, delete_post, restore_post
-from forum.permissions import check_logged_in
+from forum.permissions import check, check_logged_in
+from forum.question_withdrawal import withdraw_question, withdrawal_blocker
 from forum.thread_pages import post_url
 from models import User
 from web.render import page, redirect
@@ -46,4 +48,27 @@ async def restore_submit(request: Request, db: Session, state: State, viewer: Us
     return redirect(post_url(db, thread, item.id), "Tulisan dipulihkan.")
 
 
-routes = [delete_form, delete_submit, restore_submit]
+@get("/diskusi/{thread_id:int}/hapus")
+async def withdraw_form(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
+    """Ask before deleting the whole question: it is shown, with what deleting it does."""
+    viewer = check_logged_in(viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    check(viewer.id == thread.author_id, "Hanya penanya yang dapat menghapus pertanyaannya.")
+    blocker = withdrawal_blocker(db, thread)
+    if blocker:
+        raise blocker
+    question = posts.get_post(db, thread.first_post_id, viewer)
+    return page(request, db, viewer, "withdraw_question.html", post=question, thread=thread)
+
+
+@post("/diskusi/{thread_id:int}/hapus")
+async def withdraw_submit(request: Request, db: Session, state: State, viewer: User | None, thread_id: int) -> object:
+    """Delete the question and go to the asker's home page."""
+    viewer = check_logged_in(viewer)
+    limit_writes(db, state, viewer)
+    thread = threads.get_thread(db, thread_id, viewer)
+    withdraw_question(db, thread=thread, actor=viewer)
+    return redirect("/", "Pertanyaan Anda dihapus.")
+
+
+routes = [delete_form, delete_submit, restore_submit, withdraw_form, withdraw_submit]

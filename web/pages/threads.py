@@ -10,6 +10,7 @@ from forum.listing import parse_page
 from forum.post_deletion import can_delete_post, can_restore_post
 from forum.permissions import (can_accept_answer, can_edit_post, can_moderate, can_reply, can_view_thread,
                                check_logged_in)
+from forum.question_withdrawal import can_withdraw_question
 from forum.read_model import ThreadRow
 from forum.thread_pages import page_count, page_holding, page_of_nodes, post_url
 from forum.tree import build_tree
@@ -57,6 +58,7 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
             "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None,
             "can_delete": lambda p: can_delete_post(viewer, p, thread),
             "can_restore": lambda p: can_restore_post(viewer, p, thread),
+            "can_withdraw": can_withdraw_question(db, viewer, thread),
             "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
 
 
