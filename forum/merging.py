@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from forum.errors import Conflict, PermissionDenied, ValidationFailed
@@ -16,6 +16,7 @@ from forum.moderation import OUT_OF_SCOPE, claim, clean_reason, reindex_thread, 
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import can_moderate_place, check_moderator
+from forum.reply_counts import recount_replies
 from forum.thread_pages import post_url
 from models import DuplicateLink, MergeRecord, Post, SearchDocument, Thread, User, Watch, utcnow
 from search import documents
@@ -135,8 +136,7 @@ def merge_threads(session: Session, *, source: Thread, target: Thread, actor: Us
     session.add_all(Watch(user_id=u, thread_id=target.id, created_at=now) for u in snapshot["added_watchers"])
     target.topics = new_topics
     target.accepted_post_id = accepted
-    target.reply_count = session.scalar(select(func.count()).where(  # replies members can read, as reports.py keeps it
-        Post.thread_id == target.id, Post.id != target.first_post_id, Post.is_hidden.is_(False))) or 0
+    recount_replies(session, target)
     target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
     source.merged_into_id = target.id
     source.accepted_post_id = None

@@ -18,6 +18,12 @@ ACTIONS = {
 }
 
 
+def last_post_entry(session: Session, post_id: int, action: str) -> ModerationLog | None:
+    """The newest log entry of `action` on the post (what an undo reads back, e.g. whether it was accepted)."""
+    return session.scalar(select(ModerationLog).where(ModerationLog.post_id == post_id, ModerationLog.action == action)
+                          .order_by(ModerationLog.id.desc()).limit(1))
+
+
 def log_action(session: Session, actor: User, action: str, *, thread: Thread | None = None, post: Post | None = None,
                target: Thread | None = None, merge_id: int | None = None, reason: str = "",
                details: dict | None = None) -> ModerationLog:

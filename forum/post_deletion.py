@@ -1,13 +1,13 @@
 """A reply taken back by its author (or removed by a moderator): gone from the thread and from search, kept in the
 database, so the replies to it keep their place, a moderator can still read what was said, and it can be restored."""
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.indexing import index_post, unindex_post
-from forum.moderation_log import log_action
+from forum.moderation_log import last_post_entry, log_action
+from forum.reply_counts import recount_replies
 from forum.permissions import can_moderate, check, check_logged_in
-from models import ModerationLog, Post, Thread, User, utcnow
+from models import Post, Thread, User, utcnow
 
 
 def can_delete_post(user: User | None, post: Post, thread: Thread) -> bool:
@@ -63,17 +63,17 @@ def delete_post(session: Session, *, post: Post, actor: User | None) -> Post:
     actor = check_logged_in(actor)
     thread = session.get(Thread, post.thread_id)
     if post.is_deleted:
-        return post
+        check(actor.id == post.author_id or can_moderate(actor, thread), "Anda tidak dapat menghapus tulisan ini.")
+        return post  # a second click
     check_deletable(actor, post, thread)
     post.is_deleted, post.deleted_by_id, post.deleted_at = True, actor.id, utcnow()
     thread.version += 1
-    if not post.is_hidden:
-        thread.reply_count = max(0, thread.reply_count - 1)  # the count is of replies members can read
+    recount_replies(session, thread)
     unindex_post(session, post)
     was_accepted = thread.accepted_post_id == post.id
     if was_accepted:
         thread.accepted_post_id = None  # a deleted answer answers nobody: the thread is unanswered again
-    if actor.id != post.author_id:
+    if actor.id != post.author_id or was_accepted:  # a moderator's own accepted answer too: restoring reads it
         log_action(session, actor, "delete_post", thread=thread, post=post, details={"was_accepted": was_accepted})
     session.flush()
     return post
@@ -85,13 +85,14 @@ def restore_post(session: Session, *, post: Post, actor: User | None) -> Post:
     actor = check_logged_in(actor)
     thread = session.get(Thread, post.thread_id)
     if not post.is_deleted:
+        check(actor.id == post.author_id or can_moderate(actor, thread), "Anda tidak dapat memulihkan tulisan ini.")
         return post  # a second click
     check_restorable(actor, post, thread)
     was_accepted = _was_accepted_when_deleted(session, post)
     post.is_deleted, post.deleted_by_id, post.deleted_at = False, None, None
     thread.version += 1
+    recount_replies(session, thread)
     if not post.is_hidden:
-        thread.reply_count += 1
         if not thread.is_hidden:
             index_post(session, post, thread)
         if thread.accepted_post_id is None and was_accepted:
@@ -103,8 +104,6 @@ def restore_post(session: Session, *, post: Post, actor: User | None) -> Post:
 
 
 def _was_accepted_when_deleted(session: Session, post: Post) -> bool:
-    # Only a moderator can delete an accepted answer, and the log keeps whether it was.
-    last = session.scalar(select(ModerationLog).where(ModerationLog.post_id == post.id,
-                                                      ModerationLog.action == "delete_post")
-                          .order_by(ModerationLog.id.desc()).limit(1))
+    # Only a moderator can delete an accepted answer, and every such deletion is logged with whether it was.
+    last = last_post_entry(session, post.id, "delete_post")
     return last is not None and post.deleted_by_id == last.actor_id and bool((last.details or {}).get("was_accepted"))

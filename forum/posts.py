@@ -70,8 +70,12 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
             raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
         parent = session.get(Post, reply_to)
         # A post hidden by moderation is not there for whoever may not see it (nor is its author told).
-        if parent is None or parent.thread_id != thread.id or parent.is_deleted or not can_view_post(author, parent, thread):
+        if parent is None or parent.thread_id != thread.id or not can_view_post(author, parent, thread):
             raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
+        if parent.is_deleted:
+            # Deleted while the member was typing: the words still belong to the discussion, so they go to the
+            # thread itself (the page says why it no longer shows "membalas @nama"), never back to the form.
+            parent = None
     now = now or utcnow()
     earlier = resent_reply(session, author, thread, body, parent.id if parent else None, now)
     if earlier is not None:
@@ -205,8 +209,10 @@ def accept_answer(session: Session, *, actor: User | None, thread: Thread, post:
     actor = check_logged_in(actor)
     check(can_accept_answer(actor, thread), "Hanya penanya atau moderator yang dapat memilih jawaban.")
     if post is not None:
-        if post.thread_id != thread.id or post.id == thread.first_post_id or post.is_deleted:
+        if post.thread_id != thread.id or post.id == thread.first_post_id:
             raise ValidationFailed("Jawaban harus berupa balasan di diskusi ini.", field="post_id")
+        if post.is_deleted:
+            raise ValidationFailed("Balasan ini sudah dihapus; pilih balasan lain.", field="post_id")
         if post.is_hidden:
             raise ValidationFailed("Balasan ini disembunyikan moderator; pilih balasan lain.", field="post_id")
     if thread.accepted_post_id == (post.id if post else None):

@@ -5,11 +5,12 @@ from sqlalchemy.orm import Session
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.indexing import index_post, unindex_post
 from forum.moderation import clean_reason
-from forum.moderation_log import log_action
+from forum.moderation_log import last_post_entry, log_action
 from forum.permissions import can_moderate, check_logged_in, check_moderator
 from forum.read_model import valid_id
+from forum.reply_counts import recount_replies
 from forum.text import clean_line
-from models import ModerationLog, Post, Report, Thread, User, utcnow
+from models import Post, Report, Thread, User, utcnow
 
 STATUSES = {"open": "Terbuka", "hidden": "Tulisan disembunyikan", "dismissed": "Diabaikan"}
 
@@ -20,7 +21,9 @@ def report_post(session: Session, *, reporter: User | None, post: Post, reason: 
     text = clean_line(reason, "Alasan laporan", "reason", 5, 500)
     if post.author_id == reporter.id:
         raise ValidationFailed("Anda tidak dapat melaporkan tulisan Anda sendiri.", field="reason")
-    if post.is_deleted or post.is_hidden:
+    if post.is_deleted:
+        raise ValidationFailed("Tulisan ini sudah dihapus.", field="reason")
+    if post.is_hidden:
         raise ValidationFailed("Tulisan ini sudah ditangani moderator.", field="reason")
     existing = session.scalar(select(Report).where(Report.post_id == post.id, Report.reporter_id == reporter.id,
                                                    Report.status == "open"))
@@ -72,8 +75,7 @@ def hide_reported_post(session: Session, *, report: Report, actor: User | None, 
     if not post.is_hidden:
         post.is_hidden = True
         thread.version += 1
-        if post.id != thread.first_post_id:  # the count is of replies members can read
-            thread.reply_count = max(0, thread.reply_count - 1)
+        recount_replies(session, thread)
         unindex_post(session, post)
         if thread.accepted_post_id == post.id:
             # A hidden answer answers nobody: the thread is unanswered again (badge, filters, the asker's
@@ -103,11 +105,10 @@ def unhide_post(session: Session, *, post: Post, actor: User | None, reason: obj
     if post.is_hidden:
         post.is_hidden = False
         thread.version += 1
-        if post.id != thread.first_post_id:
-            thread.reply_count += 1
+        recount_replies(session, thread)
         if not thread.is_hidden:
             index_post(session, post, thread)
-        if thread.accepted_post_id is None and _was_accepted_when_hidden(session, post):
+        if thread.accepted_post_id is None and not post.is_deleted and _was_accepted_when_hidden(session, post):
             thread.accepted_post_id = post.id
         log_action(session, actor, "unhide_post", thread=thread, post=post, reason=clean_reason(reason))
         session.flush()
@@ -115,9 +116,7 @@ def unhide_post(session: Session, *, post: Post, actor: User | None, reason: obj
 
 
 def _was_accepted_when_hidden(session: Session, post: Post) -> bool:
-    last = session.scalar(select(ModerationLog).where(ModerationLog.post_id == post.id,
-                                                      ModerationLog.action == "hide_post")
-                          .order_by(ModerationLog.id.desc()).limit(1))
+    last = last_post_entry(session, post.id, "hide_post")
     return last is not None and bool((last.details or {}).get("was_accepted"))
 
 

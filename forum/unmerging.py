@@ -10,6 +10,7 @@ from forum.moderation import claim, clean_reason
 from forum.moderation_log import log_action
 from forum.notifications import notify
 from forum.permissions import check_moderator
+from forum.reply_counts import recount_replies
 from forum.thread_pages import post_url
 from models import DuplicateLink, MergeRecord, Post, Thread, Topic, User, Watch, utcnow
 
@@ -135,11 +136,9 @@ def unmerge(session: Session, *, merge_record: MergeRecord, actor: User | None, 
                         execution_options={"synchronize_session": False})
     gone_back = ids + followed
     _restore_source(session, source, snap)
-    _restore_target(session, target, snap, gone_back, len(moved))
+    _restore_target(session, target, snap, gone_back)
+    recount_replies(session, source, target)  # a reply deleted or hidden since the merge changed both
     if followers:
-        readable = sum(1 for p in followers if not p.is_hidden)  # counted as reports.py counts replies
-        source.reply_count += readable
-        target.reply_count = max(0, target.reply_count - readable)
         source.last_activity_at = max(source.last_activity_at, max(p.created_at for p in followers))
     session.flush()
     session.expire_all()
@@ -194,7 +193,7 @@ def _restore_source(session: Session, source: Thread, snap: dict) -> None:
             row.decided_at = datetime.fromisoformat(link["decided_at"]) if link["decided_at"] else None
 
 
-def _restore_target(session: Session, target: Thread, snap: dict, ids: list[int], count: int) -> None:
+def _restore_target(session: Session, target: Thread, snap: dict, ids: list[int]) -> None:
     before, after = snap["target_before"], snap["target_after"]
     current = target.accepted_post_id
     # The merge's choice still stands, or points at a post going back, or it was the source's answer and has
@@ -202,7 +201,6 @@ def _restore_target(session: Session, target: Thread, snap: dict, ids: list[int]
     if current == after["accepted_post_id"] or current in ids or (current is None and after["accepted_post_id"] in ids):
         target.accepted_post_id = _still_visible(session, before["accepted_post_id"])
     _restore_topics(session, target, before["topics"], after["topics"])
-    target.reply_count = max(0, target.reply_count - (after["reply_count"] - before["reply_count"]))
     newest = session.scalar(select(func.max(Post.created_at)).where(Post.thread_id == target.id,
                                                                    Post.id.not_in(ids or [0])))
     restored = datetime.fromisoformat(before["last_activity_at"])

@@ -56,3 +56,24 @@ def test_a_members_header_links_fit_one_row_on_a_phone_even_with_a_long_name(liv
     assert page.get_attribute(".mainnav .me", "title") == "Raden Ajeng Kartika Sari Dewi Anggraini"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_moderators_header_with_unread_notifications_stays_inside_a_320_px_screen(live_server, browser, db_url):
+    engine = make_engine(db_url)
+    with writing_session(engine) as db:
+        moderator = f.user(db, username="moderator.kecil", role="moderator")
+        moderator.display_name = "Admin Forum Pusat"
+        thread = f.thread(db, moderator, title="Cara mengajukan cuti besar di layar kecil")
+        posts.reply(db, author=f.user(db), thread=thread, body_md="Ajukan lewat SIASN dengan surat atasan.")
+        db.commit()
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 320, "height": 700}, locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    log_in(page, live_server, "moderator.kecil", f.PASSWORD)
+    page.goto(live_server + "/")
+    assert page.inner_text(".bell [data-testid=unread]") == "1"
+    inside = "[...document.querySelectorAll('.mainnav > *')].filter(e => e.offsetWidth).every(e => e.getBoundingClientRect().right <= 320)"
+    assert page.evaluate(inside) and page.evaluate("document.documentElement.scrollWidth") <= 320
+    bell, badge = page.locator(".bell svg").bounding_box(), page.locator(".bell [data-testid=unread]").bounding_box()
+    assert abs(badge["y"] - bell["y"]) < bell["height"]  # the count beside the bell, not under it
+    context.close()

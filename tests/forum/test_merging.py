@@ -341,3 +341,17 @@ def test_a_scoped_moderator_cannot_merge_a_thread_into_topics_outside_their_scop
     merging.merge_threads(db, source=pair["s"], target=pair["t"], actor=scoped, accepted_choice="target")
     db.commit()
     assert db.get(Thread, pair["s"].id).merged_into_id == pair["t"].id
+
+
+def test_counts_leave_out_deleted_replies_through_a_merge_and_its_undo(db, pair):
+    from forum.post_deletion import delete_post
+
+    s, t = pair["s"], pair["t"]
+    delete_post(db, post=pair["s1"], actor=pair["other"])  # deleted before the merge
+    record = merging.merge_threads(db, source=s, target=t, actor=pair["mod"], accepted_choice="target")
+    db.commit()
+    assert db.get(Thread, t.id).reply_count == 2 + 2  # T's two replies, S's first post and its readable reply
+    delete_post(db, post=pair["t2"], actor=pair["other"])  # deleted while merged
+    unmerging.unmerge(db, merge_record=record, actor=pair["mod"])
+    db.commit()
+    assert (db.get(Thread, t.id).reply_count, db.get(Thread, s.id).reply_count) == (1, 1)

@@ -123,3 +123,51 @@ def test_the_question_cannot_be_deleted_and_a_locked_thread_says_why(db, talk):
         delete_post(db, post=talk["answer"], actor=talk["helper"])
     assert not db.get(Post, talk["answer"].id).is_deleted
     assert [p.id for p in threads.thread_posts(db, t)] == [t.first_post_id, talk["answer"].id, talk["follow_up"].id]
+
+
+def test_showing_again_a_hidden_reply_its_author_deleted_meanwhile_leaves_it_deleted_and_uncounted(db, talk):
+    from forum.reports import hide_reported_post, report_post, unhide_post
+
+    moderator, reply = f.user(db, role="moderator"), talk["follow_up"]
+    report = report_post(db, reporter=talk["asker"], post=reply, reason="Tidak sopan kepada penanya.")
+    hide_reported_post(db, report=report, actor=moderator)
+    delete_post(db, post=reply, actor=talk["other"])
+    unhide_post(db, post=reply, actor=moderator)
+    db.commit()
+    assert db.get(Post, reply.id).is_deleted and db.get(Thread, talk["t"].id).reply_count == 1
+    assert db.get(SearchDocument, reply.id) is None
+
+
+def test_a_moderators_own_accepted_answer_is_accepted_again_when_restored(db, talk):
+    moderator, t = f.user(db, role="moderator"), talk["t"]
+    own = posts.reply(db, author=moderator, thread=t, body_md="Dasarnya Peraturan BKN Nomor 7 Tahun 2021.")
+    posts.accept_answer(db, actor=talk["asker"], thread=t, post=own)
+    delete_post(db, post=own, actor=moderator)
+    assert db.get(Thread, t.id).accepted_post_id is None
+    restore_post(db, post=own, actor=moderator)
+    db.commit()
+    assert db.get(Thread, t.id).accepted_post_id == own.id
+
+
+def test_a_second_click_passes_only_for_whoever_could_have_made_the_first(db, talk):
+    reply, stranger = talk["follow_up"], f.user(db)
+    with pytest.raises(PermissionDenied, match="tidak dapat memulihkan"):
+        restore_post(db, post=reply, actor=stranger)  # not deleted: nothing to restore, and not theirs anyway
+    assert restore_post(db, post=reply, actor=talk["other"]) is reply
+    delete_post(db, post=reply, actor=talk["other"])
+    with pytest.raises(PermissionDenied, match="tidak dapat menghapus"):
+        delete_post(db, post=reply, actor=stranger)
+
+
+def test_a_reply_to_a_reply_deleted_meanwhile_goes_to_the_thread_and_a_deleted_reply_is_neither_reported_nor_accepted(
+        db, talk):
+    from forum.reports import report_post
+
+    t, reply = talk["t"], talk["follow_up"]
+    delete_post(db, post=reply, actor=talk["other"])
+    sent = posts.reply(db, author=talk["helper"], thread=t, body_md="Sama-sama, semoga lancar.", reply_to=reply.id)
+    assert sent.reply_to_id is None and sent.thread_id == t.id
+    with pytest.raises(ValidationFailed, match="sudah dihapus"):
+        report_post(db, reporter=talk["asker"], post=reply, reason="Isinya menyesatkan.")
+    with pytest.raises(ValidationFailed, match="sudah dihapus"):
+        posts.accept_answer(db, actor=talk["asker"], thread=t, post=reply)

@@ -313,7 +313,10 @@ def test_sql_looking_strings_are_stored_literally_and_the_tables_stay_intact(cli
     ("POST", "/api/v1/threads/1/replies", {"body_md": "Balasan.", "reply_to": -1}),
     ("POST", "/api/v1/threads/1/replies", {"body_md": "Balasan.", "reply_to": "satu"}),
     ("POST", "/api/v1/threads/1/replies", {"body_md": 5}),
-    ("DELETE", "/api/v1/threads/1", None),
+    ("PUT", "/api/v1/threads/1", None),  # no such method
+    ("DELETE", "/api/v1/threads/-1", None),
+    ("DELETE", "/api/v1/posts/99999999999999999999999", None),
+    ("POST", "/api/v1/posts/0/restore", None),
 ])
 def test_negative_huge_or_malformed_ids_are_a_json_4xx_never_a_500(client, db, api, method, url, json):
     f.thread(db, api["ani"])

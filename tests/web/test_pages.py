@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from forum import posts
+from forum.post_deletion import delete_post
 from models import ApiToken, Notification, Post, PostRevision, Thread, Watch
 from tests import factories as f
 from tests.web.helpers import bearer, fast_hashing, find, fresh, login_as, post_form, tags, visible_text  # noqa: F401
@@ -660,6 +661,24 @@ def test_a_member_deletes_their_own_reply_after_a_confirmation_page_and_the_thre
     assert "0812xxxx" not in client.get(f"/diskusi/{t.id}").text
     restore_refused = post_form(client, f"/tulisan/{mine.id}/pulihkan")
     assert restore_refused.status_code == 403 and "tidak dapat memulihkan" in restore_refused.text
+
+
+def test_a_reply_sent_to_a_reply_deleted_meanwhile_lands_in_the_thread_and_says_why(client, db, board):
+    t = _thread(db, board["asker"], "Bagaimana cara mengajukan cuti besar?")
+    theirs = posts.reply(db, author=board["other"], thread=t, body_md="Ajukan lewat SIASN dengan surat atasan.")
+    db.commit()
+    login_as(client, db, board["helper"])
+    assert 'value="' + str(theirs.id) + '"' in client.get(f"/diskusi/{t.id}?balas={theirs.id}").text
+    delete_post(db, post=theirs, actor=board["other"])
+    db.commit()
+    assert 'id="reply_to" data-draft-keep value=""' in client.get(f"/diskusi/{t.id}?balas={theirs.id}").text
+    sent = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": "Terima kasih, sangat membantu.",
+                                                        "reply_to": str(theirs.id)}, follow=True)
+    assert sent.status_code == 200 and "tulisan yang Anda balas baru saja dihapus" in sent.text
+    assert "Terima kasih, sangat membantu." in sent.text
+    login_as(client, db, f.user(db, role="moderator"))
+    moderators_view = client.get(f"/diskusi/{t.id}").text
+    assert "[tulisan dihapus]" in moderators_view and "hanya untuk penulisnya dan moderator" in moderators_view
 
 
 def test_an_asker_deletes_their_unanswered_question_after_a_confirmation_page(client, db, board):

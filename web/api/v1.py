@@ -139,9 +139,14 @@ async def post_edit(db: Session, viewer: User | None, state: State, post_id: int
 
 @delete("/posts/{post_id:int}", summary="Hapus balasan (penulisnya, atau moderator)", status_code=200)
 async def post_delete(db: Session, viewer: User | None, state: State, post_id: int) -> dict[str, Any]:
+    return _change_deletion(db, viewer, state, post_id, delete_post)
+
+
+def _change_deletion(db: Session, viewer: User | None, state: State, post_id: int, verb) -> dict[str, Any]:
+    """Delete or restore (`verb`) one reply for the API."""
     viewer = check_logged_in(viewer)
     limit_writes(db, state, viewer)
-    item = delete_post(db, post=posts.get_post(db, post_id, viewer), actor=viewer)
+    item = verb(db, post=posts.get_post(db, post_id, viewer), actor=viewer)
     return {"id": item.id, "deleted": item.is_deleted}
 
 
@@ -156,10 +161,7 @@ async def thread_delete(db: Session, viewer: User | None, state: State, thread_i
 @post("/posts/{post_id:int}/restore", summary="Pulihkan balasan yang dihapus (penghapusnya sendiri, atau moderator)",
       status_code=200)
 async def post_restore(db: Session, viewer: User | None, state: State, post_id: int) -> dict[str, Any]:
-    viewer = check_logged_in(viewer)
-    limit_writes(db, state, viewer)
-    item = restore_post(db, post=posts.get_post(db, post_id, viewer), actor=viewer)
-    return {"id": item.id, "deleted": item.is_deleted}
+    return _change_deletion(db, viewer, state, post_id, restore_post)
 
 
 @post("/threads/{thread_id:int}/accept", summary="Pilih jawaban", status_code=200)

@@ -26,26 +26,26 @@ async def delete_form(request: Request, db: Session, viewer: User | None, post_i
     return page(request, db, viewer, "delete_post.html", post=item, thread=thread)
 
 
-@post("/tulisan/{post_id:int}/hapus")
-async def delete_submit(request: Request, db: Session, state: State, viewer: User | None, post_id: int) -> object:
-    """Delete the reply and go back to where it was in the thread."""
+def _apply(db: Session, state: State, viewer: User | None, post_id: int, verb, done: str) -> object:
+    """Delete or restore (`verb`) the reply, then go back to its place in the thread saying `done`."""
     viewer = check_logged_in(viewer)
     limit_writes(db, state, viewer)
     item = posts.get_post(db, post_id, viewer)
     thread = threads.get_thread(db, item.thread_id, viewer)
-    delete_post(db, post=item, actor=viewer)
-    return redirect(post_url(db, thread, item.id), "Tulisan dihapus.")
+    verb(db, post=item, actor=viewer)
+    return redirect(post_url(db, thread, item.id), done)
+
+
+@post("/tulisan/{post_id:int}/hapus")
+async def delete_submit(db: Session, state: State, viewer: User | None, post_id: int) -> object:
+    """Delete the reply and go back to where it was in the thread."""
+    return _apply(db, state, viewer, post_id, delete_post, "Tulisan dihapus.")
 
 
 @post("/tulisan/{post_id:int}/pulihkan")
-async def restore_submit(request: Request, db: Session, state: State, viewer: User | None, post_id: int) -> object:
+async def restore_submit(db: Session, state: State, viewer: User | None, post_id: int) -> object:
     """Restore a deleted reply and go back to its place in the thread."""
-    viewer = check_logged_in(viewer)
-    limit_writes(db, state, viewer)
-    item = posts.get_post(db, post_id, viewer)
-    thread = threads.get_thread(db, item.thread_id, viewer)
-    restore_post(db, post=item, actor=viewer)
-    return redirect(post_url(db, thread, item.id), "Tulisan dipulihkan.")
+    return _apply(db, state, viewer, post_id, restore_post, "Tulisan dipulihkan.")
 
 
 @get("/diskusi/{thread_id:int}/hapus")

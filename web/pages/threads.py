@@ -59,7 +59,8 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
             "can_delete": lambda p: can_delete_post(viewer, p, thread),
             "can_restore": lambda p: can_restore_post(viewer, p, thread),
             "can_withdraw": can_withdraw_question(db, viewer, thread),
-            "post_authors": {p.id: p.author.username for p in all_posts}}  # "Membalas @nama" without JavaScript
+            # "Membalas @nama" without JavaScript; a deleted reply is no longer there to answer.
+            "post_authors": {p.id: p.author.username for p in all_posts if not p.is_deleted}}
 
 
 def _merge_undo_blocked(db: Session, thread) -> dict[int, str]:
@@ -168,7 +169,10 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         replied_to = int_or_none(data.get("reply_to"))
         return thread_page(request, db, viewer, current.id, exc.status_code, replied_to or 0, form=data,
                            errors=exc.fields, error=message)
-    return redirect(post_url(db, thread, item.id), "Balasan terkirim.", sent_draft=f"balas-{thread.id}")
+    sent = "Balasan terkirim."
+    if int_or_none(data.get("reply_to")) and item.reply_to_id is None:
+        sent = "Balasan terkirim ke diskusi: tulisan yang Anda balas baru saja dihapus."
+    return redirect(post_url(db, thread, item.id), sent, sent_draft=f"balas-{thread.id}")
 
 
 def thread_page(request: Request, db: Session, viewer: User | None, thread_id: int, status_code: int,

@@ -6,6 +6,9 @@ Revises: 0015_visible_reply_counts
 A deleted reply can now be restored: by its author when they deleted it themselves, by a moderator always
 (forum/post_deletion.py). Replies deleted before this revision are attributed from the moderation log, which
 records every deletion by someone other than the author; the others were deleted by their author.
+
+Reply counts are now counted from the posts after each change (forum/reply_counts.py); a merge used to count
+replies deleted before it, so the threads holding a deleted reply are counted again.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -16,8 +19,11 @@ branch_labels = None
 depends_on = None
 
 posts = sa.table("posts", sa.column("id", sa.Integer), sa.column("author_id", sa.Integer),
+                 sa.column("thread_id", sa.Integer), sa.column("is_hidden", sa.Boolean),
                  sa.column("is_deleted", sa.Boolean), sa.column("deleted_by_id", sa.Integer),
                  sa.column("deleted_at", sa.DateTime))
+threads = sa.table("threads", sa.column("id", sa.Integer), sa.column("first_post_id", sa.Integer),
+                   sa.column("reply_count", sa.Integer))
 log = sa.table("moderation_log", sa.column("id", sa.Integer), sa.column("actor_id", sa.Integer),
                sa.column("action", sa.String), sa.column("post_id", sa.Integer),
                sa.column("created_at", sa.DateTime))
@@ -38,6 +44,11 @@ def upgrade() -> None:
         entry = last_deletion.get(post_id)
         bind.execute(posts.update().where(posts.c.id == post_id).values(
             deleted_by_id=entry.actor_id if entry else author_id, deleted_at=entry.created_at if entry else None))
+    readable = (sa.select(sa.func.count()).select_from(posts)
+                .where(posts.c.thread_id == threads.c.id, posts.c.id != threads.c.first_post_id,
+                       posts.c.is_hidden.is_(sa.false()), posts.c.is_deleted.is_(sa.false())).scalar_subquery())
+    holding_deleted = sa.select(posts.c.thread_id).where(posts.c.is_deleted.is_(sa.true()))
+    bind.execute(threads.update().where(threads.c.id.in_(holding_deleted)).values(reply_count=readable))
 
 
 def downgrade() -> None:
