@@ -39,23 +39,31 @@ def test_a_long_unbroken_title_and_a_wide_table_stay_inside_a_phone_screen(live_
     context.close()
 
 
+SHOWN_LINKS = "[...document.querySelectorAll('.mainnav > *')].filter(e => e.offsetWidth)"
+
+
+def _home_on_a_phone(browser, live_server, username: str, width: int):
+    """A page logged in as `username` on the home page of a `width` px phone (close its context when done)."""
+    context = browser.new_context(viewport={"width": width, "height": 700}, locale="id-ID", is_mobile=True)
+    page = context.new_page()
+    log_in(page, live_server, username, f.PASSWORD)
+    page.goto(live_server + "/")
+    return page
+
+
 def test_a_members_header_links_fit_one_row_on_a_phone_even_with_a_long_name(live_server, browser, db_url):
     engine = make_engine(db_url)
     with writing_session(engine) as db:
         f.user(db, username="raden.ajeng").display_name = "Raden Ajeng Kartika Sari Dewi Anggraini"
         db.commit()
     engine.dispose()
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID", is_mobile=True)
-    page = context.new_page()
-    log_in(page, live_server, "raden.ajeng", f.PASSWORD)
-    page.goto(live_server + "/")
-    shown = "[...document.querySelectorAll('.mainnav > *')].filter(e => e.offsetWidth)"
-    tops = page.evaluate(f"{shown}.map(e => Math.round(e.getBoundingClientRect().top))")
+    page = _home_on_a_phone(browser, live_server, "raden.ajeng", 375)
+    tops = page.evaluate(f"{SHOWN_LINKS}.map(e => Math.round(e.getBoundingClientRect().top))")
     assert len(tops) == 5 and len(set(tops)) == 1, tops  # Instansi, Topik, the bell, the name, Keluar
-    assert page.evaluate(f"{shown}.every(e => e.getBoundingClientRect().right <= 375)")
+    assert page.evaluate(f"{SHOWN_LINKS}.every(e => e.getBoundingClientRect().right <= 375)")
     assert page.get_attribute(".mainnav .me", "title") == "Raden Ajeng Kartika Sari Dewi Anggraini"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    context.close()
+    page.context.close()
 
 
 def test_a_moderators_header_with_unread_notifications_stays_inside_a_320_px_screen(live_server, browser, db_url):
@@ -67,13 +75,10 @@ def test_a_moderators_header_with_unread_notifications_stays_inside_a_320_px_scr
         posts.reply(db, author=f.user(db), thread=thread, body_md="Ajukan lewat SIASN dengan surat atasan.")
         db.commit()
     engine.dispose()
-    context = browser.new_context(viewport={"width": 320, "height": 700}, locale="id-ID", is_mobile=True)
-    page = context.new_page()
-    log_in(page, live_server, "moderator.kecil", f.PASSWORD)
-    page.goto(live_server + "/")
+    page = _home_on_a_phone(browser, live_server, "moderator.kecil", 320)
     assert page.inner_text(".bell [data-testid=unread]") == "1"
-    inside = "[...document.querySelectorAll('.mainnav > *')].filter(e => e.offsetWidth).every(e => e.getBoundingClientRect().right <= 320)"
-    assert page.evaluate(inside) and page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.evaluate(f"{SHOWN_LINKS}.every(e => e.getBoundingClientRect().right <= 320)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
     bell, badge = page.locator(".bell svg").bounding_box(), page.locator(".bell [data-testid=unread]").bounding_box()
     assert abs(badge["y"] - bell["y"]) < bell["height"]  # the count beside the bell, not under it
-    context.close()
+    page.context.close()
