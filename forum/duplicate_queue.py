@@ -62,13 +62,16 @@ READ_BATCH = 200  # candidate links read at a time while filling a page of the q
 
 
 def list_candidates(session: Session, actor: User | None, limit: int = 50, skip: int = 0) -> list[Candidate]:
-    """Open candidate pairs the moderator may act on (both threads in scope, neither merged away), best first;
-    `skip` leaves out that many of them (paging)."""
+    """Open candidate pairs the moderator may act on (both threads in scope, neither merged away nor hidden), best
+    first; `skip` leaves out that many of them (paging)."""
     actor = check_moderator(actor)
     out: list[Candidate] = []
     for link in _open_links(session):
         a, b = link.thread, link.other_thread
-        if a.merged_into_id or b.merged_into_id or not (can_moderate(actor, a) and can_moderate(actor, b)):
+        # A hidden thread (by a moderator, or deleted by its asker) takes no merge either way (forum/merging.py):
+        # its pairs would only stand first in the queue with nothing to do.
+        if a.merged_into_id or b.merged_into_id or a.is_hidden or b.is_hidden \
+                or not (can_moderate(actor, a) and can_moderate(actor, b)):
             continue
         if skip:
             skip -= 1

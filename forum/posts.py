@@ -69,12 +69,12 @@ def reply(session: Session, *, author: User | None, thread: Thread, body_md: obj
         if not valid_id(reply_to):  # a huge number would overflow the database's integers (a 500, not a 400)
             raise ValidationFailed("Balasan yang dirujuk tidak valid.", field="reply_to")
         parent = session.get(Post, reply_to)
-        # A post hidden by moderation is not there for whoever may not see it (nor is its author told).
-        if parent is None or parent.thread_id != thread.id or not can_view_post(author, parent, thread):
+        if parent is None or parent.thread_id != thread.id:
             raise ValidationFailed("Balasan yang dirujuk tidak ada di diskusi ini.", field="reply_to")
-        if parent.is_deleted:
-            # Deleted while the member was typing: the words still belong to the discussion, so they go to the
-            # thread itself (the page says why it no longer shows "membalas @nama"), never back to the form.
+        if parent.is_deleted or not can_view_post(author, parent, thread):
+            # Deleted, or hidden by a moderator, while the member was typing: the words still belong to the
+            # discussion, so they go to the thread itself (the page says why it no longer shows "membalas @nama"),
+            # never back to a form that would refuse them again. A hidden post's author is not told.
             parent = None
     now = now or utcnow()
     earlier = resent_reply(session, author, thread, body, parent.id if parent else None, now)

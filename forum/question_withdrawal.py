@@ -7,7 +7,8 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.moderation import claim, reindex_thread
 from forum.moderation_log import log_action
 from forum.permissions import check, check_logged_in
-from models import Post, Thread, User
+from forum.read_model import valid_id
+from models import AnsweredBeforeAsking, DuplicateLink, ModerationLog, Post, Thread, User
 
 
 def withdrawal_blocker(session: Session, thread: Thread) -> ValidationFailed | PermissionDenied | None:
@@ -15,20 +16,28 @@ def withdrawal_blocker(session: Session, thread: Thread) -> ValidationFailed | P
     if thread.merged_into_id or session.scalar(select(exists().where(Post.thread_id == thread.id,
                                                                      Post.merged_from_thread_id.is_not(None)))):
         return PermissionDenied("Diskusi ini sudah digabungkan moderator, jadi pertanyaannya tidak dapat dihapus lagi.")
-    if thread.is_locked:
-        return PermissionDenied("Diskusi ini dikunci moderator, jadi pertanyaannya tidak dapat dihapus lagi.")
+    if thread.is_locked or thread.is_pinned:
+        done = "dikunci" if thread.is_locked else "disematkan"
+        return PermissionDenied(f"Diskusi ini {done} moderator, jadi pertanyaannya tidak dapat dihapus lagi.")
     # Another member's words (a reply not deleted, not hidden) would lose what they answer.
-    answered = session.scalar(select(exists().where(
-        Post.thread_id == thread.id, Post.id != thread.first_post_id, Post.author_id != thread.author_id,
-        Post.is_deleted.is_(False), Post.is_hidden.is_(False))))
-    if answered:
+    if session.scalar(select(exists().where(
+            Post.thread_id == thread.id, Post.id != thread.first_post_id, Post.author_id != thread.author_id,
+            Post.is_deleted.is_(False), Post.is_hidden.is_(False)))):
         return ValidationFailed("Pertanyaan yang sudah dibalas anggota lain tidak dapat dihapus: balasan mereka akan "
                                 "kehilangan konteks. Sunting isinya, atau minta moderator menyembunyikan diskusi ini.")
+    # Another member said this thread answers their own question (the banner's "sudah terjawab di sana", or the
+    # composer's "Ya, ini menjawab"): deleting it would take their answer away without a word.
+    if session.scalar(select(exists().where(DuplicateLink.other_thread_id == thread.id,
+                                            DuplicateLink.asker_verdict == "answered"))) or session.scalar(
+            select(exists().where(AnsweredBeforeAsking.thread_id == thread.id,
+                                  AnsweredBeforeAsking.user_id != thread.author_id))):
+        return ValidationFailed("Anggota lain sudah menandai diskusi ini sebagai jawaban pertanyaan mereka, jadi "
+                                "pertanyaannya tidak dapat dihapus. Sunting isinya, atau minta moderator.")
     return None
 
 
 def can_withdraw_question(session: Session, user: User | None, thread: Thread) -> bool:
-    """The asker, while nobody else has replied and no moderator has locked or merged the thread."""
+    """The asker, while no other member has replied or relies on it, and no moderator has locked, pinned or merged it."""
     return (user is not None and user.is_active and user.id == thread.author_id and not thread.is_hidden
             and withdrawal_blocker(session, thread) is None)
 
@@ -48,3 +57,14 @@ def withdraw_question(session: Session, *, thread: Thread, actor: User | None) -
     log_action(session, actor, "withdraw", thread=thread)
     session.flush()
     return thread
+
+
+def withdrawn_by(session: Session, thread_id: object, user: User | None) -> Thread | None:
+    """The thread if `user` deleted it as its asker and it is still hidden (what a second click finds), else None."""
+    thread = session.get(Thread, thread_id) if valid_id(thread_id) else None
+    if thread is None or user is None or not thread.is_hidden or thread.author_id != user.id:
+        return None
+    last = session.scalar(select(ModerationLog.action).where(
+        ModerationLog.thread_id == thread.id, ModerationLog.action.in_(("withdraw", "hide", "unhide")))
+        .order_by(ModerationLog.id.desc()).limit(1))
+    return thread if last == "withdraw" else None

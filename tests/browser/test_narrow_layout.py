@@ -81,4 +81,5 @@ def test_a_moderators_header_with_unread_notifications_stays_inside_a_320_px_scr
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     bell, badge = page.locator(".bell svg").bounding_box(), page.locator(".bell [data-testid=unread]").bounding_box()
     assert abs(badge["y"] - bell["y"]) < bell["height"]  # the count beside the bell, not under it
+    assert page.locator(".mainnav .me").bounding_box()["width"] >= 70  # a name, not "Ad…"
     page.context.close()

@@ -241,6 +241,9 @@ def test_a_scoped_moderators_queue_reaches_their_pairs_behind_many_stronger_ones
     pages = [duplicate_queue.list_candidates(db, world["scoped"], 2, skip=skip) for skip in (0, 2, 4)]
     assert [[p.link.id for p in page] for page in pages] == [[mine[0].id, mine[1].id], [mine[2].id], []]
     assert len(duplicate_queue.list_candidates(db, world["mod"])) == 8
+    moderation.hide_thread(db, stronger[0], world["mod"])  # a hidden thread takes no merge: its pair leaves the queue
+    db.commit()
+    assert len(duplicate_queue.list_candidates(db, world["mod"])) == 7
 
 
 def test_the_duplicate_queue_lists_pairs_strongest_first_with_reasons_and_remembers_decisions(db, world):

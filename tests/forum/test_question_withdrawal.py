@@ -6,7 +6,7 @@ from forum import posts
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.listing import list_threads
 from forum.merging import merge_threads
-from forum.moderation import lock_thread, unhide_thread
+from forum.moderation import hide_thread, lock_thread, unhide_thread
 from forum.post_deletion import delete_post
 from forum.question_withdrawal import can_withdraw_question, withdraw_question
 from models import ModerationLog, SearchDocument, Thread
@@ -63,3 +63,37 @@ def test_only_the_asker_may_delete_and_a_locked_or_merged_thread_says_why(db, as
         with pytest.raises(PermissionDenied, match="sudah digabungkan"):
             withdraw_question(db, thread=merged, actor=asker)
     assert not any(db.get(Thread, t.id).is_hidden for t in (locked, source, target))
+
+
+def test_a_question_another_member_relies_on_or_a_moderator_pinned_cannot_be_deleted(db, asker):
+    from forum.moderation import pin_thread
+    from models import AnsweredBeforeAsking, DuplicateLink
+
+    relied, composed, pinned = (f.thread(db, asker, title=title) for title in (
+        "Bagaimana cara mengajukan cuti besar?", "Cara ajukan cuti besar lewat SIASN", "Syarat cuti besar PNS"))
+    newer = f.thread(db, f.user(db), title="Cuti besar kalau masa kerja belum lima tahun")
+    db.add(DuplicateLink(thread_id=newer.id, other_thread_id=relied.id, similarity=0.9, judge_score=0.9,
+                         asker_verdict="answered"))  # "Ya, sudah terjawab di sana" on the newer thread's banner
+    db.add(AnsweredBeforeAsking(user_id=f.user(db).id, thread_id=composed.id, question="cuti besar siasn"))
+    pin_thread(db, pinned, f.user(db, role="moderator"))
+    db.commit()
+    for thread in (relied, composed):
+        with pytest.raises(ValidationFailed, match="sebagai jawaban pertanyaan mereka"):
+            withdraw_question(db, thread=thread, actor=asker)
+    with pytest.raises(PermissionDenied, match="disematkan moderator"):
+        withdraw_question(db, thread=pinned, actor=asker)
+
+
+def test_a_second_delete_finds_the_thread_the_asker_deleted_and_only_theirs(db, asker):
+    from forum.question_withdrawal import withdrawn_by
+
+    t = f.thread(db, asker)
+    assert withdrawn_by(db, t.id, asker) is None
+    withdraw_question(db, thread=t, actor=asker)
+    db.commit()
+    assert withdrawn_by(db, t.id, asker) is t and withdrawn_by(db, t.id, f.user(db)) is None
+    moderator = f.user(db, role="moderator")
+    unhide_thread(db, t, moderator)
+    hide_thread(db, t, moderator)  # hidden again, by a moderator this time
+    db.commit()
+    assert withdrawn_by(db, t.id, asker) is None

@@ -169,16 +169,17 @@ def test_an_answer_accepted_taken_back_and_accepted_again_tells_its_author_once(
     assert [n.kind for n in list_notifications(db, helper.id)].count("answer_accepted") == 1
 
 
-def test_a_reply_to_a_post_hidden_by_moderation_is_refused_as_if_it_were_not_there(db):
+def test_a_reply_to_a_post_hidden_by_moderation_goes_to_the_thread_and_its_author_is_not_told(db):
     asker, member, other = f.user(db), f.user(db), f.user(db)
     t = f.thread(db, asker)
     hidden = posts.reply(db, author=member, thread=t, body_md="Promosi jasa pengurusan SK.")
     hidden.is_hidden = True
     db.flush()
-    with pytest.raises(ValidationFailed, match="tidak ada di diskusi ini"):
-        posts.reply(db, author=other, thread=t, body_md="Menanggapi yang di atas.", reply_to=hidden.id)
+    sent = posts.reply(db, author=other, thread=t, body_md="Menanggapi yang di atas.", reply_to=hidden.id)
+    assert sent.thread_id == t.id and sent.reply_to_id is None
     assert posts.reply(db, author=member, thread=t, body_md="Saya ralat.", reply_to=hidden.id).reply_to_id == hidden.id
-    assert not any(n.actor_id == other.id for n in list_notifications(db, member.id))
+    # The hidden post's author hears of a new reply in a thread they follow, not of a reply to their hidden post.
+    assert [n.kind for n in list_notifications(db, member.id) if n.actor_id == other.id] == ["reply_watched"]
 
 
 @pytest.mark.parametrize("invisible", ["\u200b" * 40, "\u200b\u200c\u200d\ufeff\u00ad" * 10, " \u2060 " * 20,

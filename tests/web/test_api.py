@@ -441,6 +441,9 @@ def test_an_asker_deletes_their_unanswered_question_through_the_api(client, api)
     deleted = client.delete(f"/api/v1/threads/{tid}", headers=api["as"]("ani"))
     assert deleted.status_code == 200 and deleted.json() == {"id": tid, "deleted": True}
     assert assert_json_error(client.get(f"/api/v1/threads/{tid}"), 404)
+    twice = client.delete(f"/api/v1/threads/{tid}", headers=api["as"]("ani"))  # a retried request: same answer
+    assert twice.status_code == 200 and twice.json() == {"id": tid, "deleted": True}
+    assert assert_json_error(client.delete(f"/api/v1/threads/{tid}", headers=api["as"]("budi")), 404)
 
 
 def test_a_member_edits_their_profile_through_the_api_and_fields_left_out_stay(client, api):

@@ -700,8 +700,14 @@ def test_an_asker_deletes_their_unanswered_question_after_a_confirmation_page(cl
     done = post_form(client, f"/diskusi/{t.id}/hapus", follow=True)
     assert done.status_code == 200 and "Pertanyaan Anda dihapus." in done.text and f"/diskusi/{t.id}/" not in done.text
     assert client.get(f"/diskusi/{t.id}").status_code == 404
+    again = post_form(client, f"/diskusi/{t.id}/hapus", follow=True)  # Back, then the same form again
+    assert again.status_code == 200 and "Pertanyaan Anda dihapus." in again.text
     fresh(db)
     assert db.get(Thread, t.id).is_hidden and not db.get(Thread, answered.id).is_hidden
+    login_as(client, db, board["helper"])  # was typing a reply meanwhile
+    lost = post_form(client, f"/diskusi/{t.id}/balas", {"body_md": "Ajukan lewat SIASN, sudah saya coba."})
+    assert lost.status_code == 404 and "balasan Anda belum terkirim" in lost.text
+    assert re.search(r'<textarea[^>]*data-testid="unsent">Ajukan lewat SIASN, sudah saya coba.</textarea>', lost.text)
 
 
 def test_a_member_restores_their_deleted_reply_from_its_place_and_it_is_back_in_the_thread(client, db, board):

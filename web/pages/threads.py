@@ -60,7 +60,8 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
             "can_restore": lambda p: can_restore_post(viewer, p, thread),
             "can_withdraw": can_withdraw_question(db, viewer, thread),
             # "Membalas @nama" without JavaScript; a deleted reply is no longer there to answer.
-            "post_authors": {p.id: p.author.username for p in all_posts if not p.is_deleted}}
+            "post_authors": {p.id: p.author.username for p in all_posts
+                             if not p.is_deleted and (not p.is_hidden or can_moderate(viewer, thread))}}
 
 
 def _merge_undo_blocked(db: Session, thread) -> dict[int, str]:
@@ -149,8 +150,16 @@ async def new_thread_submit(request: Request, db: Session, viewer: User | None, 
 async def reply_submit(request: Request, db: Session, viewer: User | None, state: State, thread_id: int) -> object:
     """Post a reply; errors re-show the thread with the reply text kept."""
     viewer = check_logged_in(viewer)
-    thread = threads.get_thread(db, thread_id, viewer)
     data = await read_form(request)
+    try:
+        thread = threads.get_thread(db, thread_id, viewer)
+    except NotFound:
+        # Deleted by its asker (or hidden by a moderator) while the member typed: the page says the reply was not
+        # sent and shows what they wrote, instead of a bare "not found" that leaves the words behind.
+        return page(request, db, viewer, "error.html", status_code=404, status=404, title="Diskusi tidak ditemukan",
+                    message="Diskusi ini baru saja dihapus penanya atau disembunyikan moderator, jadi balasan Anda "
+                            "belum terkirim. Teksnya ada di bawah ini; salin bila ingin menyimpannya.",
+                    unsent=str(data.get("body_md") or ""))
     try:
         limit_writes(db, state, viewer)
         item = posts.reply(db, author=viewer, thread=thread, body_md=data.get("body_md", ""),
@@ -171,7 +180,7 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
                            errors=exc.fields, error=message)
     sent = "Balasan terkirim."
     if int_or_none(data.get("reply_to")) and item.reply_to_id is None:
-        sent = "Balasan terkirim ke diskusi: tulisan yang Anda balas baru saja dihapus."
+        sent = "Balasan terkirim ke diskusi: tulisan yang Anda balas baru saja dihapus atau disembunyikan."
     return redirect(post_url(db, thread, item.id), sent, sent_draft=f"balas-{thread.id}")
 
 
