@@ -5,8 +5,8 @@ from sqlalchemy.orm import Session
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.indexing import index_post, unindex_post
 from forum.moderation_log import last_post_entry, log_action
-from forum.reply_counts import recount_replies
 from forum.permissions import can_moderate, check, check_logged_in
+from forum.reply_counts import recount_replies
 from models import Post, Thread, User, utcnow
 
 
