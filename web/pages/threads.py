@@ -157,8 +157,9 @@ async def reply_submit(request: Request, db: Session, viewer: User | None, state
         # Deleted by its asker (or hidden by a moderator) while the member typed: the page says the reply was not
         # sent and shows what they wrote, instead of a bare "not found" that leaves the words behind.
         return page(request, db, viewer, "error.html", status_code=404, status=404, title="Diskusi tidak ditemukan",
-                    message="Diskusi ini baru saja dihapus penanya atau disembunyikan moderator, jadi balasan Anda "
-                            "belum terkirim. Teksnya ada di bawah ini; salin bila ingin menyimpannya.",
+                    message="Diskusi ini tidak ada lagi (mungkin baru saja dihapus penanya atau disembunyikan "
+                            "moderator), jadi balasan Anda belum terkirim. Teksnya ada di bawah ini; salin bila ingin "
+                            "menyimpannya.",
                     unsent=str(data.get("body_md") or ""))
     try:
         limit_writes(db, state, viewer)
