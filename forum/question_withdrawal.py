@@ -3,11 +3,12 @@ hide does, and the moderation log names the asker, so a moderator can still read
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from forum.errors import PermissionDenied, ValidationFailed
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.moderation import claim, reindex_thread
 from forum.moderation_log import log_action
 from forum.permissions import check, check_logged_in
 from forum.read_model import valid_id
+from forum.threads import get_thread
 from models import AnsweredBeforeAsking, DuplicateLink, ModerationLog, Post, Thread, User
 
 
@@ -59,10 +60,21 @@ def withdraw_question(session: Session, *, thread: Thread, actor: User | None) -
     return thread
 
 
-def withdrawn_by(session: Session, thread_id: object, user: User | None) -> Thread | None:
-    """The thread if `user` deleted it as its asker and it is still hidden (what a second click finds), else None."""
+def own_question_to_withdraw(session: Session, thread_id: object, user: User) -> Thread | None:
+    """The thread to delete, or None when `user` deleted it already as its asker (a second click: it is hidden from
+    them now, so looking it up as usual would answer "not found"); NotFound for any other missing thread."""
+    try:
+        return get_thread(session, thread_id, user)
+    except NotFound:
+        if _withdrawn_by(session, thread_id, user) is None:
+            raise
+        return None
+
+
+def _withdrawn_by(session: Session, thread_id: object, user: User) -> Thread | None:
+    """The thread if `user` deleted it as its asker and it is still hidden, else None."""
     thread = session.get(Thread, thread_id) if valid_id(thread_id) else None
-    if thread is None or user is None or not thread.is_hidden or thread.author_id != user.id:
+    if thread is None or not thread.is_hidden or thread.author_id != user.id:
         return None
     last = session.scalar(select(ModerationLog.action).where(
         ModerationLog.thread_id == thread.id, ModerationLog.action.in_(("withdraw", "hide", "unhide")))

@@ -85,15 +85,19 @@ def test_a_question_another_member_relies_on_or_a_moderator_pinned_cannot_be_del
 
 
 def test_a_second_delete_finds_the_thread_the_asker_deleted_and_only_theirs(db, asker):
-    from forum.question_withdrawal import withdrawn_by
+    from forum.errors import NotFound
+    from forum.question_withdrawal import own_question_to_withdraw
 
     t = f.thread(db, asker)
-    assert withdrawn_by(db, t.id, asker) is None
+    assert own_question_to_withdraw(db, t.id, asker) is t
     withdraw_question(db, thread=t, actor=asker)
     db.commit()
-    assert withdrawn_by(db, t.id, asker) is t and withdrawn_by(db, t.id, f.user(db)) is None
+    assert own_question_to_withdraw(db, t.id, asker) is None  # deleted already: nothing left to do
+    with pytest.raises(NotFound):
+        own_question_to_withdraw(db, t.id, f.user(db))
     moderator = f.user(db, role="moderator")
     unhide_thread(db, t, moderator)
-    hide_thread(db, t, moderator)  # hidden again, by a moderator this time
+    hide_thread(db, t, moderator)  # hidden again, by a moderator this time: not the asker's to find
     db.commit()
-    assert withdrawn_by(db, t.id, asker) is None
+    with pytest.raises(NotFound):
+        own_question_to_withdraw(db, t.id, asker)

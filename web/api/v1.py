@@ -7,10 +7,10 @@ from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import catalog, posts, profiles, threads
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import ValidationFailed
 from forum.listing import SORTS, list_threads, parse_page
 from forum.post_deletion import delete_post, restore_post
-from forum.question_withdrawal import withdraw_question, withdrawn_by
+from forum.question_withdrawal import own_question_to_withdraw, withdraw_question
 from forum.permissions import can_view_post, check_logged_in
 from models import Thread, User
 from web.api.login_guard import writes_need_login
@@ -154,13 +154,10 @@ def _change_deletion(db: Session, viewer: User | None, state: State, post_id: in
 async def thread_delete(db: Session, viewer: User | None, state: State, thread_id: int) -> dict[str, Any]:
     viewer = check_logged_in(viewer)
     limit_writes(db, state, viewer)
-    try:
-        thread = withdraw_question(db, thread=threads.get_thread(db, thread_id, viewer), actor=viewer)
-    except NotFound:
-        thread = withdrawn_by(db, thread_id, viewer)  # deleted already by this asker: the same answer again
-        if thread is None:
-            raise
-    return {"id": thread.id, "deleted": thread.is_hidden}
+    thread = own_question_to_withdraw(db, thread_id, viewer)
+    if thread is not None:  # None: this asker deleted it already, and a retried request gets the same answer
+        withdraw_question(db, thread=thread, actor=viewer)
+    return {"id": thread_id, "deleted": True}
 
 
 @post("/posts/{post_id:int}/restore", summary="Pulihkan balasan yang dihapus (penghapusnya sendiri, atau moderator)",

@@ -5,10 +5,9 @@ from litestar.datastructures import State
 from sqlalchemy.orm import Session
 
 from forum import posts, threads
-from forum.errors import NotFound
 from forum.permissions import check, check_logged_in
 from forum.post_deletion import check_deletable, delete_post, restore_post
-from forum.question_withdrawal import withdraw_question, withdrawal_blocker, withdrawn_by
+from forum.question_withdrawal import own_question_to_withdraw, withdraw_question, withdrawal_blocker
 from forum.thread_pages import post_url
 from models import User
 from web.render import page, redirect
@@ -53,7 +52,7 @@ async def restore_submit(db: Session, state: State, viewer: User | None, post_id
 async def withdraw_form(request: Request, db: Session, viewer: User | None, thread_id: int) -> object:
     """Ask before deleting the whole question: it is shown, with what deleting it does."""
     viewer = check_logged_in(viewer)
-    thread = _askers_thread(db, viewer, thread_id)
+    thread = own_question_to_withdraw(db, thread_id, viewer)
     if thread is None or thread.is_hidden:
         return redirect("/", "Pertanyaan ini sudah dihapus.")
     check(viewer.id == thread.author_id, "Hanya penanya yang dapat menghapus pertanyaannya.")
@@ -69,20 +68,10 @@ async def withdraw_submit(request: Request, db: Session, state: State, viewer: U
     """Delete the question and go to the asker's home page."""
     viewer = check_logged_in(viewer)
     limit_writes(db, state, viewer)
-    thread = _askers_thread(db, viewer, thread_id)
+    thread = own_question_to_withdraw(db, thread_id, viewer)
     if thread is not None:
         withdraw_question(db, thread=thread, actor=viewer)
     return redirect("/", "Pertanyaan Anda dihapus.")
-
-
-def _askers_thread(db: Session, viewer: User, thread_id: int):
-    """The thread, or None when its asker deleted it already (a second click: the thread is hidden from them)."""
-    try:
-        return threads.get_thread(db, thread_id, viewer)
-    except NotFound:
-        if withdrawn_by(db, thread_id, viewer) is None:
-            raise
-        return None
 
 
 routes = [delete_form, delete_submit, restore_submit, withdraw_form, withdraw_submit]

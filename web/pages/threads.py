@@ -45,23 +45,24 @@ def _thread_context(db: Session, viewer: User | None, thread: ThreadRow, page: i
     shown = page_of_nodes(nodes, page)
     on_page = {node.post.id for node in shown.nodes}
     merged_from = {p.merged_from_thread_id for p in all_posts if p.merged_from_thread_id}
+    moderates = can_moderate(viewer, thread)
     return {"thread": thread, "first": first, "accepted": accepted, "nodes": shown.nodes, "replies_page": shown,
             # The accepted answer's place among the replies may be on another page of the thread.
             "accepted_href": (f"#post-{accepted.id}" if accepted.id in on_page else f"/p/{accepted.id}")
             if accepted else None,
             "page_query": f"hal={shown.page}&" if shown.page > 1 else "",
             "merged_titles": read_model.thread_titles(db, merged_from),
-            "merge_undo_blocked": _merge_undo_blocked(db, thread) if merged_from and can_moderate(viewer, thread)
+            "merge_undo_blocked": _merge_undo_blocked(db, thread) if merged_from and moderates
             else {},
             "watching": threads.is_watching(db, viewer, thread), "can_reply": can_reply(viewer, thread),
-            "can_accept": can_accept_answer(viewer, thread), "can_moderate": can_moderate(viewer, thread),
+            "can_accept": can_accept_answer(viewer, thread), "can_moderate": moderates,
             "can_edit": lambda p: can_edit_post(viewer, p, thread), "related": None,
             "can_delete": lambda p: can_delete_post(viewer, p, thread),
             "can_restore": lambda p: can_restore_post(viewer, p, thread),
             "can_withdraw": can_withdraw_question(db, viewer, thread),
             # "Membalas @nama" without JavaScript; a deleted reply is no longer there to answer.
             "post_authors": {p.id: p.author.username for p in all_posts
-                             if not p.is_deleted and (not p.is_hidden or can_moderate(viewer, thread))}}
+                             if not p.is_deleted and (not p.is_hidden or moderates)}}
 
 
 def _merge_undo_blocked(db: Session, thread) -> dict[int, str]:
